@@ -41,7 +41,7 @@ class VoicePreset:
 
 def shipped_presets_dir() -> Path:
     """The folder of presets installed with the package (or the source tree's voices/)."""
-    packaged = Path(str(resources.files("audiogen"))) / "voices"
+    packaged = Path(str(resources.files("audiogen"))) / "presets"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / "voices"

@@ -42,6 +42,10 @@ class Backend(ABC):
     def voices(self) -> list[VoiceInfo]:
         """The voices this engine can speak with on this machine."""
 
+    def prepare(self, voice: str) -> None:
+        """Load ``voice`` ahead of the first sentence (optional; called at worker start so
+        a model loads while the article is still being read)."""
+
     @abstractmethod
     def synthesize(self, sentences: Iterable[str], options: SynthesisOptions) -> Iterator[Clip]:
         """Yield one clip per sentence, in order. Raise ``BackendError`` on failure;

@@ -62,6 +62,9 @@ class PiperBackend(Backend):
             for voice_id in sorted(installed_voices())
         ]
 
+    def prepare(self, voice: str) -> None:
+        self._voice(voice)
+
     def _voice(self, voice_id: str) -> Any:
         voice_id = voice_id or self.default_voice
         if voice_id in self._loaded:

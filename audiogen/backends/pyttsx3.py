@@ -76,14 +76,17 @@ class Pyttsx3Backend(Backend):
             out.append(VoiceInfo(engine=self.name, id=v.id, name=v.name, language=languages[0] if languages else ""))
         return sorted(out, key=lambda v: v.id)
 
+    def prepare(self, voice: str) -> None:
+        if voice not in self._voice_ids:
+            sample = ", ".join(sorted(self._voice_ids)[:8])
+            raise VoiceError(
+                f"no pyttsx3 voice '{voice}' on this machine",
+                hint=f"'audiogen voices' lists them (e.g. {sample})",
+            )
+
     def synthesize(self, sentences: Iterable[str], options: SynthesisOptions) -> Iterator[Clip]:
         if options.voice:
-            if options.voice not in self._voice_ids:
-                sample = ", ".join(sorted(self._voice_ids)[:8])
-                raise VoiceError(
-                    f"no pyttsx3 voice '{options.voice}' on this machine",
-                    hint=f"'audiogen voices' lists them (e.g. {sample})",
-                )
+            self.prepare(options.voice)
             self._engine.setProperty("voice", options.voice)
         self._engine.setProperty("rate", round(BASE_RATE_WPM * options.speed))
         for text in sentences:

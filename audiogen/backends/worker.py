@@ -42,8 +42,10 @@ class EngineWorker:
         timeout: float = DEFAULT_TIMEOUT,
         start_timeout: float = DEFAULT_START_TIMEOUT,
         retries: int = 1,
+        voice: str = "",
     ) -> None:
         self.engine = engine
+        self.voice = voice
         self.target = target
         self.timeout = timeout
         self.start_timeout = start_timeout
@@ -60,7 +62,7 @@ class EngineWorker:
             context = multiprocessing.get_context("spawn")
             parent_conn, child_conn = context.Pipe()
             process = context.Process(
-                target=_serve, args=(child_conn, self.target), name=f"audiogen-{self.engine}", daemon=True
+                target=_serve, args=(child_conn, self.target, self.voice), name=f"audiogen-{self.engine}", daemon=True
             )
             process.start()
             child_conn.close()
@@ -175,7 +177,7 @@ def _preview(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _serve(conn: Connection, target: str) -> None:
+def _serve(conn: Connection, target: str, voice: str = "") -> None:
     """The worker process: load the backend, then answer requests until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller decides when we stop
     # Engines print (pyttsx3 announces every saved file); our stdout may carry audio.
@@ -185,6 +187,8 @@ def _serve(conn: Connection, target: str) -> None:
 
     try:
         backend = load_class(target)()
+        if voice:
+            backend.prepare(voice)
     except Exception as exc:
         _send_error(conn, exc)
         return

@@ -1,0 +1,271 @@
+"""The ``audiogen`` command: parses options, calls the library, reports.
+
+The only module that prints, shows progress or chooses an exit code: 0 success, 1 a
+user error (one line saying what and what to do), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import shutil
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from audiogen import __version__
+from audiogen.errors import AudiogenError, ExportError
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("audiogen")
+
+
+def _option(*decls: str, **kwargs: Any) -> Callable[[F], F]:
+    """A click option that also reads ``AUDIOGEN_<NAME>`` from the environment."""
+    long_name = next(d for d in decls if d.startswith("--")).split("/")[0]
+    kwargs.setdefault("envvar", "AUDIOGEN_" + long_name.lstrip("-").replace("-", "_").upper())
+    kwargs.setdefault("show_envvar", True)
+    return click.option(*decls, **kwargs)
+
+
+def _reports_errors(command: F) -> F:
+    """Turn library errors into one line on stderr and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except AudiogenError as exc:
+            log.debug("failed", exc_info=True)
+            hint = f" ({exc.hint})" if exc.hint else ""
+            click.echo(f"Error: {exc.message}{hint}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing was written.", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug, reported in one line; --verbose shows where
+            log.debug("unexpected error", exc_info=True)
+            click.echo(f"Error: unexpected {type(exc).__name__}: {exc} (run with --verbose for details)", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    logger = logging.getLogger("audiogen")
+    logger.handlers = [h for h in logger.handlers if not isinstance(h, logging.StreamHandler)]
+    logger.addHandler(handler)
+    logger.setLevel(level)
+
+
+def _common(command: F) -> F:
+    command = _option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")(command)
+    command = _option("-v", "--verbose", is_flag=True, help="Show the log (and details of errors).")(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="audiogen")
+def main() -> None:
+    """Turn written articles into narrated audio, marked as made with AI assistance."""
+
+
+# -- convert ------------------------------------------------------------------------
+
+
+def slugify(title: str, limit: int = 80) -> str:
+    title = re.sub(r"['\u2019]", "", title)  # "can't" → "cant", not "can-t"
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "narration"
+
+
+@main.command()
+@click.argument("source")
+@click.option("-o", "--output", "output", metavar="OUT", help="Output file (default: <title-slug>.mp3 here; - for stdout).")
+@_option("--voice", metavar="VOICE", help="A preset (see 'audiogen voices'), a preset file, or ENGINE:VOICE.")
+@_option("--format", "audio_format", type=click.Choice(["mp3", "m4a", "ogg", "wav", "flac"]), help="Audio format (default: from OUT's extension, else mp3).")
+@_option("--no-notice", is_flag=True, help="Do not speak the AI-assistance notice at the start.")
+@_option("--notice-text", metavar="TEXT", help="Speak TEXT as the AI-assistance notice.")
+@_option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds to wait for the engine per sentence.")
+@_option("--allow-private", is_flag=True, help="Allow URLs on private or local networks.")
+@_common
+@_reports_errors
+def convert(
+    source: str, output: str | None, voice: str | None, audio_format: str | None, no_notice: bool,
+    notice_text: str | None, timeout: float, allow_private: bool, quiet: bool, verbose: bool,
+) -> None:
+    """Narrate SOURCE (an HTML, Markdown or text file, an http(s) URL, or - for stdin).
+
+    Writes OUT with OUT.vtt captions and OUT.json timings beside it."""
+    from audiogen.pipeline import load, narrate, start_worker
+    from audiogen.voices import resolve_voice
+
+    _setup_logging(verbose, quiet)
+    if output == "-" and sys.stdout.isatty():
+        raise ExportError("refusing to write audio to a terminal", hint="redirect stdout to a file or use -o FILE")
+    if notice_text is not None and not notice_text.strip():
+        raise click.BadParameter("the notice text is empty; use --no-notice to leave the notice out", param_hint="--notice-text")
+    preset = resolve_voice(voice)
+    # Start the engine now: its model loads while the article is fetched and parsed.
+    worker = start_worker(preset, timeout=timeout)
+    try:
+        article = load(source, allow_private=allow_private)
+        target = Path(output) if output and output != "-" else Path(f"{slugify(article.title)}.{audio_format or 'mp3'}")
+        with _progress(quiet) as progress:
+            narration = narrate(
+                article, preset, notice=not no_notice, notice_text=notice_text, progress=progress, worker=worker,
+            )
+    finally:
+        worker.close()
+    if output == "-":
+        _export_to_stdout(narration, audio_format)
+        return
+    paths = narration.export(target, format=audio_format)
+    if not quiet:
+        minutes, seconds = divmod(narration.duration_ms // 1000, 60)
+        click.echo(f"Wrote {paths[0]} ({minutes}:{seconds:02d}, {preset.label}) with {', '.join(p.name for p in paths[1:])}", err=True)
+
+
+def _export_to_stdout(narration: Any, audio_format: str | None) -> None:
+    from audiogen.export import export_narration
+
+    with tempfile.TemporaryDirectory(prefix="audiogen-") as folder:
+        path = Path(folder) / f"narration.{audio_format or 'mp3'}"
+        export_narration(narration, path, format=audio_format, sidecars=False)
+        with path.open("rb") as audio:
+            shutil.copyfileobj(audio, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr while the voice speaks; none when stderr is not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("Narrating"), BarColumn(), MofNCompleteColumn(), TextColumn("sentences"), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:
+        task = bar.add_task("narrate", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+# -- extract / script ---------------------------------------------------------------
+
+
+@main.command()
+@click.argument("source")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_option("--allow-private", is_flag=True, help="Allow URLs on private or local networks.")
+@_common
+@_reports_errors
+def extract(source: str, as_json: bool, allow_private: bool, quiet: bool, verbose: bool) -> None:
+    """Print the article found in SOURCE: metadata, then one segment per line."""
+    from audiogen.pipeline import load
+
+    _setup_logging(verbose, quiet)
+    article = load(source, allow_private=allow_private)
+    if as_json:
+        click.echo(json.dumps(asdict(article), ensure_ascii=False, indent=1))
+        return
+    click.echo(f"title: {article.title}")
+    for key in ("byline", "published", "language", "site_name", "url"):
+        value = getattr(article, key)
+        if value:
+            click.echo(f"{key}: {value}")
+    click.echo("")
+    for segment in article.segments:
+        label = segment.kind if segment.kind != "heading" else f"h{segment.level}"
+        if segment.kind == "list_item":
+            label = f"item {segment.position}" if segment.ordered else "item"
+        click.echo(f"[{label}] {segment.text}")
+
+
+@main.command()
+@click.argument("source")
+@_option("--voice", metavar="VOICE", help="The preset whose pauses to use.")
+@_option("--no-notice", is_flag=True, help="Leave out the AI-assistance notice.")
+@_option("--notice-text", metavar="TEXT", help="Use TEXT as the AI-assistance notice.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (display and spoken text, pauses).")
+@_option("--allow-private", is_flag=True, help="Allow URLs on private or local networks.")
+@_common
+@_reports_errors
+def script(
+    source: str, voice: str | None, no_notice: bool, notice_text: str | None, as_json: bool,
+    allow_private: bool, quiet: bool, verbose: bool,
+) -> None:
+    """Print what the voice will say for SOURCE, one sentence per line."""
+    from audiogen.pipeline import load, make_script
+    from audiogen.voices import resolve_voice
+
+    _setup_logging(verbose, quiet)
+    preset = resolve_voice(voice)
+    result = make_script(load(source, allow_private=allow_private), preset, notice=not no_notice, notice_text=notice_text)
+    if as_json:
+        click.echo(json.dumps(asdict(result), ensure_ascii=False, indent=1))
+        return
+    for part in result.parts:
+        for sentence in part.sentences:
+            click.echo(f"{sentence.spoken}  [{sentence.pause_after_ms} ms]")
+        click.echo("")
+
+
+# -- voices -------------------------------------------------------------------------
+
+
+@main.command()
+@_option("--engine", metavar="ENGINE", help="List only this engine's voices.")
+@_common
+@_reports_errors
+def voices(engine: str | None, quiet: bool, verbose: bool) -> None:
+    """List voice presets, speech engines and the voices they have here."""
+    from audiogen.backends.registry import available
+    from audiogen.backends.worker import EngineWorker
+    from audiogen.voices import DEFAULT_VOICE, list_presets
+
+    _setup_logging(verbose, quiet)
+    engines = available()
+    if engine and engine not in engines:
+        raise AudiogenError(f"unknown speech engine '{engine}'", hint=f"installed engines: {', '.join(engines)}")
+    if not engine:
+        click.echo("Presets (--voice NAME):")
+        for preset in list_presets():
+            mark = " (default)" if preset.name == DEFAULT_VOICE else ""
+            click.echo(f"  {preset.name:<12} {preset.label:<28} {preset.description}{mark}")
+        click.echo("")
+    for name, target in engines.items():
+        if engine and name != engine:
+            continue
+        try:
+            with EngineWorker(name, target, timeout=30) as worker:
+                found = worker.voices()
+        except AudiogenError as exc:
+            click.echo(f"Engine {name}: unavailable: {exc.message}")
+            continue
+        click.echo(f"Engine {name} ({len(found)} voices; --voice {name}:ID):")
+        for info in found:
+            language = f" [{info.language}]" if info.language else ""
+            click.echo(f"  {info.id}{language}" + (f"  {info.name}" if info.name != info.id else ""))

@@ -1,0 +1,78 @@
+"""Article → Script: what the voice says, sentence by sentence, and the pause after each.
+
+Pauses follow the structure: a longer rest after the notice, the title and headings, a
+paragraph break after the last sentence of a paragraph, a short one between sentences,
+and room around block quotes and list items, so a listener hears where the text turns.
+"""
+
+from __future__ import annotations
+
+import re
+
+from audiogen.article import Article, Pauses, Script, ScriptPart, Segment, Sentence
+from audiogen.normalize import base_language, normalize, split_sentences
+
+DEFAULT_NOTICE = "This audio was generated with AI assistance."
+
+# A sentence with no letter or digit (a lone bullet, a row of dashes) has nothing to say.
+_SPEAKABLE = re.compile(r"\w")
+
+
+def build_script(
+    article: Article,
+    pauses: Pauses | None = None,
+    *,
+    notice: str | None = DEFAULT_NOTICE,
+    language: str | None = None,
+) -> Script:
+    """The spoken script of ``article``; ``notice=None`` leaves the AI notice out."""
+    pauses = pauses or Pauses()
+    lang = base_language(language or article.language)
+    parts: list[ScriptPart] = []
+    if notice and notice.strip():
+        parts.append(_part("notice", notice, lang, pauses.sentence, pauses.notice))
+    parts.append(_part("title", article.title, lang, pauses.sentence, pauses.title))
+    for index, segment in enumerate(article.segments):
+        end_pause = _end_pause(segment, article.segments[index + 1] if index + 1 < len(article.segments) else None, pauses)
+        part = _part(segment.kind, segment.text, lang, pauses.sentence, end_pause, index, segment.level)
+        if not part.sentences:
+            continue
+        if segment.kind == "quote" and parts:
+            parts[-1] = _lengthen_last_pause(parts[-1], pauses.quote)
+        parts.append(part)
+    return Script(title=article.title, language=lang, parts=[p for p in parts if p.sentences])
+
+
+def _part(
+    kind: str, text: str, lang: str, between: int, end_pause: int, segment_index: int | None = None, level: int = 0
+) -> ScriptPart:
+    sentences: list[Sentence] = []
+    for display in split_sentences(text, lang):
+        spoken = normalize(display, lang)
+        if _SPEAKABLE.search(spoken):
+            sentences.append(Sentence(display=display, spoken=spoken, pause_after_ms=between))
+    if sentences:
+        last = sentences[-1]
+        sentences[-1] = Sentence(last.display, last.spoken, end_pause)
+    return ScriptPart(kind=kind, sentences=tuple(sentences), segment_index=segment_index, level=level)  # type: ignore[arg-type]
+
+
+def _end_pause(segment: Segment, following: Segment | None, pauses: Pauses) -> int:
+    if segment.kind == "heading":
+        return pauses.heading
+    if segment.kind == "quote":
+        return max(pauses.quote, pauses.paragraph)
+    if segment.kind == "list_item":
+        # The end of a list is the end of a block: rest as after a paragraph.
+        return pauses.list_item if following is not None and following.kind == "list_item" else pauses.paragraph
+    if segment.kind == "table":
+        return pauses.list_item if following is not None and following.kind == "table" else pauses.paragraph
+    return pauses.paragraph
+
+
+def _lengthen_last_pause(part: ScriptPart, at_least: int) -> ScriptPart:
+    last = part.sentences[-1]
+    if last.pause_after_ms >= at_least:
+        return part
+    sentences = (*part.sentences[:-1], Sentence(last.display, last.spoken, at_least))
+    return ScriptPart(part.kind, sentences, part.segment_index, part.level)

@@ -1,0 +1,198 @@
+"""The plain dataclasses that travel between the pipeline's stages.
+
+``Article`` (what was written) → ``Script`` (what is said) → ``Clip`` (one sentence of
+audio) → ``Narration`` (the assembled audio with its cues and chapters). Each can be
+printed, compared in a test and hashed for a cache; none of them knows how it is made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+SegmentKind = Literal["heading", "paragraph", "quote", "list_item", "table"]
+SEGMENT_KINDS: tuple[str, ...] = ("heading", "paragraph", "quote", "list_item", "table")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One block of the article body, in reading order."""
+
+    kind: SegmentKind
+    text: str
+    #: heading level (1-6) for headings; nesting depth for list items; 0 otherwise
+    level: int = 0
+    #: for list items: the 1-based position in its list, and whether the list is ordered
+    position: int = 0
+    ordered: bool = False
+
+
+@dataclass
+class Article:
+    """An article as written: metadata and body segments (the title is not a segment)."""
+
+    title: str
+    segments: list[Segment]
+    byline: str | None = None
+    published: str | None = None
+    language: str | None = None
+    url: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    image: str | None = None
+    source_hash: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.source_hash:
+            self.source_hash = content_hash(self.title, *(s.text for s in self.segments))
+
+    @property
+    def text(self) -> str:
+        """The body as plain text, one blank line between segments."""
+        return "\n\n".join(s.text for s in self.segments)
+
+    @property
+    def word_count(self) -> int:
+        return len(self.title.split()) + sum(len(s.text.split()) for s in self.segments)
+
+
+def content_hash(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Silence, in milliseconds, after each kind of part; the script stage applies them."""
+
+    notice: int = 900
+    title: int = 1100
+    heading: int = 850
+    sentence: int = 280
+    paragraph: int = 700
+    quote: int = 650
+    list_item: int = 420
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: what a reader sees, what the voice is given, and the pause after it."""
+
+    display: str
+    spoken: str
+    pause_after_ms: int = 0
+
+
+ScriptPartKind = Literal["notice", "title", "heading", "paragraph", "quote", "list_item", "table"]
+
+
+@dataclass(frozen=True)
+class ScriptPart:
+    """The spoken form of one segment (or of the title, or of the AI notice)."""
+
+    kind: ScriptPartKind
+    sentences: tuple[Sentence, ...]
+    #: index into ``Article.segments``; ``None`` for the notice and the title
+    segment_index: int | None = None
+    level: int = 0
+
+
+@dataclass
+class Script:
+    """Everything the voice will say, in order."""
+
+    title: str
+    language: str
+    parts: list[ScriptPart]
+
+    def sentences(self) -> Iterator[tuple[int, int, Sentence]]:
+        """Yield (part index, sentence index within the part, sentence)."""
+        for part_index, part in enumerate(self.parts):
+            for sentence_index, sentence in enumerate(part.sentences):
+                yield part_index, sentence_index, sentence
+
+    @property
+    def sentence_count(self) -> int:
+        return sum(len(part.sentences) for part in self.parts)
+
+    @property
+    def spoken_text(self) -> str:
+        return "\n".join(" ".join(s.spoken for s in part.sentences) for part in self.parts)
+
+
+@dataclass
+class Clip:
+    """One sentence's audio: mono 16-bit samples at ``sample_rate``."""
+
+    samples: npt.NDArray[np.int16]
+    sample_rate: int
+    text: str
+
+    @property
+    def duration_ms(self) -> int:
+        return len(self.samples) * 1000 // self.sample_rate
+
+
+@dataclass(frozen=True)
+class Cue:
+    """When one sentence is heard. ``segment_index`` is ``None`` for the notice and title."""
+
+    start_ms: int
+    end_ms: int
+    part_index: int
+    segment_index: int | None
+    sentence_index: int
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    start_ms: int
+    end_ms: int
+    title: str
+
+
+@dataclass
+class Narration:
+    """The assembled audio with its captions and chapters, ready to export."""
+
+    samples: npt.NDArray[np.int16]
+    sample_rate: int
+    cues: list[Cue]
+    chapters: list[Chapter]
+    title: str
+    artist: str | None = None
+    album: str | None = None
+    language: str | None = None
+    url: str | None = None
+    published: str | None = None
+    engine: str = ""
+    voice: str = ""
+    notice: str | None = None
+    source_hash: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def duration_ms(self) -> int:
+        return len(self.samples) * 1000 // self.sample_rate
+
+    def export(self, path: str | Path, format: str | None = None) -> list[Path]:
+        """Write the audio to ``path`` plus ``.vtt`` captions and ``.json`` timings.
+
+        The only import of a later stage from this module, kept lazy so the dataclasses
+        stay importable on their own.
+        """
+        from audiogen.export import export_narration
+
+        return export_narration(self, Path(path), format=format)

@@ -1,0 +1,59 @@
+"""Written text → what a voice should say, and text → sentences.
+
+``normalize`` turns one string into its spoken form; ``split_sentences`` finds sentence
+boundaries (pysbd, which knows "Mr.", "U.S." and "Feb. 20") and breaks run-on sentences
+at clause boundaries so the voice never gets a paragraph-long breath.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from audiogen.normalize.rules import normalize_english
+from audiogen.textsplit import split_long
+
+__all__ = ["normalize", "split_sentences", "MAX_SENTENCE_CHARS"]
+
+#: longer sentences are split at clause boundaries before they reach the voice
+MAX_SENTENCE_CHARS = 250
+
+_PYSBD_LANGUAGES = {
+    "en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru",
+    "pl", "fa", "nl", "da", "fr", "my", "el", "it", "ja", "de", "kk", "sk",
+}
+_SPACES = re.compile(r"\s+")
+
+
+def base_language(lang: str | None) -> str:
+    """"en-US" / "en_GB" / None → "en"."""
+    return re.split(r"[-_]", (lang or "en").strip().lower(), maxsplit=1)[0] or "en"
+
+
+def normalize(text: str, lang: str = "en") -> str:
+    """One string → its speakable form. Text in a language without rules passes
+    through with only its whitespace tidied."""
+    text = _SPACES.sub(" ", text).strip()
+    if base_language(lang) == "en":
+        return normalize_english(text)
+    return text
+
+
+@lru_cache(maxsize=8)
+def _segmenter(lang: str) -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language=lang if lang in _PYSBD_LANGUAGES else "en", clean=False)
+
+
+def split_sentences(text: str, lang: str = "en", max_chars: int = MAX_SENTENCE_CHARS) -> list[str]:
+    """Split a paragraph into sentences; pieces longer than ``max_chars`` are split
+    again at clause (then word) boundaries."""
+    text = _SPACES.sub(" ", text).strip()
+    if not text:
+        return []
+    sentences: list[str] = []
+    for sentence in _segmenter(base_language(lang)).segment(text):
+        sentences.extend(split_long(sentence.strip(), max_chars))
+    return [s for s in sentences if s]

@@ -1,0 +1,131 @@
+"""Voice presets: which engine and voice speak, how fast, and the pauses between parts.
+
+Presets are TOML files. The ones shipped with audiogen live in the package's
+``voices`` folder; a user's own go in ``AUDIOGEN_VOICES_DIR`` (searched first), so a
+shipped preset can be copied there and edited. ``--voice`` takes a preset name, a path
+to a preset file, or ``engine:voice`` (e.g. ``pyttsx3:gmw/en-gb``) with default pauses.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from audiogen.article import Pauses
+from audiogen.errors import VoiceError
+
+DEFAULT_VOICE = "joe"
+_PRESET_KEYS = {"description", "engine", "voice", "language", "speed", "pauses"}
+
+
+@dataclass(frozen=True)
+class VoicePreset:
+    name: str
+    engine: str
+    voice: str
+    description: str = ""
+    language: str = "en"
+    speed: float = 1.0
+    pauses: Pauses = field(default_factory=Pauses)
+    path: Path | None = None
+
+    @property
+    def label(self) -> str:
+        """How the voice is named in metadata: ``engine:voice``."""
+        return f"{self.engine}:{self.voice}"
+
+
+def shipped_presets_dir() -> Path:
+    """The folder of presets installed with the package (or the source tree's voices/)."""
+    packaged = Path(str(resources.files("audiogen"))) / "presets"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "voices"
+
+
+def preset_dirs() -> list[Path]:
+    dirs = []
+    user_dir = os.environ.get("AUDIOGEN_VOICES_DIR")
+    if user_dir:
+        dirs.append(Path(user_dir))
+    dirs.append(shipped_presets_dir())
+    return dirs
+
+
+def list_presets() -> list[VoicePreset]:
+    """Every preset found, user presets shadowing shipped ones of the same name."""
+    seen: dict[str, VoicePreset] = {}
+    for folder in preset_dirs():
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            if path.stem not in seen:
+                seen[path.stem] = load_preset(path)
+    return sorted(seen.values(), key=lambda p: p.name)
+
+
+def load_preset(path: Path) -> VoicePreset:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise VoiceError(f"cannot read voice preset {path}: {exc}") from None
+    return preset_from_dict(path.stem, data, path)
+
+
+def preset_from_dict(name: str, data: dict[str, Any], path: Path | None = None) -> VoicePreset:
+    where = path or name
+    unknown = set(data) - _PRESET_KEYS
+    if unknown:
+        raise VoiceError(
+            f"voice preset {where} has unknown keys: {', '.join(sorted(unknown))}",
+            hint=f"allowed keys: {', '.join(sorted(_PRESET_KEYS))}",
+        )
+    for key in ("engine", "voice"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise VoiceError(f"voice preset {where} needs a text value for '{key}'")
+    pause_data = data.get("pauses", {})
+    pause_names = {f.name for f in fields(Pauses)}
+    if not isinstance(pause_data, dict) or set(pause_data) - pause_names:
+        raise VoiceError(
+            f"voice preset {where} has unknown pauses: "
+            f"{', '.join(sorted(set(pause_data) - pause_names)) if isinstance(pause_data, dict) else pause_data}",
+            hint=f"pauses are: {', '.join(sorted(pause_names))}",
+        )
+    if not all(isinstance(v, int) and 0 <= v <= 10_000 for v in pause_data.values()):
+        raise VoiceError(f"voice preset {where}: pauses are whole milliseconds from 0 to 10000")
+    speed = data.get("speed", 1.0)
+    if not isinstance(speed, (int, float)) or not 0.25 <= speed <= 4.0:
+        raise VoiceError(f"voice preset {where}: speed must be a number from 0.25 to 4")
+    return VoicePreset(
+        name=name,
+        engine=data["engine"],
+        voice=data["voice"],
+        description=str(data.get("description", "")),
+        language=str(data.get("language", "en")),
+        speed=float(speed),
+        pauses=Pauses(**pause_data),
+        path=path,
+    )
+
+
+def resolve_voice(spec: str | None) -> VoicePreset:
+    """A preset name, a preset file, or ``engine:voice`` → a preset."""
+    spec = (spec or DEFAULT_VOICE).strip()
+    if spec.endswith(".toml") and Path(spec).is_file():
+        return load_preset(Path(spec))
+    for folder in preset_dirs():
+        candidate = folder / f"{spec}.toml"
+        if candidate.is_file():
+            return load_preset(candidate)
+    engine, sep, voice = spec.partition(":")
+    if sep and engine and voice:
+        return VoicePreset(name=spec, engine=engine, voice=voice, description=spec)
+    names = ", ".join(p.name for p in list_presets())
+    raise VoiceError(
+        f"unknown voice '{spec}'",
+        hint=f"use a preset ({names}) or ENGINE:VOICE; 'audiogen voices' lists them",
+    )

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from audiogen.backends import registry
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+SEED_PAGE = SAMPLES / "kyiv-independent-macron-defense-plan.html"
+
+
+@pytest.fixture
+def fake_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Register the fake engine; yields the voice spec to use with it."""
+    registry.register("fake", "fake_engines:FakeBackend")
+    monkeypatch.setenv("AUDIOGEN_FAKE_STATE", str(tmp_path / "fake-state"))
+    yield "fake:tone"
+    registry.unregister("fake")
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    routes: dict[str, tuple[int, str, bytes]] = {}
+
+    def do_GET(self) -> None:
+        status, content_type, body = self.routes.get(self.path, (404, "text/html", b"<h1>Not found</h1>"))
+        if status in (301, 302):
+            self.send_response(status)
+            self.send_header("Location", body.decode())
+            self.end_headers()
+            return
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def web_server() -> Iterator[tuple[str, dict[str, tuple[int, str, bytes]]]]:
+    """A server on 127.0.0.1; add routes as path → (status, content type, body)."""
+    routes: dict[str, tuple[int, str, bytes]] = {}
+    handler = type("Handler", (_Handler,), {"routes": routes})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", routes
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
