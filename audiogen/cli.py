@@ -46,7 +46,7 @@ def _reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except AudiogenError as exc:
             log.debug("failed", exc_info=True)
-            hint = f" ({exc.hint})" if exc.hint else ""
+            hint = f" — {exc.hint}" if exc.hint else ""
             click.echo(f"Error: {exc.message}{hint}", err=True)
             sys.exit(1)
         except KeyboardInterrupt:

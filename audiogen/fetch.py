@@ -86,6 +86,7 @@ def fetch_url(url: str, *, allow_private: bool = False, timeout: float = TIMEOUT
                 raise SourceError(f"{url} is larger than {max_bytes // (1024 * 1024)} MB")
             return Fetched(url=response.geturl(), body=body, content_type=content_type, charset=headers.get_content_charset())
     except urllib.error.HTTPError as exc:
+        exc.close()  # the error carries the open response
         raise SourceError(f"HTTP {exc.code} ({exc.reason}) from {url}", hint="check that the address opens in a browser") from None
     except urllib.error.URLError as exc:
         reason = exc.reason

@@ -46,7 +46,7 @@ def _reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except AudiogenError as exc:
             log.debug("failed", exc_info=True)
-            hint = f" ({exc.hint})" if exc.hint else ""
+            hint = f" — {exc.hint}" if exc.hint else ""
             click.echo(f"Error: {exc.message}{hint}", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
@@ -88,6 +88,7 @@ def main() -> None:
 
 
 def slugify(title: str, limit: int = 80) -> str:
+    title = re.sub(r"['\u2019]", "", title)  # "can't" → "cant", not "can-t"
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     return slug[:limit].rstrip("-") or "narration"

@@ -102,6 +102,10 @@ def export_narration(
 def _temp_path(folder: Path, name: str) -> Path:
     handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
     os.close(handle)
+    # mkstemp makes the file private; outputs get the usual mode for new files.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     return Path(tmp)
 
 
@@ -277,7 +281,7 @@ def webvtt(narration: Narration) -> str:
     for number, cue in enumerate(narration.cues, start=1):
         lines.append(str(number))
         lines.append(f"{_clock(cue.start_ms)} --> {_clock(cue.end_ms)}")
-        lines.extend(_escape_cue(line) for line in textwrap.wrap(cue.text, CAPTION_LINE_CHARS) or ["…"])
+        lines.extend(_escape_cue(line) for line in textwrap.wrap(cue.text, CAPTION_LINE_CHARS, break_on_hyphens=False) or ["…"])
         lines.append("")
     return "\n".join(lines)
 

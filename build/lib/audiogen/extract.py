@@ -327,8 +327,9 @@ def parse_markdown(text: str, where: str = "the document") -> Article:
             else:
                 segments.append(Segment("paragraph", content))
     title = meta.get("title", "")
-    if not title and segments and segments[0].kind == "heading" and segments[0].level == 1:
-        title, segments = segments[0].text, segments[1:]
+    if segments and segments[0].kind == "heading" and segments[0].level == 1:
+        if not title or segments[0].text.casefold() == title.casefold():
+            title, segments = title or segments[0].text, segments[1:]
     if not segments:
         raise _no_article(where)
     return Article(

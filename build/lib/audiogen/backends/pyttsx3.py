@@ -78,10 +78,11 @@ class Pyttsx3Backend(Backend):
 
     def prepare(self, voice: str) -> None:
         if voice not in self._voice_ids:
-            sample = ", ".join(sorted(self._voice_ids)[:8])
+            english = sorted(v for v in self._voice_ids if "/en" in v or v.startswith("en"))[:3]
+            example = f" (e.g. {', '.join(english)})" if english else ""
             raise VoiceError(
                 f"no pyttsx3 voice '{voice}' on this machine",
-                hint=f"'audiogen voices' lists them (e.g. {sample})",
+                hint=f"'audiogen voices --engine pyttsx3' lists them{example}",
             )
 
     def synthesize(self, sentences: Iterable[str], options: SynthesisOptions) -> Iterator[Clip]:

@@ -54,6 +54,23 @@ def split_sentences(text: str, lang: str = "en", max_chars: int = MAX_SENTENCE_C
     if not text:
         return []
     sentences: list[str] = []
-    for sentence in _segmenter(base_language(lang)).segment(text):
-        sentences.extend(split_long(sentence.strip(), max_chars))
+    for sentence in _rejoin(_segmenter(base_language(lang)).segment(text)):
+        sentences.extend(split_long(sentence, max_chars))
     return [s for s in sentences if s]
+
+
+# pysbd breaks after a quotation that ends in a comma ('...interest,'" Macron said),
+# which news text does in every other paragraph; no sentence ends in a comma.
+_OPEN_END = re.compile(r"[,;:]['\"\u2019\u201d)\]]*$")
+
+
+def _rejoin(pieces: list[str]) -> list[str]:
+    out: list[str] = []
+    for piece in (p.strip() for p in pieces):
+        if not piece:
+            continue
+        if out and (_OPEN_END.search(out[-1]) or piece[0].islower()):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out

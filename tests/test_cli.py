@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from audio_checks import decode
+from click.testing import CliRunner
+from conftest import SAMPLES, SEED_PAGE
+
+from audiogen.cli import main, slugify
+
+SEED_SLUG = "europe-needs-massive-defense-plan-us-cant-be-weak-with-putin-macron-says"
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    return CliRunner()
+
+
+def test_slugify() -> None:
+    assert slugify("Europe needs 'massive defense plan,' US can't be 'weak'") == "europe-needs-massive-defense-plan-us-cant-be-weak"
+    assert slugify("Київ") == "narration"
+    assert slugify("Café  déjà vu!") == "cafe-deja-vu"
+
+
+def test_convert_writes_the_slug_named_mp3_with_sidecars(runner: CliRunner, fake_engine: str, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["convert", str(SEED_PAGE), "--voice", fake_engine])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("fake")) == [
+        f"{SEED_SLUG}.json", f"{SEED_SLUG}.mp3", f"{SEED_SLUG}.vtt",
+    ]
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"Wrote {SEED_SLUG}.mp3 (")
+    assert decode(tmp_path / f"{SEED_SLUG}.mp3").size > 0
+
+
+def test_convert_options(runner: CliRunner, fake_engine: str, tmp_path: Path) -> None:
+    result = runner.invoke(
+        main, ["convert", str(SAMPLES / "night-ferry.txt"), "-o", "ferry.ogg", "--voice", fake_engine,
+               "--notice-text", "A synthetic voice reads this.", "-q"],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    timings = json.loads((tmp_path / "ferry.json").read_text())
+    assert timings["mime_type"] == "audio/ogg"
+    assert timings["segments"][0]["sentences"][0]["text"] == "A synthetic voice reads this."
+    result = runner.invoke(main, ["convert", str(SAMPLES / "night-ferry.txt"), "-o", "plain.mp3", "--no-notice"],
+                           env={"AUDIOGEN_VOICE": fake_engine})
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "plain.json").read_text())["segments"][0]["kind"] == "title"
+
+
+def test_convert_reads_stdin_and_writes_stdout(runner: CliRunner, fake_engine: str, tmp_path: Path) -> None:
+    markdown = (SAMPLES / "community-garden.md").read_bytes()
+    result = runner.invoke(main, ["convert", "-", "-o", "-", "--voice", fake_engine], input=markdown)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes[:3] == b"ID3"
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("fake")] == []
+
+
+def test_convert_from_a_url(runner: CliRunner, fake_engine: str, web_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    base, routes = web_server
+    routes["/news/macron"] = (200, "text/html; charset=utf-8", SEED_PAGE.read_bytes())
+    result = runner.invoke(main, ["convert", f"{base}/news/macron", "-o", "url.mp3", "--voice", fake_engine, "--allow-private"])
+    assert result.exit_code == 0, result.output
+    cues = json.loads((tmp_path / "url.json").read_text())["segments"]
+    assert cues[2]["sentences"][0]["text"].startswith('Europe needs a "massive defense plan"')
+
+
+def _error_cases(tmp_path: Path, base: str, routes: dict) -> list[tuple[list[str], str]]:  # type: ignore[type-arg]
+    (tmp_path / "empty.html").write_text("\n")
+    (tmp_path / "nav.html").write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)))
+    (tmp_path / "photo.html").write_bytes(b"\xff\xd8\xff\xe0" + bytes(200))
+    (tmp_path / "noise.txt").write_bytes(bytes(range(1, 9)) * 3 + b"\x00\x00")
+    routes["/gone"] = (404, "text/html", b"<h1>Not found</h1>")
+    routes["/picture"] = (200, "image/png", b"\x89PNG\r\n\x1a\n" + bytes(64))
+    routes["/paper"] = (200, "application/pdf", b"%PDF-1.4\n")
+    closed_port = "http://127.0.0.1:9/article"
+    return [
+        (["missing.html"], "Error: no such file: missing.html"),
+        (["empty.html"], "Error: empty.html is empty"),
+        (["nav.html"], "Error: no article text found in nav.html"),
+        (["scan.pdf"], "Error: scan.pdf is a PDF document, not an article"),
+        (["photo.html"], "Error: photo.html is a JPEG image, not an article"),
+        (["noise.txt"], "Error: noise.txt is binary data, not an article"),
+        ([f"{base}/gone", "--allow-private"], "Error: HTTP 404"),
+        ([f"{base}/picture", "--allow-private"], "Error: "),
+        ([f"{base}/paper", "--allow-private"], "Error: "),
+        ([closed_port, "--allow-private"], "Error: cannot reach"),
+        ([f"{base}/gone"], "Error: "),  # a private address, refused without --allow-private
+        (["ftp://example.org/a.html"], "Error: "),
+        ([str(SEED_PAGE), "--voice", "nobody"], "Error: unknown voice 'nobody'"),
+        ([str(SEED_PAGE), "--voice", "nosuch:engine"], "Error: unknown speech engine 'nosuch'"),
+        ([str(SEED_PAGE), "--voice", "pyttsx3:no-such-voice"], "Error: no pyttsx3 voice 'no-such-voice'"),
+        ([str(SEED_PAGE), "-o", "missing-dir/out.mp3", "--voice", "fake:tone"], "Error: cannot write missing-dir/out.mp3"),
+        ([str(SEED_PAGE), "-o", "out.xyz", "--voice", "fake:tone"], "Error: unknown audio format 'xyz'"),
+    ]
+
+
+def test_bad_input_is_one_line_exit_1_and_no_output(runner: CliRunner, fake_engine: str, web_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    base, routes = web_server
+    for args, message in _error_cases(tmp_path, base, routes):
+        before = set(os.listdir(tmp_path))
+        result = runner.invoke(main, ["convert", *args])
+        assert result.exit_code == 1, (args, result.output)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, (args, result.stderr)
+        assert lines[0].startswith(message), (args, lines[0])
+        assert "Traceback" not in result.output
+        assert set(os.listdir(tmp_path)) == before, args
+
+
+def test_usage_errors_exit_2(runner: CliRunner) -> None:
+    assert runner.invoke(main, ["convert"]).exit_code == 2
+    assert runner.invoke(main, ["convert", "x.html", "--format", "aiff"]).exit_code == 2
+    assert runner.invoke(main, ["convert", str(SEED_PAGE), "--notice-text", " "]).exit_code == 2
+
+
+def test_extract_and_script_commands(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["extract", str(SAMPLES / "community-garden.md")])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "title: A Parking Lot Becomes the Town's Busiest Garden"
+    assert "[h2] How the beds are shared" in lines
+    assert "[item 1] Water your bed at least twice a week, or ask a neighbour to." in lines
+    result = runner.invoke(main, ["script", str(SEED_PAGE), "--voice", "joe"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "This audio was generated with AI assistance.  [900 ms]"
+    assert "on February 20." in result.stdout
+    data = json.loads(runner.invoke(main, ["script", str(SEED_PAGE), "--json", "--no-notice"]).stdout)
+    assert data["parts"][0]["kind"] == "title"
+
+
+def test_voices_lists_presets_and_engines(runner: CliRunner, fake_engine: str) -> None:
+    result = runner.invoke(main, ["voices"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "joe " in out and "piper:en_US-joe-medium" in out and "(default)" in out
+    assert "espeak" in out
+    assert "Engine piper (1 voices" in out or "Engine piper (" in out
+    assert "  en_US-joe-medium" in out
+    assert "gmw/en-us" in out
+    assert "Engine fake (1 voices; --voice fake:ID):" in out

@@ -1,0 +1,93 @@
+"""Real conversions with both shipped engines, each in its own worker process."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import webvtt
+from audio_checks import decode
+from click.testing import CliRunner
+from conftest import SAMPLES, SEED_PAGE
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+
+import audiogen
+from audiogen.backends import EngineWorker, SynthesisOptions, registry
+from audiogen.cli import main
+from audiogen.export import DIGITAL_SOURCE_TYPE
+
+pytestmark = pytest.mark.engine
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w']+", text.casefold())
+
+
+def _check_conversion(out: Path, source: Path, engine: str) -> None:
+    article = audiogen.load(source)
+    samples = decode(out)
+    duration = MP3(out).info.length
+    assert abs(samples.size / 16000 - duration) < 0.2
+    words = article.word_count + len(_words(audiogen.DEFAULT_NOTICE))
+    # People and voices read news at roughly 130-200 words a minute; pauses slow it a bit.
+    assert 90 <= words / (duration / 60) <= 260, (words, duration)
+    tags = ID3(out)
+    assert tags["TIT2"].text == [article.title]
+    assert tags["TXXX:DIGITAL_SOURCE_TYPE"].text == [DIGITAL_SOURCE_TYPE]
+    assert engine in tags.getall("COMM")[0].text[0]
+    captions = webvtt.read(str(out.with_suffix(".vtt")))
+    assert captions[0].text == audiogen.DEFAULT_NOTICE
+    assert captions[1].text.replace("\n", " ") == article.title.replace("&", "&amp;")
+    starts = [c.start for c in captions]
+    assert starts == sorted(starts)
+    assert all(c.start < c.end for c in captions)
+    # the cues, in order, are the whole article: title and every segment, nothing else
+    caption_words = _words(" ".join(c.text for c in captions[1:]).replace("&amp;", "&"))
+    article_words = _words(" ".join([article.title, *(s.text for s in article.segments)]))
+    assert caption_words == article_words
+    timings = json.loads(out.with_suffix(".json").read_text())
+    assert timings["engine"] == engine
+    assert timings["duration_ms"] == pytest.approx(duration * 1000, abs=200)
+    # the last cue ends inside the audio
+    assert timings["segments"][-1]["end_ms"] <= timings["duration_ms"]
+
+
+def test_seed_page_with_piper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["convert", str(SEED_PAGE), "-o", "macron.mp3"])
+    assert result.exit_code == 0, result.output
+    _check_conversion(tmp_path / "macron.mp3", SEED_PAGE, "piper")
+
+
+@pytest.mark.parametrize("sample", ["night-ferry.txt", "community-garden.md"])
+def test_samples_with_pyttsx3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["convert", str(SAMPLES / sample), "-o", "out.mp3", "--voice", "espeak"])
+    assert result.exit_code == 0, result.output
+    _check_conversion(tmp_path / "out.mp3", SAMPLES / sample, "pyttsx3")
+
+
+def test_pyttsx3_speaks_long_sentences_whole() -> None:
+    """Sentences far beyond the length where pyttsx3's espeak driver has dropped files."""
+    sentence = (
+        "The regional transport office, which has run the ferry since the bridge was first proposed in the "
+        "nineteen eighties, said on Tuesday that it would keep a smaller boat in reserve for storms, medical "
+        "emergencies and the annual music festival, when the bridge is closed to cars for three nights."
+    )
+    assert len(sentence) > 250
+    with EngineWorker("pyttsx3", registry.target_for("pyttsx3"), timeout=60) as worker:
+        short, long = worker.synthesize(["A short one.", sentence], SynthesisOptions(voice="gmw/en-us"))
+    assert long.samples.size / long.sample_rate > 10  # ~45 words cannot take less
+    assert long.samples.size > 8 * short.samples.size
+
+
+def test_piper_and_pyttsx3_in_one_program(tmp_path: Path) -> None:
+    """The two engines crash when loaded into one process; here each has its own."""
+    article = audiogen.load(SAMPLES / "night-ferry.txt")
+    first = audiogen.narrate(article, voice="joe")
+    second = audiogen.narrate(article, voice="espeak")
+    assert first.sample_rate == 22050 and second.sample_rate > 0
+    assert len(first.cues) == len(second.cues)

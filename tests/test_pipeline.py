@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from conftest import SAMPLES, SEED_PAGE
+
+import audiogen
+
+
+def test_narrate_with_the_fake_engine(fake_engine: str) -> None:
+    article = audiogen.load(SAMPLES / "community-garden.md")
+    seen: list[tuple[int, int]] = []
+    narration = audiogen.narrate(article, voice=fake_engine, progress=lambda done, total: seen.append((done, total)))
+    assert narration.cues[0].kind == "notice"
+    assert narration.cues[0].text == audiogen.DEFAULT_NOTICE
+    assert narration.cues[1].text == article.title
+    assert seen[-1][0] == seen[-1][1] == len(narration.cues)
+    assert narration.engine == "fake" and narration.voice == "tone"
+    assert narration.artist == "Maren Holt"
+    assert narration.source_hash == article.source_hash
+    assert [c.title for c in narration.chapters] == [article.title, "How the beds are shared", "What grows best"]
+    # every segment of the article is spoken, in order
+    spoken_segments = [c.segment_index for c in narration.cues if c.segment_index is not None]
+    assert sorted(set(spoken_segments)) == list(range(len(article.segments)))
+    assert spoken_segments == sorted(spoken_segments)
+
+
+def test_narrate_without_notice_and_with_custom_notice(fake_engine: str) -> None:
+    article = audiogen.load(SEED_PAGE)
+    plain = audiogen.narrate(article, voice=fake_engine, notice=False)
+    assert plain.cues[0].kind == "title" and plain.notice is None
+    custom = audiogen.narrate(article, voice=fake_engine, notice_text="Read by a synthetic voice.")
+    assert custom.cues[0].text == "Read by a synthetic voice."
+    assert custom.notice == "Read by a synthetic voice."
+
+
+def test_public_api_is_pinned() -> None:
+    assert set(audiogen.__all__) >= {"load", "parse", "normalize", "narrate", "Article", "Narration", "Script"}
+    for name in audiogen.__all__:
+        assert hasattr(audiogen, name), name
