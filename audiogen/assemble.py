@@ -51,7 +51,7 @@ def fade_edges(samples: npt.NDArray[np.int16], sample_rate: int) -> npt.NDArray[
 def resample(samples: npt.NDArray[np.int16], from_rate: int, to_rate: int) -> npt.NDArray[np.int16]:
     if from_rate == to_rate or samples.size == 0:
         return samples
-    count = int(round(samples.size * to_rate / from_rate))
+    count = round(samples.size * to_rate / from_rate)
     positions = np.linspace(0, samples.size - 1, count)
     return np.interp(positions, np.arange(samples.size), samples.astype(np.float32)).astype(np.int16)
 

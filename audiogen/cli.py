@@ -96,18 +96,39 @@ def slugify(title: str, limit: int = 80) -> str:
 
 @main.command()
 @click.argument("source")
-@click.option("-o", "--output", "output", metavar="OUT", help="Output file (default: <title-slug>.mp3 here; - for stdout).")
+@click.option(
+    "-o", "--output", "output", metavar="OUT", help="Output file (default: <title-slug>.mp3 here; - for stdout)."
+)
 @_option("--voice", metavar="VOICE", help="A preset (see 'audiogen voices'), a preset file, or ENGINE:VOICE.")
-@_option("--format", "audio_format", type=click.Choice(["mp3", "m4a", "ogg", "wav", "flac"]), help="Audio format (default: from OUT's extension, else mp3).")
+@_option(
+    "--format",
+    "audio_format",
+    type=click.Choice(["mp3", "m4a", "ogg", "wav", "flac"]),
+    help="Audio format (default: from OUT's extension, else mp3).",
+)
 @_option("--no-notice", is_flag=True, help="Do not speak the AI-assistance notice at the start.")
 @_option("--notice-text", metavar="TEXT", help="Speak TEXT as the AI-assistance notice.")
-@_option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds to wait for the engine per sentence.")
+@_option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for the engine per sentence.",
+)
 @_option("--allow-private", is_flag=True, help="Allow URLs on private or local networks.")
 @_common
 @_reports_errors
 def convert(
-    source: str, output: str | None, voice: str | None, audio_format: str | None, no_notice: bool,
-    notice_text: str | None, timeout: float, allow_private: bool, quiet: bool, verbose: bool,
+    source: str,
+    output: str | None,
+    voice: str | None,
+    audio_format: str | None,
+    no_notice: bool,
+    notice_text: str | None,
+    timeout: float,
+    allow_private: bool,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Narrate SOURCE (an HTML, Markdown or text file, an http(s) URL, or - for stdin).
 
@@ -119,7 +140,9 @@ def convert(
     if output == "-" and sys.stdout.isatty():
         raise ExportError("refusing to write audio to a terminal", hint="redirect stdout to a file or use -o FILE")
     if notice_text is not None and not notice_text.strip():
-        raise click.BadParameter("the notice text is empty; use --no-notice to leave the notice out", param_hint="--notice-text")
+        raise click.BadParameter(
+            "the notice text is empty; use --no-notice to leave the notice out", param_hint="--notice-text"
+        )
     preset = resolve_voice(voice)
     # Start the engine now: its model loads while the article is fetched and parsed.
     worker = start_worker(preset, timeout=timeout)
@@ -128,7 +151,12 @@ def convert(
         target = Path(output) if output and output != "-" else Path(f"{slugify(article.title)}.{audio_format or 'mp3'}")
         with _progress(quiet) as progress:
             narration = narrate(
-                article, preset, notice=not no_notice, notice_text=notice_text, progress=progress, worker=worker,
+                article,
+                preset,
+                notice=not no_notice,
+                notice_text=notice_text,
+                progress=progress,
+                worker=worker,
             )
     finally:
         worker.close()
@@ -138,7 +166,10 @@ def convert(
     paths = narration.export(target, format=audio_format)
     if not quiet:
         minutes, seconds = divmod(narration.duration_ms // 1000, 60)
-        click.echo(f"Wrote {paths[0]} ({minutes}:{seconds:02d}, {preset.label}) with {', '.join(p.name for p in paths[1:])}", err=True)
+        click.echo(
+            f"Wrote {paths[0]} ({minutes}:{seconds:02d}, {preset.label}) with {', '.join(p.name for p in paths[1:])}",
+            err=True,
+        )
 
 
 def _export_to_stdout(narration: Any, audio_format: str | None) -> None:
@@ -162,8 +193,13 @@ def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("Narrating"), BarColumn(), MofNCompleteColumn(), TextColumn("sentences"), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
+        TextColumn("Narrating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("sentences"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
     ) as bar:
         task = bar.add_task("narrate", total=None)
 
@@ -214,8 +250,14 @@ def extract(source: str, as_json: bool, allow_private: bool, quiet: bool, verbos
 @_common
 @_reports_errors
 def script(
-    source: str, voice: str | None, no_notice: bool, notice_text: str | None, as_json: bool,
-    allow_private: bool, quiet: bool, verbose: bool,
+    source: str,
+    voice: str | None,
+    no_notice: bool,
+    notice_text: str | None,
+    as_json: bool,
+    allow_private: bool,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Print what the voice will say for SOURCE, one sentence per line."""
     from audiogen.pipeline import load, make_script
@@ -223,7 +265,9 @@ def script(
 
     _setup_logging(verbose, quiet)
     preset = resolve_voice(voice)
-    result = make_script(load(source, allow_private=allow_private), preset, notice=not no_notice, notice_text=notice_text)
+    result = make_script(
+        load(source, allow_private=allow_private), preset, notice=not no_notice, notice_text=notice_text
+    )
     if as_json:
         click.echo(json.dumps(asdict(result), ensure_ascii=False, indent=1))
         return

@@ -85,7 +85,9 @@ def export_narration(
             vtt_tmp.write_text(webvtt(narration), encoding="utf-8")
             json_tmp = _temp_path(folder, sides["json"].name)
             targets[json_tmp] = sides["json"]
-            json_tmp.write_text(json.dumps(timings(narration, path, audio_format), ensure_ascii=False, indent=1), encoding="utf-8")
+            json_tmp.write_text(
+                json.dumps(timings(narration, path, audio_format), ensure_ascii=False, indent=1), encoding="utf-8"
+            )
         # Sidecars first, audio last: a reader that sees the audio sees its captions too.
         for tmp, final in sorted(targets.items(), key=lambda item: item[1] == path):
             os.replace(tmp, final)
@@ -126,19 +128,26 @@ def _audio_segment_class() -> Any:
 
 def _encode(narration: Narration, target: Path, audio_format: AudioFormat) -> None:
     audio_segment = _audio_segment_class()
-    audio = audio_segment(data=narration.samples.tobytes(), sample_width=2, frame_rate=narration.sample_rate, channels=1)
+    audio = audio_segment(
+        data=narration.samples.tobytes(), sample_width=2, frame_rate=narration.sample_rate, channels=1
+    )
     parameters = ["-ac", "1"]
     if audio_format.name == "ogg":
         parameters += ["-application", "voip"]
     try:
         handle = audio.export(
-            str(target), format=audio_format.ffmpeg_format, codec=audio_format.codec,
-            bitrate=audio_format.bitrate, parameters=parameters,
+            str(target),
+            format=audio_format.ffmpeg_format,
+            codec=audio_format.codec,
+            bitrate=audio_format.bitrate,
+            parameters=parameters,
         )
         handle.close()
     except Exception as exc:  # pydub raises CouldntEncodeError with ffmpeg's whole log
         detail = str(exc).strip().splitlines()
-        raise ExportError(f"encoding {audio_format.name} failed: {detail[-1] if detail else type(exc).__name__}") from None
+        raise ExportError(
+            f"encoding {audio_format.name} failed: {detail[-1] if detail else type(exc).__name__}"
+        ) from None
     if target.stat().st_size == 0:
         raise ExportError(f"encoding {audio_format.name} produced an empty file")
 
@@ -187,15 +196,19 @@ def _tag_id3(narration: Narration, target: Path, audio_format: AudioFormat) -> N
         chapter_ids.append(element_id)
         tags.add(
             id3.CHAP(
-                element_id=element_id, start_time=chapter.start_ms, end_time=chapter.end_ms,
+                element_id=element_id,
+                start_time=chapter.start_ms,
+                end_time=chapter.end_ms,
                 sub_frames=[id3.TIT2(encoding=3, text=chapter.title)],
             )
         )
     if chapter_ids:
         tags.add(
             id3.CTOC(
-                element_id="toc", flags=id3.CTOCFlags.TOP_LEVEL | id3.CTOCFlags.ORDERED,
-                child_element_ids=chapter_ids, sub_frames=[id3.TIT2(encoding=3, text="Chapters")],
+                element_id="toc",
+                flags=id3.CTOCFlags.TOP_LEVEL | id3.CTOCFlags.ORDERED,
+                child_element_ids=chapter_ids,
+                sub_frames=[id3.TIT2(encoding=3, text="Chapters")],
             )
         )
     if audio_format.name == "wav":
@@ -241,8 +254,13 @@ def _tag_vorbis(narration: Narration, target: Path, audio_format: AudioFormat) -
         audio.add_tags()
     tags: Any = audio.tags
     tags["TITLE"] = narration.title
-    for key, value in (("ARTIST", narration.artist), ("ALBUM", narration.album), ("DATE", narration.published),
-                       ("LANGUAGE", narration.language), ("CONTACT", narration.url)):
+    for key, value in (
+        ("ARTIST", narration.artist),
+        ("ALBUM", narration.album),
+        ("DATE", narration.published),
+        ("LANGUAGE", narration.language),
+        ("CONTACT", narration.url),
+    ):
         if value:
             tags[key] = value
     tags["COMMENT"] = ai_comment(narration)
@@ -257,8 +275,20 @@ def _tag_vorbis(narration: Narration, target: Path, audio_format: AudioFormat) -
 def _iso639_2(language: str) -> str:
     """ID3 TLAN wants ISO 639-2 codes; the common ones are mapped, others kept."""
     code = language.split("-")[0].lower()
-    return {"en": "eng", "de": "deu", "fr": "fra", "es": "spa", "it": "ita", "uk": "ukr", "ru": "rus",
-            "pl": "pol", "nl": "nld", "pt": "por", "ja": "jpn", "zh": "zho"}.get(code, code)
+    return {
+        "en": "eng",
+        "de": "deu",
+        "fr": "fra",
+        "es": "spa",
+        "it": "ita",
+        "uk": "ukr",
+        "ru": "rus",
+        "pl": "pol",
+        "nl": "nld",
+        "pt": "por",
+        "ja": "jpn",
+        "zh": "zho",
+    }.get(code, code)
 
 
 # -- captions and timings -----------------------------------------------------------
@@ -281,7 +311,9 @@ def webvtt(narration: Narration) -> str:
     for number, cue in enumerate(narration.cues, start=1):
         lines.append(str(number))
         lines.append(f"{_clock(cue.start_ms)} --> {_clock(cue.end_ms)}")
-        lines.extend(_escape_cue(line) for line in textwrap.wrap(cue.text, CAPTION_LINE_CHARS, break_on_hyphens=False) or ["…"])
+        lines.extend(
+            _escape_cue(line) for line in textwrap.wrap(cue.text, CAPTION_LINE_CHARS, break_on_hyphens=False) or ["…"]
+        )
         lines.append("")
     return "\n".join(lines)
 

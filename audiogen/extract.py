@@ -12,6 +12,7 @@ import codecs
 import logging
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from audiogen.article import Article, Segment
 from audiogen.errors import ExtractionError, SourceError
@@ -53,8 +54,14 @@ def decode_document(data: bytes, *, charset: str | None = None, where: str = "th
     ``<meta>``), then UTF-8, then detection. Raises ``SourceError`` for binary data."""
     kind = describe_binary(data)
     if kind:
-        raise SourceError(f"{where} is {kind}, not an article", hint="give an HTML, Markdown or text file, or a web page")
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        raise SourceError(
+            f"{where} is {kind}, not an article", hint="give an HTML, Markdown or text file, or a web page"
+        )
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
     declared = [charset] if charset else []
@@ -105,8 +112,25 @@ def _no_article(where: str) -> ExtractionError:
 # -- HTML -------------------------------------------------------------------------
 
 _DROP_TAGS = [
-    "script", "style", "noscript", "template", "nav", "form", "button", "input", "select",
-    "textarea", "iframe", "svg", "canvas", "figcaption", "dialog", "audio", "video", "object", "embed",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "form",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "iframe",
+    "svg",
+    "canvas",
+    "figcaption",
+    "dialog",
+    "audio",
+    "video",
+    "object",
+    "embed",
 ]
 _BOILERPLATE = re.compile(
     r"(?:^|[-_ ])(?:related|teaser|newsletter|subscribe|subscription|signup|share|sharing|social|"
@@ -173,9 +197,14 @@ def parse(html: str, url: str | None = None) -> Article:
     page_title = clean_text(soup.title.get_text(" ")) if soup.title else ""
     _prune(soup)
     try:
-        document = trafilatura.bare_extraction(
-            str(soup), url=url, include_comments=False, include_images=False,
-            include_tables=True, include_formatting=False, with_metadata=True,
+        document: Any = trafilatura.bare_extraction(
+            str(soup),
+            url=url,
+            include_comments=False,
+            include_images=False,
+            include_tables=True,
+            include_formatting=False,
+            with_metadata=True,
         )
     except RecursionError:
         raise ExtractionError(f"{where} is nested too deeply to read") from None
@@ -185,8 +214,12 @@ def parse(html: str, url: str | None = None) -> Article:
     if document is not None:
         title = clean_text(document.title or "")
         meta = {
-            "byline": document.author, "published": document.date, "url": document.url or url,
-            "site_name": document.sitename, "description": document.description, "image": document.image,
+            "byline": document.author,
+            "published": document.date,
+            "url": document.url or url,
+            "site_name": document.sitename,
+            "description": document.description,
+            "image": document.image,
         }
         if document.body is not None:
             segments = list(_segments_from_body(document.body))
@@ -279,7 +312,7 @@ def parse_markdown(text: str, where: str = "the document") -> Article:
             key, sep, value = line.partition(":")
             if sep:
                 meta[key.strip().lower()] = value.strip().strip("'\"")
-        text = text[match.end():]
+        text = text[match.end() :]
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     segments: list[Segment] = []
     quote_depth = 0
@@ -327,9 +360,14 @@ def parse_markdown(text: str, where: str = "the document") -> Article:
             else:
                 segments.append(Segment("paragraph", content))
     title = meta.get("title", "")
-    if segments and segments[0].kind == "heading" and segments[0].level == 1:
-        if not title or segments[0].text.casefold() == title.casefold():
-            title, segments = title or segments[0].text, segments[1:]
+    first = segments[0] if segments else None
+    if (
+        first
+        and first.kind == "heading"
+        and first.level == 1
+        and (not title or first.text.casefold() == title.casefold())
+    ):
+        title, segments = title or first.text, segments[1:]
     if not segments:
         raise _no_article(where)
     return Article(
@@ -361,7 +399,7 @@ def _first_words(text: str, count: int = 10) -> str:
 # -- plain text -------------------------------------------------------------------
 
 _LIST_MARK = re.compile(r"^\s*(?:[-*•–]|(\d+)[.)])\s+")
-_TERMINAL = tuple(".!?:;…\"”’)")
+_TERMINAL = tuple('.!?:;…"”’)')
 
 
 def parse_text(text: str, where: str = "the document") -> Article:
@@ -401,7 +439,7 @@ def _list_items(lines: list[str]) -> Iterator[Segment]:
     for line in lines:
         mark = _LIST_MARK.match(line)
         if mark:
-            items.append((line[mark.end():], mark.group(1) is not None))
+            items.append((line[mark.end() :], mark.group(1) is not None))
         elif items:
             items[-1] = (f"{items[-1][0]} {line.strip()}", items[-1][1])
     for position, (item, ordered) in enumerate(items, start=1):

@@ -21,7 +21,15 @@ USER_AGENT = "audiogen/0.1 (+article narration)"
 MAX_BYTES = 20 * 1024 * 1024
 MAX_REDIRECTS = 5
 TIMEOUT = 20.0
-TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown", "text/x-markdown", "application/xml", "text/xml")
+TEXT_TYPES = (
+    "text/html",
+    "application/xhtml+xml",
+    "text/plain",
+    "text/markdown",
+    "text/x-markdown",
+    "application/xml",
+    "text/xml",
+)
 
 
 @dataclass(frozen=True)
@@ -65,10 +73,14 @@ class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def fetch_url(url: str, *, allow_private: bool = False, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) -> Fetched:
+def fetch_url(
+    url: str, *, allow_private: bool = False, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES
+) -> Fetched:
     check_address(url, allow_private)
     opener = urllib.request.build_opener(_GuardedRedirects(allow_private))
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"})
+    request = urllib.request.Request(
+        url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"}
+    )
     try:
         with opener.open(request, timeout=timeout) as response:
             headers: Message = response.headers
@@ -84,16 +96,20 @@ def fetch_url(url: str, *, allow_private: bool = False, timeout: float = TIMEOUT
             body = response.read(max_bytes + 1)
             if len(body) > max_bytes:
                 raise SourceError(f"{url} is larger than {max_bytes // (1024 * 1024)} MB")
-            return Fetched(url=response.geturl(), body=body, content_type=content_type, charset=headers.get_content_charset())
+            return Fetched(
+                url=response.geturl(), body=body, content_type=content_type, charset=headers.get_content_charset()
+            )
     except urllib.error.HTTPError as exc:
         exc.close()  # the error carries the open response
-        raise SourceError(f"HTTP {exc.code} ({exc.reason}) from {url}", hint="check that the address opens in a browser") from None
+        raise SourceError(
+            f"HTTP {exc.code} ({exc.reason}) from {url}", hint="check that the address opens in a browser"
+        ) from None
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, SourceError):
             raise reason from None
         raise SourceError(f"cannot reach {url}: {reason}", hint="check the address and your connection") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise SourceError(f"{url} did not answer within {timeout:g} s") from None
     except (ConnectionError, OSError) as exc:
         raise SourceError(f"cannot reach {url}: {exc}") from None

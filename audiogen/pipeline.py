@@ -52,7 +52,9 @@ def load(source: str | Path, *, allow_private: bool = False) -> Article:
         if not path.exists():
             raise SourceError(f"no such file: {path}", hint="check the path, or give an http(s) URL")
         if path.is_dir():
-            raise SourceError(f"{path} is a folder, not an article", hint="give one file; 'audiogen batch' takes folders")
+            raise SourceError(
+                f"{path} is a folder, not an article", hint="give one file; 'audiogen batch' takes folders"
+            )
         try:
             with path.open("rb") as handle:
                 data = handle.read(MAX_FILE_BYTES + 1)

@@ -102,7 +102,16 @@ def main() -> None:
         sentences_file = Path(folder) / "sentences.json"
         sentences_file.write_text(json.dumps(sentences))
         raw_cmd = [sys.executable, "-c", RAW_PIPER, str(sentences_file), str(Path(folder) / "raw.wav")]
-        convert_cmd = [sys.executable, "-m", "audiogen", "convert", args.article, "-o", str(Path(folder) / "out.mp3"), "-q"]
+        convert_cmd = [
+            sys.executable,
+            "-m",
+            "audiogen",
+            "convert",
+            args.article,
+            "-o",
+            str(Path(folder) / "out.mp3"),
+            "-q",
+        ]
         raw_times, convert_times, peaks = [], [], []
         for _ in range(args.runs):  # alternate, so drift in machine load hits both alike
             raw_times.append(timed(raw_cmd)[0])

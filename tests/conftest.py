@@ -4,6 +4,7 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -24,7 +25,7 @@ def fake_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, str, bytes]] = {}
+    routes: ClassVar[dict[str, tuple[int, str, bytes]]] = {}
 
     def do_GET(self) -> None:
         status, content_type, body = self.routes.get(self.path, (404, "text/html", b"<h1>Not found</h1>"))
@@ -46,7 +47,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def web_server() -> Iterator[tuple[str, dict[str, tuple[int, str, bytes]]]]:
     """A server on 127.0.0.1; add routes as path → (status, content type, body)."""
-    routes: dict[str, tuple[int, str, bytes]] = {}
+    routes: ClassVar[dict[str, tuple[int, str, bytes]]] = {}
     handler = type("Handler", (_Handler,), {"routes": routes})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

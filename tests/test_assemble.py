@@ -78,4 +78,3 @@ def test_clips_at_another_rate_are_resampled() -> None:
     expected_ms = len(clips[3].text) * MS_PER_CHAR
     assert abs((cue.end_ms - cue.start_ms) - expected_ms) <= 60
     assert resample(np.arange(100, dtype=np.int16), 8000, 16000).size == 200
-

@@ -21,7 +21,10 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 
 def test_slugify() -> None:
-    assert slugify("Europe needs 'massive defense plan,' US can't be 'weak'") == "europe-needs-massive-defense-plan-us-cant-be-weak"
+    assert (
+        slugify("Europe needs 'massive defense plan,' US can't be 'weak'")
+        == "europe-needs-massive-defense-plan-us-cant-be-weak"
+    )
     assert slugify("Київ") == "narration"
     assert slugify("Café  déjà vu!") == "cafe-deja-vu"
 
@@ -30,7 +33,9 @@ def test_convert_writes_the_slug_named_mp3_with_sidecars(runner: CliRunner, fake
     result = runner.invoke(main, ["convert", str(SEED_PAGE), "--voice", fake_engine])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("fake")) == [
-        f"{SEED_SLUG}.json", f"{SEED_SLUG}.mp3", f"{SEED_SLUG}.vtt",
+        f"{SEED_SLUG}.json",
+        f"{SEED_SLUG}.mp3",
+        f"{SEED_SLUG}.vtt",
     ]
     assert result.stdout == ""
     assert result.stderr.startswith(f"Wrote {SEED_SLUG}.mp3 (")
@@ -39,16 +44,29 @@ def test_convert_writes_the_slug_named_mp3_with_sidecars(runner: CliRunner, fake
 
 def test_convert_options(runner: CliRunner, fake_engine: str, tmp_path: Path) -> None:
     result = runner.invoke(
-        main, ["convert", str(SAMPLES / "night-ferry.txt"), "-o", "ferry.ogg", "--voice", fake_engine,
-               "--notice-text", "A synthetic voice reads this.", "-q"],
+        main,
+        [
+            "convert",
+            str(SAMPLES / "night-ferry.txt"),
+            "-o",
+            "ferry.ogg",
+            "--voice",
+            fake_engine,
+            "--notice-text",
+            "A synthetic voice reads this.",
+            "-q",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     timings = json.loads((tmp_path / "ferry.json").read_text())
     assert timings["mime_type"] == "audio/ogg"
     assert timings["segments"][0]["sentences"][0]["text"] == "A synthetic voice reads this."
-    result = runner.invoke(main, ["convert", str(SAMPLES / "night-ferry.txt"), "-o", "plain.mp3", "--no-notice"],
-                           env={"AUDIOGEN_VOICE": fake_engine})
+    result = runner.invoke(
+        main,
+        ["convert", str(SAMPLES / "night-ferry.txt"), "-o", "plain.mp3", "--no-notice"],
+        env={"AUDIOGEN_VOICE": fake_engine},
+    )
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "plain.json").read_text())["segments"][0]["kind"] == "title"
 
@@ -64,7 +82,9 @@ def test_convert_reads_stdin_and_writes_stdout(runner: CliRunner, fake_engine: s
 def test_convert_from_a_url(runner: CliRunner, fake_engine: str, web_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     base, routes = web_server
     routes["/news/macron"] = (200, "text/html; charset=utf-8", SEED_PAGE.read_bytes())
-    result = runner.invoke(main, ["convert", f"{base}/news/macron", "-o", "url.mp3", "--voice", fake_engine, "--allow-private"])
+    result = runner.invoke(
+        main, ["convert", f"{base}/news/macron", "-o", "url.mp3", "--voice", fake_engine, "--allow-private"]
+    )
     assert result.exit_code == 0, result.output
     cues = json.loads((tmp_path / "url.json").read_text())["segments"]
     assert cues[2]["sentences"][0]["text"].startswith('Europe needs a "massive defense plan"')
@@ -96,12 +116,17 @@ def _error_cases(tmp_path: Path, base: str, routes: dict) -> list[tuple[list[str
         ([str(SEED_PAGE), "--voice", "nobody"], "Error: unknown voice 'nobody'"),
         ([str(SEED_PAGE), "--voice", "nosuch:engine"], "Error: unknown speech engine 'nosuch'"),
         ([str(SEED_PAGE), "--voice", "pyttsx3:no-such-voice"], "Error: no pyttsx3 voice 'no-such-voice'"),
-        ([str(SEED_PAGE), "-o", "missing-dir/out.mp3", "--voice", "fake:tone"], "Error: cannot write missing-dir/out.mp3"),
+        (
+            [str(SEED_PAGE), "-o", "missing-dir/out.mp3", "--voice", "fake:tone"],
+            "Error: cannot write missing-dir/out.mp3",
+        ),
         ([str(SEED_PAGE), "-o", "out.xyz", "--voice", "fake:tone"], "Error: unknown audio format 'xyz'"),
     ]
 
 
-def test_bad_input_is_one_line_exit_1_and_no_output(runner: CliRunner, fake_engine: str, web_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_one_line_exit_1_and_no_output(
+    runner: CliRunner, fake_engine: str, web_server, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     base, routes = web_server
     for args, message in _error_cases(tmp_path, base, routes):
         before = set(os.listdir(tmp_path))

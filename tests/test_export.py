@@ -17,7 +17,8 @@ from mutagen.wave import WAVE
 from audiogen import Article, Clip, Pauses, Segment, build_script
 from audiogen.assemble import assemble
 from audiogen.errors import ExportError
-from audiogen.export import DIGITAL_SOURCE_TYPE, export_narration, webvtt as to_webvtt
+from audiogen.export import DIGITAL_SOURCE_TYPE, export_narration
+from audiogen.export import webvtt as to_webvtt
 
 
 def _ms(clock: str) -> int:

@@ -9,7 +9,6 @@ import audiogen
 from audiogen.errors import ExtractionError, SourceError
 from audiogen.extract import decode_document, parse
 
-
 # The 13 body paragraphs of the seed article, by their opening words.
 BODY_OPENINGS = [
     'Europe needs a "massive defense plan"',
@@ -98,7 +97,9 @@ def test_inline_markup_collapses_to_clean_text() -> None:
         f"non-breaking space and a zero\u200bwidth space, all of which must read as plain words.</p>"
         for i in range(1, 6)
     )
-    article = parse(f"<html><head><title>Inline | Site</title></head><body><article><h1>Inline</h1>{body}</article></body></html>")
+    article = parse(
+        f"<html><head><title>Inline | Site</title></head><body><article><h1>Inline</h1>{body}</article></body></html>"
+    )
     assert article.segments[0].text == (
         "Paragraph 1 has a link, emphasis and a softhyphen and a non-breaking space and a "
         "zerowidth space, all of which must read as plain words."
@@ -106,7 +107,9 @@ def test_inline_markup_collapses_to_clean_text() -> None:
 
 
 def test_hidden_and_script_content_is_not_read() -> None:
-    paragraphs = "".join(f"<p>Visible paragraph number {i} of the story, long enough to count as text.</p>" for i in range(5))
+    paragraphs = "".join(
+        f"<p>Visible paragraph number {i} of the story, long enough to count as text.</p>" for i in range(5)
+    )
     html = (
         "<html><body><article><h1>Story</h1>"
         f"{paragraphs}<p hidden>Secret hidden words.</p><p style='display:none'>Invisible styled words.</p>"
@@ -123,7 +126,9 @@ def test_windows_1251_page_decodes() -> None:
     html = (
         '<html lang="uk"><head><meta charset="windows-1251"><title>Новини</title></head><body><article>'
         "<h1>Київ готується до зими</h1>"
-        + "".join(f"<p>Міська влада повідомила про підготовку {i} котелень до опалювального сезону.</p>" for i in range(5))
+        + "".join(
+            f"<p>Міська влада повідомила про підготовку {i} котелень до опалювального сезону.</p>" for i in range(5)
+        )
         + "</article></body></html>"
     ).encode("cp1251")
     article = parse(decode_document(html))

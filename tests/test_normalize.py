@@ -12,16 +12,23 @@ from audiogen.textsplit import split_long
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Mr. Smith went to Washington, D.C. on Feb. 20. He met the U.S. president.",
-         ["Mr. Smith went to Washington, D.C. on Feb. 20.", "He met the U.S. president."]),
-        ("Dr. Jones lives at No. 5 Main St. in the city. She is 4.5 feet tall.",
-         ["Dr. Jones lives at No. 5 Main St. in the city.", "She is 4.5 feet tall."]),
-        ("Some fruits, e.g. apples, are red. Others are not.",
-         ["Some fruits, e.g. apples, are red.", "Others are not."]),
-        ("\"It's not in your interest,'\" Macron said on Feb. 20. Then he left.",
-         ["\"It's not in your interest,'\" Macron said on Feb. 20.", "Then he left."]),
-        ("He paused... then spoke. \"Why?\" she asked.",
-         ["He paused... then spoke.", "\"Why?\" she asked."]),
+        (
+            "Mr. Smith went to Washington, D.C. on Feb. 20. He met the U.S. president.",
+            ["Mr. Smith went to Washington, D.C. on Feb. 20.", "He met the U.S. president."],
+        ),
+        (
+            "Dr. Jones lives at No. 5 Main St. in the city. She is 4.5 feet tall.",
+            ["Dr. Jones lives at No. 5 Main St. in the city.", "She is 4.5 feet tall."],
+        ),
+        (
+            "Some fruits, e.g. apples, are red. Others are not.",
+            ["Some fruits, e.g. apples, are red.", "Others are not."],
+        ),
+        (
+            "\"It's not in your interest,'\" Macron said on Feb. 20. Then he left.",
+            ["\"It's not in your interest,'\" Macron said on Feb. 20.", "Then he left."],
+        ),
+        ('He paused... then spoke. "Why?" she asked.', ["He paused... then spoke.", '"Why?" she asked.']),
     ],
 )
 def test_split_sentences_survives_abbreviations(text: str, expected: list[str]) -> None:

@@ -42,7 +42,7 @@ class Backend(ABC):
     def voices(self) -> list[VoiceInfo]:
         """The voices this engine can speak with on this machine."""
 
-    def prepare(self, voice: str) -> None:
+    def prepare(self, voice: str) -> None:  # noqa: B027 - an optional hook, not abstract
         """Load ``voice`` ahead of the first sentence (optional; called at worker start so
         a model loads while the article is still being read)."""
 

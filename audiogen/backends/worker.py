@@ -9,6 +9,7 @@ to the new one (``retries`` times) before a ``BackendError`` is raised.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -79,10 +80,8 @@ class EngineWorker:
         self._process = self._conn = None
         self._ready = False
         if conn is not None:
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 conn.send(("close",))
-            except (OSError, ValueError):
-                pass
         if process is not None:
             process.join(2.0)
             if process.is_alive():

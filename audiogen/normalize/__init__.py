@@ -14,20 +14,41 @@ from typing import Any
 from audiogen.normalize.rules import normalize_english
 from audiogen.textsplit import split_long
 
-__all__ = ["normalize", "split_sentences", "MAX_SENTENCE_CHARS"]
+__all__ = ["MAX_SENTENCE_CHARS", "normalize", "split_sentences"]
 
 #: longer sentences are split at clause boundaries before they reach the voice
 MAX_SENTENCE_CHARS = 250
 
 _PYSBD_LANGUAGES = {
-    "en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru",
-    "pl", "fa", "nl", "da", "fr", "my", "el", "it", "ja", "de", "kk", "sk",
+    "en",
+    "hi",
+    "mr",
+    "zh",
+    "es",
+    "am",
+    "ar",
+    "hy",
+    "bg",
+    "ur",
+    "ru",
+    "pl",
+    "fa",
+    "nl",
+    "da",
+    "fr",
+    "my",
+    "el",
+    "it",
+    "ja",
+    "de",
+    "kk",
+    "sk",
 }
 _SPACES = re.compile(r"\s+")
 
 
 def base_language(lang: str | None) -> str:
-    """"en-US" / "en_GB" / None → "en"."""
+    """ "en-US" / "en_GB" / None → "en"."""
     return re.split(r"[-_]", (lang or "en").strip().lower(), maxsplit=1)[0] or "en"
 
 

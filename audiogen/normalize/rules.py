@@ -10,22 +10,55 @@ from __future__ import annotations
 import re
 
 _MONTHS = {
-    "Jan": "January", "Feb": "February", "Mar": "March", "Apr": "April", "Jun": "June",
-    "Jul": "July", "Aug": "August", "Sep": "September", "Sept": "September",
-    "Oct": "October", "Nov": "November", "Dec": "December",
+    "Jan": "January",
+    "Feb": "February",
+    "Mar": "March",
+    "Apr": "April",
+    "Jun": "June",
+    "Jul": "July",
+    "Aug": "August",
+    "Sep": "September",
+    "Sept": "September",
+    "Oct": "October",
+    "Nov": "November",
+    "Dec": "December",
 }
 # Titles are expanded only before a capitalised name ("Dr. Smith", not "the Dr.").
 _TITLES = {
-    "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Dr": "Doctor", "Prof": "Professor",
-    "Gen": "General", "Lt. Gen": "Lieutenant General", "Maj. Gen": "Major General",
-    "Brig. Gen": "Brigadier General", "Lt. Col": "Lieutenant Colonel", "Col": "Colonel",
-    "Lt": "Lieutenant", "Maj": "Major", "Capt": "Captain", "Sgt": "Sergeant", "Adm": "Admiral",
-    "Sen": "Senator", "Rep": "Representative", "Gov": "Governor", "Pres": "President",
-    "Rev": "Reverend", "St": "Saint", "Mt": "Mount", "Ft": "Fort", "Hon": "Honorable",
+    "Mr": "Mister",
+    "Mrs": "Missus",
+    "Ms": "Miz",
+    "Dr": "Doctor",
+    "Prof": "Professor",
+    "Gen": "General",
+    "Lt. Gen": "Lieutenant General",
+    "Maj. Gen": "Major General",
+    "Brig. Gen": "Brigadier General",
+    "Lt. Col": "Lieutenant Colonel",
+    "Col": "Colonel",
+    "Lt": "Lieutenant",
+    "Maj": "Major",
+    "Capt": "Captain",
+    "Sgt": "Sergeant",
+    "Adm": "Admiral",
+    "Sen": "Senator",
+    "Rep": "Representative",
+    "Gov": "Governor",
+    "Pres": "President",
+    "Rev": "Reverend",
+    "St": "Saint",
+    "Mt": "Mount",
+    "Ft": "Fort",
+    "Hon": "Honorable",
 }
 _PHRASES = {
-    "e.g.": "for example", "i.e.": "that is", "etc.": "et cetera", "vs.": "versus",
-    "approx.": "approximately", "a.m.": "A M", "p.m.": "P M",
+    "e.g.": "for example",
+    "i.e.": "that is",
+    "etc.": "et cetera",
+    "vs.": "versus",
+    "approx.": "approximately",
+    "a.m.": "A M",
+    "p.m.": "P M",
 }
 
 _MONTH_RE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\.(?=\s*\d)")
@@ -55,6 +88,6 @@ def normalize_english(text: str) -> str:
 def _spell_initialism(match: re.Match[str]) -> str:
     letters = match.group(1).replace(".", " ").split()
     end = match.end()
-    tail = match.string[end:end + 1]
+    tail = match.string[end : end + 1]
     # Keep one period if the initialism closed the sentence ("in the U.S.").
     return " ".join(letters) + ("." if tail in ("", " ") and end == len(match.string) else "")

@@ -33,7 +33,9 @@ def build_script(
         parts.append(_part("notice", notice, lang, pauses.sentence, pauses.notice))
     parts.append(_part("title", article.title, lang, pauses.sentence, pauses.title))
     for index, segment in enumerate(article.segments):
-        end_pause = _end_pause(segment, article.segments[index + 1] if index + 1 < len(article.segments) else None, pauses)
+        end_pause = _end_pause(
+            segment, article.segments[index + 1] if index + 1 < len(article.segments) else None, pauses
+        )
         part = _part(segment.kind, segment.text, lang, pauses.sentence, end_pause, index, segment.level)
         if not part.sentences:
             continue

@@ -1,3 +1,0 @@
-from audiogen.cli import main
-
-main()
