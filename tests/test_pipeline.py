@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import SAMPLES, SEED_PAGE
 
 import audiogen
@@ -36,3 +38,32 @@ def test_public_api_is_pinned() -> None:
     assert set(audiogen.__all__) >= {"load", "parse", "normalize", "narrate", "Article", "Narration", "Script"}
     for name in audiogen.__all__:
         assert hasattr(audiogen, name), name
+
+
+def test_a_script_without_main_guard_can_narrate(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The engine's process must not re-run the caller's script (as multiprocessing would)."""
+    import subprocess
+    import sys
+
+    tests_dir = Path(__file__).resolve().parent
+    script = tmp_path / "narrate_it.py"
+    script.write_text(
+        f"import sys\nsys.path[:0] = [{str(tests_dir.parent)!r}, {str(tests_dir)!r}]\n"
+        "import audiogen\nfrom audiogen.backends import register\n"
+        "register('fake', 'fake_engines:FakeBackend')\n"
+        f"article = audiogen.load({str(SAMPLES / 'night-ferry.txt')!r})\n"
+        "narration = audiogen.narrate(article, voice='fake:tone')\n"
+        "print('cues', len(narration.cues))\n"
+    )
+    for command in ([sys.executable, str(script)], [sys.executable, "-"]):
+        result = subprocess.run(
+            command,
+            input=script.read_text() if command[-1] == "-" else None,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines() == ["cues 16"]

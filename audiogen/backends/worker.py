@@ -1,24 +1,34 @@
-"""Run a backend in a worker process, so that a crash or a hang is an error, not our end.
+"""Run a backend in a process of its own, so that a crash or a hang is an error, not our end.
 
 Piper and espeak-ng crash when loaded into one process, and pyttsx3 can hang in
-``runAndWait``; each backend therefore lives in a spawned process of its own. The
-caller streams sentences to it and waits for each clip with a timeout; a worker that
-dies or stops answering is killed, replaced, and the sentences it still owed are sent
-to the new one (``retries`` times) before a ``BackendError`` is raised.
+``runAndWait``; each backend therefore lives in a child process started with
+``python -m audiogen.backends.worker``. The caller streams sentences to it and waits
+for each clip with a timeout; a worker that dies or stops answering is killed, replaced,
+and the sentences it still owed are sent to the new one (``retries`` times) before a
+``BackendError`` is raised.
+
+The child is a fresh interpreter rather than a ``multiprocessing`` process: that way it
+never re-runs the caller's main script (a library user's script without an
+``if __name__ == "__main__"`` guard would otherwise start narrating again inside it).
+Messages are length-prefixed pickles over the child's stdin and stdout; a reader thread
+turns the stdout into a queue, so waiting with a timeout works on every platform.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import os
+import pickle
+import queue
 import signal
+import struct
+import subprocess
+import sys
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -30,6 +40,26 @@ log = logging.getLogger("audiogen")
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_START_TIMEOUT = 180.0
+_HEADER = struct.Struct("<I")
+_EOF = ("eof",)
+
+
+def _write_message(stream: IO[bytes], message: tuple[Any, ...]) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read_message(stream: IO[bytes]) -> tuple[Any, ...] | None:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    data = stream.read(size)
+    if len(data) < size:
+        return None
+    message: tuple[Any, ...] = pickle.loads(data)
+    return message
 
 
 class EngineWorker:
@@ -51,8 +81,8 @@ class EngineWorker:
         self.timeout = timeout
         self.start_timeout = start_timeout
         self.retries = retries
-        self._process: BaseProcess | None = None
-        self._conn: Connection | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._replies: queue.Queue[tuple[Any, ...]] = queue.Queue()
         self._ready = False
 
     # -- life cycle ---------------------------------------------------------------
@@ -60,14 +90,20 @@ class EngineWorker:
     def start(self) -> EngineWorker:
         """Start the process without waiting for the engine to load."""
         if self._process is None:
-            context = multiprocessing.get_context("spawn")
-            parent_conn, child_conn = context.Pipe()
-            process = context.Process(
-                target=_serve, args=(child_conn, self.target, self.voice), name=f"audiogen-{self.engine}", daemon=True
+            env = dict(os.environ)
+            # The child imports what this process can import (plugins, tests' engines).
+            env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "audiogen.backends.worker", self.target, self.voice],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=None if log.isEnabledFor(logging.DEBUG) else subprocess.DEVNULL,
+                env=env,
             )
-            process.start()
-            child_conn.close()
-            self._process, self._conn, self._ready = process, parent_conn, False
+            replies: queue.Queue[tuple[Any, ...]] = queue.Queue()
+            assert process.stdout is not None
+            threading.Thread(target=_pump, args=(process.stdout, replies), daemon=True).start()
+            self._process, self._replies, self._ready = process, replies, False
             log.debug("started %s worker, pid %s", self.engine, process.pid)
         return self
 
@@ -76,19 +112,22 @@ class EngineWorker:
         return self._process.pid if self._process is not None else None
 
     def close(self) -> None:
-        process, conn = self._process, self._conn
-        self._process = self._conn = None
+        process = self._process
+        self._process = None
         self._ready = False
-        if conn is not None:
-            with contextlib.suppress(OSError, ValueError):
-                conn.send(("close",))
-        if process is not None:
-            process.join(2.0)
-            if process.is_alive():
-                process.kill()
-                process.join(2.0)
-        if conn is not None:
-            conn.close()
+        if process is None:
+            return
+        try:
+            assert process.stdin is not None
+            _write_message(process.stdin, ("close",))
+            process.wait(2.0)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            process.kill()
+            process.wait(5.0)
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
 
     def __enter__(self) -> EngineWorker:
         return self.start()
@@ -129,29 +168,24 @@ class EngineWorker:
 
     def _send(self, message: tuple[Any, ...]) -> None:
         self.start()
-        assert self._conn is not None
         if not self._ready:
             self._receive(self.start_timeout, "starting")
             self._ready = True
-            assert self._conn is not None
+        assert self._process is not None and self._process.stdin is not None
         try:
-            self._conn.send(message)
+            _write_message(self._process.stdin, message)
         except (OSError, ValueError):
             raise self._lost("stopped unexpectedly") from None
 
     def _receive(self, timeout: float, doing: str) -> tuple[Any, ...]:
-        assert self._process is not None and self._conn is not None
-        conn, process = self._conn, self._process
-        ready = wait([conn, process.sentinel], timeout)
-        if conn in ready or conn.poll():
-            try:
-                reply: tuple[Any, ...] = conn.recv()
-            except (EOFError, OSError):
-                raise self._lost(f"crashed while {doing}") from None
-        elif process.sentinel in ready:
-            raise self._lost(f"crashed while {doing} (exit code {process.exitcode})")
-        else:
-            raise self._lost(f"did not answer within {timeout:g} s while {doing}")
+        assert self._process is not None
+        try:
+            reply = self._replies.get(timeout=timeout)
+        except queue.Empty:
+            raise self._lost(f"did not answer within {timeout:g} s while {doing}") from None
+        if reply == _EOF:
+            code = self._process.wait(5.0)
+            raise self._lost(f"crashed while {doing} (exit code {code})")
         if reply[0] == "error":
             kind = getattr(errors, reply[1], None)
             if not (isinstance(kind, type) and issubclass(kind, errors.AudiogenError)):
@@ -166,22 +200,39 @@ class EngineWorker:
         self.close()
         error = errors.BackendError(
             f"the {self.engine} speech engine {what}",
-            hint="try again; if it keeps failing, try another voice (--voice) or --timeout",
+            hint="try again; if it keeps failing, try another voice (--voice) or a longer --timeout",
         )
         error.worker_lost = True  # type: ignore[attr-defined]
         return error
+
+
+def _pump(stream: IO[bytes], replies: queue.Queue[tuple[Any, ...]]) -> None:
+    """Reader thread: the worker's messages into a queue, then ``_EOF`` when it ends."""
+    try:
+        while (message := _read_message(stream)) is not None:
+            replies.put(message)
+    except (OSError, ValueError, pickle.UnpicklingError):
+        pass
+    replies.put(_EOF)
 
 
 def _preview(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _serve(conn: Connection, target: str, voice: str = "") -> None:
-    """The worker process: load the backend, then answer requests until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller decides when we stop
-    # Engines print (pyttsx3 announces every saved file); our stdout may carry audio.
+# -- the worker process ---------------------------------------------------------------
+
+
+def serve(target: str, voice: str = "") -> None:
+    """Load the backend, then answer requests on stdin/stdout until told to stop."""
+    if hasattr(signal, "SIGINT"):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller decides when we stop
+    # Our stdout is the message channel; engines print (pyttsx3 announces every file it
+    # saves), so fd 1 is pointed at the null device and the channel keeps a copy.
+    channel = os.fdopen(os.dup(1), "wb")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
+    requests = sys.stdin.buffer
     from audiogen.backends.registry import load_class
 
     try:
@@ -189,29 +240,31 @@ def _serve(conn: Connection, target: str, voice: str = "") -> None:
         if voice:
             backend.prepare(voice)
     except Exception as exc:
-        _send_error(conn, exc)
+        _send_error(channel, exc)
         return
-    conn.send(("ready",))
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
+    _write_message(channel, ("ready",))
+    while (message := _read_message(requests)) is not None:
         try:
             if message[0] == "close":
                 return
             if message[0] == "voices":
-                conn.send(("voices", [asdict(v) for v in backend.voices()]))
+                _write_message(channel, ("voices", [asdict(v) for v in backend.voices()]))
             elif message[0] == "synth":
                 options = SynthesisOptions(**message[2])
                 for clip in backend.synthesize(message[1], options):
-                    conn.send(("clip", np.ascontiguousarray(clip.samples, dtype=np.int16).tobytes(), clip.sample_rate))
+                    audio = np.ascontiguousarray(clip.samples, dtype=np.int16).tobytes()
+                    _write_message(channel, ("clip", audio, clip.sample_rate))
         except Exception as exc:
-            _send_error(conn, exc)
+            _send_error(channel, exc)
 
 
-def _send_error(conn: Connection, exc: BaseException) -> None:
+def _send_error(channel: IO[bytes], exc: BaseException) -> None:
     if isinstance(exc, errors.AudiogenError):
-        conn.send(("error", type(exc).__name__, exc.message, exc.hint))
+        _write_message(channel, ("error", type(exc).__name__, exc.message, exc.hint))
     else:
-        conn.send(("error", "BackendError", f"speech engine error: {type(exc).__name__}: {exc}", None))
+        message = f"speech engine error: {type(exc).__name__}: {exc}"
+        _write_message(channel, ("error", "BackendError", message, None))
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "")
