@@ -96,6 +96,7 @@ def _error_cases(tmp_path: Path, base: str, routes: dict) -> list[tuple[list[str
     (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)))
     (tmp_path / "photo.html").write_bytes(b"\xff\xd8\xff\xe0" + bytes(200))
     (tmp_path / "noise.txt").write_bytes(bytes(range(1, 9)) * 3 + b"\x00\x00")
+    (tmp_path / "garbled.txt").write_bytes(bytes((i * 37) % 128 + 128 for i in range(3000)))
     routes["/gone"] = (404, "text/html", b"<h1>Not found</h1>")
     routes["/picture"] = (200, "image/png", b"\x89PNG\r\n\x1a\n" + bytes(64))
     routes["/paper"] = (200, "application/pdf", b"%PDF-1.4\n")
@@ -107,6 +108,7 @@ def _error_cases(tmp_path: Path, base: str, routes: dict) -> list[tuple[list[str
         (["scan.pdf"], "Error: scan.pdf is a PDF document, not an article"),
         (["photo.html"], "Error: photo.html is a JPEG image, not an article"),
         (["noise.txt"], "Error: noise.txt is binary data, not an article"),
+        (["garbled.txt"], "Error: cannot tell the text encoding of garbled.txt"),
         ([f"{base}/gone", "--allow-private"], "Error: HTTP 404"),
         ([f"{base}/picture", "--allow-private"], "Error: "),
         ([f"{base}/paper", "--allow-private"], "Error: "),
