@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import re
 import shutil
 import sys
@@ -49,6 +50,10 @@ def _reports_errors(command: F) -> F:
             hint = f" — {exc.hint}" if exc.hint else ""
             click.echo(f"Error: {exc.message}{hint}", err=True)
             sys.exit(1)
+        except BrokenPipeError:
+            # The reader went away (``| head``); say nothing more to it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was written.", err=True)
             sys.exit(130)
@@ -76,6 +81,34 @@ def _common(command: F) -> F:
     command = _option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")(command)
     command = _option("-v", "--verbose", is_flag=True, help="Show the log (and details of errors).")(command)
     return command
+
+
+def _script_options(command: F) -> F:
+    """Options that shape what is said: the notice, lexicons, how dates are read."""
+    command = _option(
+        "--date-order",
+        type=click.Choice(["us", "day-first"]),
+        default="us",
+        show_default=True,
+        help="How to read numeric dates such as 03/04/2025.",
+    )(command)
+    command = _option(
+        "--lexicon",
+        "lexicons",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="A pronunciation lexicon (TOML) applied over the shipped one; repeatable.",
+    )(command)
+    command = _option("--notice-text", metavar="TEXT", help="Speak TEXT as the AI-assistance notice.")(command)
+    command = _option("--no-notice", is_flag=True, help="Do not speak the AI-assistance notice at the start.")(command)
+    return command
+
+
+def _check_notice(notice_text: str | None) -> None:
+    if notice_text is not None and not notice_text.strip():
+        raise click.BadParameter(
+            "the notice text is empty; use --no-notice to leave the notice out", param_hint="--notice-text"
+        )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,8 +139,7 @@ def slugify(title: str, limit: int = 80) -> str:
     type=click.Choice(["mp3", "m4a", "ogg", "wav", "flac"]),
     help="Audio format (default: from OUT's extension, else mp3).",
 )
-@_option("--no-notice", is_flag=True, help="Do not speak the AI-assistance notice at the start.")
-@_option("--notice-text", metavar="TEXT", help="Speak TEXT as the AI-assistance notice.")
+@_script_options
 @_option(
     "--timeout",
     type=click.FloatRange(min=1),
@@ -125,6 +157,8 @@ def convert(
     audio_format: str | None,
     no_notice: bool,
     notice_text: str | None,
+    lexicons: tuple[str, ...],
+    date_order: str,
     timeout: float,
     allow_private: bool,
     quiet: bool,
@@ -139,10 +173,7 @@ def convert(
     _setup_logging(verbose, quiet)
     if output == "-" and sys.stdout.isatty():
         raise ExportError("refusing to write audio to a terminal", hint="redirect stdout to a file or use -o FILE")
-    if notice_text is not None and not notice_text.strip():
-        raise click.BadParameter(
-            "the notice text is empty; use --no-notice to leave the notice out", param_hint="--notice-text"
-        )
+    _check_notice(notice_text)
     preset = resolve_voice(voice)
     # Start the engine now: its model loads while the article is fetched and parsed.
     worker = start_worker(preset, timeout=timeout)
@@ -155,6 +186,8 @@ def convert(
                 preset,
                 notice=not no_notice,
                 notice_text=notice_text,
+                lexicons=lexicons,
+                date_order=date_order,
                 progress=progress,
                 worker=worker,
             )
@@ -242,9 +275,8 @@ def extract(source: str, as_json: bool, allow_private: bool, quiet: bool, verbos
 
 @main.command()
 @click.argument("source")
-@_option("--voice", metavar="VOICE", help="The preset whose pauses to use.")
-@_option("--no-notice", is_flag=True, help="Leave out the AI-assistance notice.")
-@_option("--notice-text", metavar="TEXT", help="Use TEXT as the AI-assistance notice.")
+@_option("--voice", metavar="VOICE", help="The preset whose engine, pauses and lexicons to use.")
+@_script_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (display and spoken text, pauses).")
 @_option("--allow-private", is_flag=True, help="Allow URLs on private or local networks.")
 @_common
@@ -254,6 +286,8 @@ def script(
     voice: str | None,
     no_notice: bool,
     notice_text: str | None,
+    lexicons: tuple[str, ...],
+    date_order: str,
     as_json: bool,
     allow_private: bool,
     quiet: bool,
@@ -264,9 +298,15 @@ def script(
     from audiogen.voices import resolve_voice
 
     _setup_logging(verbose, quiet)
+    _check_notice(notice_text)
     preset = resolve_voice(voice)
     result = make_script(
-        load(source, allow_private=allow_private), preset, notice=not no_notice, notice_text=notice_text
+        load(source, allow_private=allow_private),
+        preset,
+        notice=not no_notice,
+        notice_text=notice_text,
+        lexicons=lexicons,
+        date_order=date_order,
     )
     if as_json:
         click.echo(json.dumps(asdict(result), ensure_ascii=False, indent=1))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +17,8 @@ from audiogen.backends.registry import target_for
 from audiogen.backends.worker import DEFAULT_TIMEOUT, EngineWorker
 from audiogen.errors import SourceError
 from audiogen.extract import decode_document, parse, parse_markdown, parse_text
+from audiogen.normalize import base_language
+from audiogen.normalize.lexicon import build_lexicon
 from audiogen.normalize.script import DEFAULT_NOTICE, build_script
 from audiogen.voices import VoicePreset, resolve_voice
 
@@ -96,9 +98,27 @@ def _parse_file_html(text: str, where: str) -> Article:
         raise ExtractionError(exc.message.replace("the page", where), hint=exc.hint) from None
 
 
-def make_script(article: Article, voice: VoicePreset, *, notice: bool = True, notice_text: str | None = None) -> Script:
+def make_script(
+    article: Article,
+    voice: VoicePreset,
+    *,
+    notice: bool = True,
+    notice_text: str | None = None,
+    lexicons: Sequence[str | Path] = (),
+    date_order: str = "us",
+) -> Script:
+    """The script for ``voice``: its pauses, and the shipped, the voice's and the given
+    pronunciation lexicons (later ones win)."""
+    language = base_language(article.language or voice.language)
+    lexicon = build_lexicon(language, [*voice.lexicons, *(Path(p) for p in lexicons)])
     return build_script(
-        article, voice.pauses, notice=(notice_text or DEFAULT_NOTICE) if notice else None, language=article.language
+        article,
+        voice.pauses,
+        notice=(notice_text or DEFAULT_NOTICE) if notice else None,
+        language=language,
+        lexicon=lexicon,
+        engine=voice.engine,
+        date_order=date_order,
     )
 
 
@@ -108,6 +128,8 @@ def narrate(
     *,
     notice: bool = True,
     notice_text: str | None = None,
+    lexicons: Sequence[str | Path] = (),
+    date_order: str = "us",
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
     worker: EngineWorker | None = None,
@@ -117,7 +139,9 @@ def narrate(
     The engine runs in a worker process; pass a started ``worker`` to reuse one (or to
     let its model load while the article is still being fetched)."""
     preset = voice if isinstance(voice, VoicePreset) else resolve_voice(voice)
-    script = make_script(article, preset, notice=notice, notice_text=notice_text)
+    script = make_script(
+        article, preset, notice=notice, notice_text=notice_text, lexicons=lexicons, date_order=date_order
+    )
     own_worker = worker is None
     if worker is None:
         worker = start_worker(preset, timeout=timeout)

@@ -19,7 +19,7 @@ from audiogen.article import Pauses
 from audiogen.errors import VoiceError
 
 DEFAULT_VOICE = "joe"
-_PRESET_KEYS = {"description", "engine", "voice", "language", "speed", "pauses"}
+_PRESET_KEYS = {"description", "engine", "voice", "language", "speed", "pauses", "lexicon"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class VoicePreset:
     language: str = "en"
     speed: float = 1.0
     pauses: Pauses = field(default_factory=Pauses)
+    #: the voice's own pronunciation lexicons, applied over the shipped one
+    lexicons: tuple[Path, ...] = ()
     path: Path | None = None
 
     @property
@@ -100,7 +102,14 @@ def preset_from_dict(name: str, data: dict[str, Any], path: Path | None = None) 
     speed = data.get("speed", 1.0)
     if not isinstance(speed, (int, float)) or not 0.25 <= speed <= 4.0:
         raise VoiceError(f"voice preset {where}: speed must be a number from 0.25 to 4")
+    lexicon = data.get("lexicon", [])
+    if isinstance(lexicon, str):
+        lexicon = [lexicon]
+    if not isinstance(lexicon, list) or not all(isinstance(item, str) for item in lexicon):
+        raise VoiceError(f"voice preset {where}: 'lexicon' is a file name or a list of them")
+    base = path.parent if path else Path(".")
     return VoicePreset(
+        lexicons=tuple(base / item for item in lexicon),
         name=name,
         engine=data["engine"],
         voice=data["voice"],

@@ -156,8 +156,9 @@ def test_extract_and_script_commands(runner: CliRunner) -> None:
     assert "[item 1] Water your bed at least twice a week, or ask a neighbour to." in lines
     result = runner.invoke(main, ["script", str(SEED_PAGE), "--voice", "joe"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == "This audio was generated with AI assistance.  [900 ms]"
-    assert "on February 20." in result.stdout
+    assert result.stdout.splitlines()[0] == "This audio was generated with A-I assistance.  [900 ms]"
+    assert "on February twentieth." in result.stdout
+    assert "[[ mɑːkɹˈoʊn ]]" in result.stdout  # Piper gets the lexicon's phonemes
     data = json.loads(runner.invoke(main, ["script", str(SEED_PAGE), "--json", "--no-notice"]).stdout)
     assert data["parts"][0]["kind"] == "title"
 

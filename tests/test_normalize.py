@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import re
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audiogen import normalize, split_sentences
 from audiogen.normalize import MAX_SENTENCE_CHARS
 from audiogen.textsplit import split_long
+
+# -- sentence splitting ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -29,6 +33,7 @@ from audiogen.textsplit import split_long
             ["\"It's not in your interest,'\" Macron said on Feb. 20.", "Then he left."],
         ),
         ('He paused... then spoke. "Why?" she asked.', ["He paused... then spoke.", '"Why?" she asked.']),
+        ("J. R. R. Tolkien wrote it (in 1954). It sold.", ["J. R. R. Tolkien wrote it (in 1954).", "It sold."]),
     ],
 )
 def test_split_sentences_survives_abbreviations(text: str, expected: list[str]) -> None:
@@ -52,23 +57,181 @@ def test_split_long_keeps_every_word(parts: list[str]) -> None:
     assert all(len(p) <= 40 or " " not in p for p in pieces)
 
 
-@pytest.mark.parametrize(
-    ("written", "spoken"),
-    [
-        ("on Feb. 20", "on February 20"),
-        ("Washington, D.C., where", "Washington, D C, where"),
-        ("U.S. President Donald Trump", "U S President Donald Trump"),
-        ("in the U.K.", "in the U K."),
-        ("Dr. Smith and Gen. Jones", "Doctor Smith and General Jones"),
-        ("Lt. Col. Vance", "Lieutenant Colonel Vance"),
-        ("a 30% rise", "a 30 percent rise"),
-        ("No. 5", "number 5"),
-        ("apples vs. oranges", "apples versus oranges"),
-        ("war \u2014 and peace", "war, and peace"),
-        ("salt & pepper", "salt and pepper"),
+# -- written → spoken, class by class -------------------------------------------------
+
+CASES = {
+    "cardinal": [
+        ("30,000 troops", "thirty thousand troops"),
+        ("-5 degrees", "minus five degrees"),
+        ("\u22125 points", "minus five points"),
+        ("1.2 million people", "one point two million people"),
+        ("123 votes", "one hundred twenty-three votes"),
+        ("9000 km", "nine thousand kilometers"),
     ],
+    "decimal": [("2.050", "two point zero five zero"), (".5 trillion", "point five trillion")],
+    "percent": [
+        ("rose 3.5%", "rose three point five percent"),
+        ("10-15% of voters", "ten to fifteen percent of voters"),
+        ("fell 2 pp", "fell two percentage points"),
+    ],
+    "money": [
+        ("$1.5 billion", "one point five billion dollars"),
+        ("€20m", "twenty million euros"),
+        ("£3.20", "three pounds twenty pence"),
+        ("¥500", "five hundred yen"),
+        ("5 cents", "five cents"),
+        ("$1", "one dollar"),
+        ("$20.01", "twenty dollars one cent"),
+        ("$250-$300", "two hundred fifty dollars to three hundred dollars"),
+        ("£10/wk", "ten pounds per week"),
+        ("₴2.5bn", "two point five billion hryvnias"),
+    ],
+    "ordinal": [("3rd", "third"), ("21st", "twenty-first"), ("the 100th day", "the one hundredth day")],
+    "date": [
+        ("on Feb. 20", "on February twentieth"),
+        ("Feb. 20, 2025", "February twentieth twenty twenty-five"),
+        ("20 February 2025", "the twentieth of February twenty twenty-five"),
+        ("2025-02-20", "February twentieth twenty twenty-five"),
+        ("12/03/2025", "December third twenty twenty-five"),
+        ("31/03/2025", "the thirty-first of March twenty twenty-five"),
+        ("in 1990", "in nineteen ninety"),
+        ("the 2024 budget", "the twenty twenty-four budget"),
+        ("in 2005", "in two thousand five"),
+        ("the 1990s", "the nineteen nineties"),
+        ("the '90s", "the nineties"),
+        ("the 2000s", "the two thousands"),
+        ("in Q3 2024", "in the third quarter of twenty twenty-four"),
+        ("in 44 BC", "in forty-four BC"),
+    ],
+    "time": [
+        ("at 4:48 AM", "at four forty-eight AM"),
+        ("at 4:48 a.m.", "at four forty-eight AM"),
+        ("at 16:00 GMT", "at sixteen hundred GMT"),
+        ("at 9:05 pm", "at nine oh five PM"),
+        ("at noon", "at noon"),
+        ("from 9 a.m. - 5 p.m.", "from nine AM to five PM"),
+    ],
+    "range": [
+        ("from 2020–2024", "from twenty twenty to twenty twenty-four"),
+        ("pages 3-7", "pages three to seven"),
+        ("1960-80", "nineteen sixty to eighty"),
+    ],
+    "measure": [
+        ("60 km/h", "sixty kilometers per hour"),
+        ("30 mph", "thirty miles per hour"),
+        ("5 kg", "five kilograms"),
+        ("1 km", "one kilometer"),
+        ("-5°C", "minus five degrees Celsius"),
+        ("3,500 km²", "three thousand five hundred square kilometers"),
+        ("4 1/2 lbs", "four and a half pounds"),
+    ],
+    "fraction": [
+        ("1/2 of them", "one half of them"),
+        ("3/4", "three quarters"),
+        ("½ cup", "one half cup"),
+        ("3 ¾ miles", "three and three quarters miles"),
+        ("2/3 majority", "two thirds majority"),
+    ],
+    "roman": [
+        ("World War II", "World War two"),
+        ("Henry VIII", "Henry the eighth"),
+        ("Super Bowl LIX", "Super Bowl fifty-nine"),
+        ("Pope Leo XIV", "Pope Leo the fourteenth"),
+        ("Chapter V", "Chapter five"),
+        ("I think so", "I think so"),
+        ("Malcolm X said", "Malcolm X said"),
+    ],
+    "abbreviation": [
+        ("Mr. Smith", "Mister Smith"),
+        ("Mrs. Norris", "Misses Norris"),
+        ("Dr. Jones", "Doctor Jones"),
+        ("Gen. Zaluzhnyi", "General Zaluzhnyi"),
+        ("Lt. Col. Vance", "Lieutenant Colonel Vance"),
+        ("Sen. Warren and Rep. Ocasio-Cortez", "Senator Warren and Representative Ocasio-Cortez"),
+        ("Gov. Newsom", "Governor Newsom"),
+        ("Prof. Ng", "Professor Ng"),
+        ("St. Petersburg", "Saint Petersburg"),
+        ("Mt. Everest", "Mount Everest"),
+        ("No. 5", "number five"),
+        ("apples vs. oranges", "apples versus oranges"),
+        ("fruit, e.g. apples", "fruit, for example apples"),
+        ("that is, i.e. now", "that is, that is now"),
+        ("and so on, etc.", "and so on, et cetera"),
+        ("approx. 40", "approximately forty"),
+    ],
+    "initialism": [
+        ("the U.S. president", "the US president"),
+        ("Washington, D.C., where", "Washington, DC, where"),
+        ("in the U.K.", "in the UK."),
+        ("the FBI and the EU", "the FBI and the EU"),
+    ],
+    "web": [
+        ("see https://www.example.com/news", "see example dot com slash news"),
+        ("write to press@example.org", "write to press at example dot org"),
+        ("follow @kyivindependent", "follow at kyivindependent"),
+        ("#StandWithUkraine", "hashtag StandWithUkraine"),
+    ],
+    "telephone": [
+        ("call 202-555-0143", "call two zero two, five five five, zero one four three"),
+        ("+44 20 7946 0958", "plus four four, two zero, seven nine four six, zero nine five eight"),
+        ("(212) 555-0100", "two one two, five five five, zero one zero zero"),
+    ],
+    "symbol": [
+        ("salt & pepper", "salt and pepper"),
+        ("2+3=5", "two plus three equals five"),
+        ("§3 of the law", "section three of the law"),
+        ("#1 seed", "number one seed"),
+    ],
+    "score": [
+        ("won 3-1", "won three to one"),
+        ("the bill passed 52-48", "the bill passed fifty-two to forty-eight"),
+        ("a 2-0 win", "a two to zero win"),
+    ],
+    "address": [("1428 Elm St.", "fourteen twenty-eight Elm Street."), ("10 Downing St", "ten Downing Street")],
+    "other": [
+        ("COVID-19", "COVID nineteen"),
+        ("F-16 jets", "F sixteen jets"),
+        ("the G7", "the G seven"),
+        ("war \u2014 and peace", "war \u2014 and peace"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"), [pair for pairs in CASES.values() for pair in pairs], ids=lambda v: v[:30]
 )
-def test_normalize_english(written: str, spoken: str) -> None:
+def test_written_to_spoken(written: str, spoken: str) -> None:
+    assert normalize(written) == spoken
+
+
+def test_day_first_numeric_dates() -> None:
+    assert normalize("12/03/2025", date_order="day-first") == "the twelfth of March twenty twenty-five"
+
+
+SEED_SENTENCES = [
+    (
+        "French President Emmanuel Macron said in a wide-ranging social media live feed on Feb. 20.",
+        "French President Emmanuel Macron said in a wide-ranging social media live feed on February twentieth.",
+    ),
+    (
+        "Macron's remarks come ahead of his planned visit to Washington, D.C., where the French president is "
+        "set to meet next week with U.S. President Donald Trump.",
+        "Macron's remarks come ahead of his planned visit to Washington, DC, where the French president is "
+        "set to meet next week with US President Donald Trump.",
+    ),
+    (
+        "The U.K. is reportedly going to pitch Trump a plan to deploy 30,000 peacekeepers to Ukraine.",
+        "The UK is reportedly going to pitch Trump a plan to deploy thirty thousand peacekeepers to Ukraine.",
+    ),
+    (
+        "While Macron on Feb. 18 said he would not send combat troops to Ukraine.",
+        "While Macron on February eighteenth said he would not send combat troops to Ukraine.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("written", "spoken"), SEED_SENTENCES)
+def test_seed_article_sentences(written: str, spoken: str) -> None:
     assert normalize(written) == spoken
 
 
@@ -76,3 +239,51 @@ def test_other_languages_pass_through() -> None:
     text = "Le 20 févr. 2025, M. Macron a parlé à 30 % des électeurs."
     assert normalize(text, lang="fr") == text
     assert split_sentences("Bonjour. Je suis là.", lang="fr") == ["Bonjour.", "Je suis là."]
+
+
+news_text = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "$",
+                "€",
+                "£",
+                "%",
+                "-",
+                "/",
+                ":",
+                ".",
+                ",",
+                "'",
+                "s",
+                "th",
+                "Feb.",
+                "U.S.",
+                "Mr.",
+                " ",
+                "a.m.",
+                "km",
+                "II",
+                "+",
+                "(",
+                ")",
+                "#",
+                "@",
+                "x",
+                "Q",
+                "°C",
+                "½",
+            ]
+        ),
+        st.integers(min_value=0, max_value=10**10).map(str),
+        st.text(alphabet="abcXYZ ", min_size=1, max_size=6),
+    ),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(news_text)
+def test_normalize_never_raises_and_leaves_no_digits(text: str) -> None:
+    spoken = normalize(text)
+    assert not re.search(r"\d", spoken), (text, spoken)

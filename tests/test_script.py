@@ -58,6 +58,6 @@ def test_display_text_stays_exact_and_unspeakable_parts_are_dropped() -> None:
     script = build_script(_article(), PAUSES, notice=None)
     first = script.parts[1].sentences[0]
     assert first.display == "The council met on Feb. 20."
-    assert first.spoken == "The council met on February 20."
+    assert first.spoken == "The council met on February twentieth."
     assert all(p.segment_index != 6 for p in script.parts)  # "* * *" says nothing
     assert script.sentence_count == 1 + 2 + 1 + 1 + 1 + 1 + 1

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from audiogen.normalize.rules import normalize_english
+from audiogen.normalize.english import Settings, normalize_english
 from audiogen.textsplit import split_long
 
 __all__ = ["MAX_SENTENCE_CHARS", "normalize", "split_sentences"]
@@ -52,12 +52,17 @@ def base_language(lang: str | None) -> str:
     return re.split(r"[-_]", (lang or "en").strip().lower(), maxsplit=1)[0] or "en"
 
 
-def normalize(text: str, lang: str = "en") -> str:
-    """One string → its speakable form. Text in a language without rules passes
-    through with only its whitespace tidied."""
+DATE_ORDERS = ("us", "day-first")
+
+
+def normalize(text: str, lang: str = "en", *, date_order: str = "us") -> str:
+    """One string → its speakable form: numbers, dates, times, money, units,
+    abbreviations and symbols as a newsreader says them. ``date_order`` says how to read
+    numeric dates such as 03/04/2025 ("us": March 4; "day-first": 3 April). Text in a
+    language without rules passes through with only its whitespace tidied."""
     text = _SPACES.sub(" ", text).strip()
     if base_language(lang) == "en":
-        return normalize_english(text)
+        return normalize_english(text, Settings(date_order=date_order))
     return text
 
 

@@ -8,9 +8,11 @@ and room around block quotes and list items, so a listener hears where the text 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from audiogen.article import Article, Pauses, Script, ScriptPart, Segment, Sentence
 from audiogen.normalize import base_language, normalize, split_sentences
+from audiogen.normalize.lexicon import Lexicon
 
 DEFAULT_NOTICE = "This audio was generated with AI assistance."
 
@@ -24,19 +26,31 @@ def build_script(
     *,
     notice: str | None = DEFAULT_NOTICE,
     language: str | None = None,
+    lexicon: Lexicon | None = None,
+    engine: str = "",
+    date_order: str = "us",
 ) -> Script:
-    """The spoken script of ``article``; ``notice=None`` leaves the AI notice out."""
+    """The spoken script of ``article``; ``notice=None`` leaves the AI notice out.
+
+    Each sentence keeps its text as written (``display``) and gets the words the voice
+    is given (``spoken``): normalized, then passed through the pronunciation
+    ``lexicon`` in the form ``engine`` understands (phonemes for Piper)."""
     pauses = pauses or Pauses()
     lang = base_language(language or article.language)
+    lexicon = lexicon or Lexicon()
+
+    def speak(text: str) -> str:
+        return lexicon.apply(normalize(text, lang, date_order=date_order), engine) if lang == "en" else text
+
     parts: list[ScriptPart] = []
     if notice and notice.strip():
-        parts.append(_part("notice", notice, lang, pauses.sentence, pauses.notice))
-    parts.append(_part("title", article.title, lang, pauses.sentence, pauses.title))
+        parts.append(_part("notice", notice, lang, speak, pauses.sentence, pauses.notice))
+    parts.append(_part("title", article.title, lang, speak, pauses.sentence, pauses.title))
     for index, segment in enumerate(article.segments):
         end_pause = _end_pause(
             segment, article.segments[index + 1] if index + 1 < len(article.segments) else None, pauses
         )
-        part = _part(segment.kind, segment.text, lang, pauses.sentence, end_pause, index, segment.level)
+        part = _part(segment.kind, segment.text, lang, speak, pauses.sentence, end_pause, index, segment.level)
         if not part.sentences:
             continue
         if segment.kind == "quote" and parts:
@@ -46,11 +60,18 @@ def build_script(
 
 
 def _part(
-    kind: str, text: str, lang: str, between: int, end_pause: int, segment_index: int | None = None, level: int = 0
+    kind: str,
+    text: str,
+    lang: str,
+    speak: Callable[[str], str],
+    between: int,
+    end_pause: int,
+    segment_index: int | None = None,
+    level: int = 0,
 ) -> ScriptPart:
     sentences: list[Sentence] = []
     for display in split_sentences(text, lang):
-        spoken = normalize(display, lang)
+        spoken = speak(display)
         if _SPEAKABLE.search(spoken):
             sentences.append(Sentence(display=display, spoken=spoken, pause_after_ms=between))
     if sentences:

@@ -1,0 +1,647 @@
+"""English written → spoken: the rules a newsreader applies without thinking.
+
+Each rule is a regular expression and a function that returns the spoken words for a
+match. Rules run in order, most specific first (a URL before a phone number before a
+date before a bare number), and every rule replaces the digits it reads, so a later,
+more general rule never reads the same text twice. Number words come from num2words
+(via ``numbers``); what is written here is only the recognising, which no library does
+for news text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from audiogen.normalize import tables
+from audiogen.normalize.numbers import cardinal, decimal, digits, fraction, ordinal, plural, year
+
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: how to read numeric dates such as 03/04/2025: "us" (month first) or "day-first"
+    date_order: str = "us"
+
+
+# -- shared pieces ----------------------------------------------------------------
+
+NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_MONTH_RE = re.compile(MONTH + r"$", re.IGNORECASE)
+ORD_SUFFIX = r"(?:st|nd|rd|th)"
+
+
+def month_name(text: str) -> str:
+    key = text.rstrip(".").lower()[:3]
+    return tables.MONTHS[key]
+
+
+def _is_month(text: str) -> bool:
+    return bool(_MONTH_RE.match(text.rstrip(".")))
+
+
+def _day(text: str) -> int:
+    return int(re.sub(r"\D", "", text))
+
+
+def _year_words(text: str) -> str:
+    """A written year, four digits or an abbreviated two ("'98", "05")."""
+    text = text.lstrip("'\u2019")
+    if len(text) == 2:
+        return "oh " + cardinal(int(text)) if text.startswith("0") else cardinal(int(text))
+    return year(int(text))
+
+
+def _valid_date(month: int, day: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= tables.DAYS_IN_MONTH[month]
+
+
+def _date_words(month: int, day: int, year_text: str | None, day_first: bool = False) -> str:
+    name = tables.MONTH_NAMES[month - 1]
+    spoken = f"the {ordinal(day)} of {name}" if day_first else f"{name} {ordinal(day)}"
+    return f"{spoken} {_year_words(year_text)}" if year_text else spoken
+
+
+# -- the rules --------------------------------------------------------------------
+
+
+def _url(m: re.Match[str]) -> str:
+    text = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(0), flags=re.IGNORECASE).rstrip("/")
+    return _spell_address(text)
+
+
+def _spell_address(text: str) -> str:
+    out = []
+    for part in re.split(r"([./@:_-])", text):
+        if part in tables.ADDRESS_SYMBOLS:
+            out.append(tables.ADDRESS_SYMBOLS[part])
+        elif part.isdigit():
+            out.append(digits(part))
+        elif part:
+            out.append(part)
+    return " ".join(out)
+
+
+def _email(m: re.Match[str]) -> str:
+    return _spell_address(m.group(0))
+
+
+def _handle(m: re.Match[str]) -> str:
+    return f"{m.group(1)}at {m.group(2)}"
+
+
+def _hashtag(m: re.Match[str]) -> str:
+    return f"{m.group(1)}hashtag {m.group(2)}"
+
+
+def _phone(m: re.Match[str]) -> str:
+    groups = re.findall(r"\d+", m.group("number"))
+    spoken = ", ".join(digits(g) for g in groups)
+    if m.group("country"):
+        spoken = f"plus {digits(m.group('country'))}, {spoken}"
+    return spoken
+
+
+def _ip(m: re.Match[str]) -> str:
+    return " dot ".join(digits(g) for g in m.group(0).split("."))
+
+
+def _iso_date(m: re.Match[str]) -> str:
+    y, mo, d = m.group(1), int(m.group(2)), int(m.group(3))
+    if not _valid_date(mo, d):
+        return m.group(0).replace("-", " ")
+    return _date_words(mo, d, y)
+
+
+def _numeric_date(settings: Settings) -> Callable[[re.Match[str]], str]:
+    def read(m: re.Match[str]) -> str:
+        a, b, y = int(m.group(1)), int(m.group(2)), m.group(3)
+        month, day, day_first = (b, a, True) if settings.date_order == "day-first" or a > 12 else (a, b, False)
+        if not _valid_date(month, day):
+            return " ".join(digits(g) for g in (m.group(1), m.group(2), y))
+        return _date_words(month, day, y, day_first=day_first)
+
+    return read
+
+
+def _month_day(m: re.Match[str]) -> str:
+    month = tables.MONTH_NAMES.index(month_name(m.group("month"))) + 1
+    day = _day(m.group("day"))
+    if not _valid_date(month, day):
+        return m.group(0)
+    return _date_words(month, day, m.group("year"))
+
+
+def _day_month(m: re.Match[str]) -> str:
+    month = tables.MONTH_NAMES.index(month_name(m.group("month"))) + 1
+    day = _day(m.group("day"))
+    if not _valid_date(month, day):
+        return m.group(0)
+    return _date_words(month, day, m.group("year"), day_first=True)
+
+
+def _month_year(m: re.Match[str]) -> str:
+    return f"{month_name(m.group(1))} {_year_words(m.group(2))}"
+
+
+def _quarter(m: re.Match[str]) -> str:
+    return f"the {ordinal(int(m.group(1)))} quarter of {_year_words(m.group(2))}"
+
+
+def _era(m: re.Match[str]) -> str:
+    era = m.group(2).replace(".", "").upper()
+    return f"{year(int(m.group(1)))} {era}"
+
+
+def _decade(m: re.Match[str]) -> str:
+    text = m.group(1).removesuffix("s")
+    if text.startswith(("'", "\u2019")):
+        return plural(cardinal(int(text[1:])))
+    number = int(text)
+    return plural(year(number) if number >= 1000 else cardinal(number))
+
+
+def _time(m: re.Match[str]) -> str:
+    hours, minutes, seconds = int(m.group("h")), m.group("m"), m.group("s")
+    half = (m.group("ampm") or "").replace(".", "").replace(" ", "").upper()
+    zone = m.group("zone")
+    zone = " " + zone.replace(".", "").upper() if zone else ""
+    if seconds is not None:
+        parts = [_unit_count(hours, "hour"), _unit_count(int(minutes), "minute")]
+        spoken = f"{' '.join(parts)} and {_unit_count(int(seconds), 'second')}"
+        return f"{spoken} {half}".strip() + zone
+    if minutes is None or int(minutes) == 0:
+        if half:
+            spoken = cardinal(hours)
+        elif hours == 12 and minutes is not None:
+            spoken = "twelve o'clock"
+        else:
+            spoken = f"{cardinal(hours)} hundred" if hours > 12 or hours == 0 else f"{cardinal(hours)} o'clock"
+    else:
+        mins = int(minutes)
+        spoken = f"{cardinal(hours)} {'oh ' if mins < 10 else ''}{cardinal(mins)}"
+    return f"{spoken} {half}".strip() + zone
+
+
+def _unit_count(number: int, unit: str) -> str:
+    return f"{cardinal(number)} {unit}{'' if number == 1 else 's'}"
+
+
+def _money(m: re.Match[str]) -> str:
+    symbol = m.group("symbol") or ""
+    code = m.group("code") or ""
+    singular, plural_name, cent = tables.CURRENCIES[(symbol or code).upper()]
+    return _amount(m.group("amount"), m.group("scale"), singular, plural_name, cent)
+
+
+def _amount(amount: str, scale: str | None, singular: str, plural_name: str, cent: tuple[str, str] | None) -> str:
+    amount = amount.replace(",", "")
+    if scale:
+        return f"{decimal(amount)} {tables.SCALES[scale.lower()]} {plural_name}"
+    whole, _, frac = amount.partition(".")
+    units = int(whole or "0")
+    frac_digits = frac.rstrip("0") if len(frac) > 2 else frac
+    if frac and len(frac_digits) > 2:
+        return f"{decimal(amount)} {plural_name}"
+    cents = int((frac_digits + "00")[:2]) if frac else 0
+    parts = []
+    if units or not cents:
+        parts.append(f"{cardinal(units)} {singular if units == 1 else plural_name}")
+    if cents:
+        if cent is None:
+            return f"{decimal(amount)} {plural_name}"
+        parts.append(f"{cardinal(cents)} {cent[0] if cents == 1 else cent[1]}")
+    return " ".join(parts)
+
+
+def _money_range(m: re.Match[str]) -> str:
+    return f"{_money_text(m.group(1))} to {_money_text(m.group(2))}"
+
+
+_MONEY_RE: re.Pattern[str]
+
+
+def _money_text(text: str) -> str:
+    return _MONEY_RE.sub(_money, text)
+
+
+def _measure(m: re.Match[str]) -> str:
+    number = m.group("num")
+    unit = m.group("unit")
+    singular, plural_name = tables.UNITS[unit] if unit in tables.UNITS else tables.UNITS[unit.lower()]
+    value = number.replace(",", "")
+    one = value in ("1", "1.0") and not m.group("scale")
+    scale = f" {tables.SCALES[m.group('scale').lower()]}" if m.group("scale") else ""
+    spoken = f"{decimal(number)}{scale} {singular if one else plural_name}"
+    per = m.group("per")
+    if per:
+        per_singular = tables.PER_PERIODS.get(per) or tables.UNITS.get(per, (per, per))[0]
+        spoken += f" per {per_singular}"
+    return spoken
+
+
+def _percent(m: re.Match[str]) -> str:
+    return f"{decimal(m.group(1))} percent"
+
+
+def _percent_range(m: re.Match[str]) -> str:
+    return f"{decimal(m.group(1))} to {decimal(m.group(2))} percent"
+
+
+def _score(m: re.Match[str]) -> str:
+    return f"{m.group(1)}{cardinal(int(m.group(2)))} to {cardinal(int(m.group(3)))}"
+
+
+def _number_range(m: re.Match[str]) -> str:
+    left, right = m.group(1), m.group(2)
+    a, b = float(left.replace(",", "")), float(right.replace(",", ""))
+    if b <= a:  # not a range: an identifier such as 978-0
+        return f"{_number_words(left)}, {_number_words(right)}"
+    return f"{_number_words(left)} to {_number_words(right)}"
+
+
+def _year_range(m: re.Match[str]) -> str:
+    start, end = m.group(1), m.group(2)
+    if len(end) == 2:  # 1960-80
+        end_words = cardinal(int(end)) if not end.startswith("0") else "oh " + cardinal(int(end))
+    else:
+        end_words = year(int(end))
+    return f"{year(int(start))} to {end_words}"
+
+
+def _decade_range(m: re.Match[str]) -> str:
+    return f"{_decade(m)} to {plural(year(int(m.group(2))))}"
+
+
+def _number_words(text: str) -> str:
+    clean = text.replace(",", "")
+    if re.fullmatch(r"\d{4}", clean) and "," not in text and 1100 <= int(clean) <= 2099:
+        return year(int(clean))
+    return decimal(text)
+
+
+def _fraction(m: re.Match[str]) -> str:
+    spoken = _mixed(m.group("whole"), int(m.group("num")), int(m.group("den")))
+    unit = m.groupdict().get("unit")
+    if unit:
+        spoken += " " + tables.UNITS[unit][0 if spoken in ("one half", "one quarter") else 1]
+    return spoken
+
+
+def _mixed(whole: str | None, numerator: int, denominator: int) -> str:
+    """ "2 1/2" → "two and a half"; "3 2/4" → "three and two quarters"."""
+    spoken = fraction(numerator, denominator)
+    if not whole:
+        return spoken
+    if numerator == 1 and denominator in (2, 4):
+        spoken = "a " + spoken.split()[1]
+    return f"{cardinal(int(whole))} and {spoken}"
+
+
+def _vulgar(m: re.Match[str]) -> str:
+    numerator, denominator = tables.VULGAR_FRACTIONS[m.group("frac")]
+    return _mixed(m.group("whole"), numerator, denominator)
+
+
+def _ordinal(m: re.Match[str]) -> str:
+    return ordinal(int(m.group(1).replace(",", "")))
+
+
+def _house_number(m: re.Match[str]) -> str:
+    """ "1428 Elm St." → "fourteen twenty-eight Elm Street" (house numbers read in pairs)."""
+    suffix = tables.STREETS[m.group("suffix").lower()]
+    period = "." if m.group("period") and _ends_sentence(m) else ""
+    return f"{year(int(m.group('number')))} {m.group('street')}{suffix}{period}"
+
+
+def _ends_sentence(m: re.Match[str]) -> bool:
+    rest = m.string[m.end() :]
+    return not rest.strip() or bool(re.match(r"\s+[A-Z\"'“]", rest))
+
+
+def _state(m: re.Match[str]) -> str:
+    zip_code = m.group(3)
+    spoken = f"{m.group(1)}{tables.STATES[m.group(2)]}"
+    return f"{spoken} {digits(zip_code)}" if zip_code else spoken
+
+
+def _plain_year(m: re.Match[str]) -> str:
+    return year(int(m.group(0)))
+
+
+def _number(m: re.Match[str]) -> str:
+    return decimal(m.group(0))
+
+
+def _minus(m: re.Match[str]) -> str:
+    return f"{m.group(1)}minus {decimal(m.group(2))}"
+
+
+def _roman(m: re.Match[str]) -> str:
+    before, numeral = m.group(1), m.group(2)
+    value = roman_value(numeral)
+    if value is None:
+        return m.group(0)
+    last_word = before.split()[-1].rstrip(".").lower()
+    if last_word in tables.COUNTED_BEFORE_ROMAN:
+        return f"{before} {cardinal(value)}"
+    return f"{before} the {ordinal(value)}"
+
+
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_ROMAN_FORM = re.compile(r"^C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+
+
+def roman_value(numeral: str) -> int | None:
+    if not numeral or not _ROMAN_FORM.match(numeral):
+        return None
+    total = 0
+    for index, char in enumerate(numeral):
+        value = _ROMAN_VALUES[char]
+        following = _ROMAN_VALUES[numeral[index + 1]] if index + 1 < len(numeral) else 0
+        total += -value if value < following else value
+    return total or None
+
+
+def _title(m: re.Match[str]) -> str:
+    return tables.TITLES[m.group(1)]
+
+
+def _abbreviation(m: re.Match[str]) -> str:
+    return tables.ABBREVIATIONS[m.group(1).lower()]
+
+
+def _initialism(m: re.Match[str]) -> str:
+    """ "U.S." → "US" (spelled out for the voice later; see ``lexicon``)."""
+    letters = m.group(1).replace(".", "").upper()
+    # Text reaches here a sentence at a time: only a final period ends the sentence.
+    return letters + ("." if m.group(1).endswith(".") and not m.string[m.end() :].strip() else "")
+
+
+def _toll_free(m: re.Match[str]) -> str:
+    parts = [p for p in re.split(r"[-.\s]", m.group(2)) if p]
+    rest = " ".join(digits(p) if p.isdigit() else p for p in parts)
+    return f"one, {cardinal(int(m.group(1)))}, {rest}"
+
+
+def _per_period(m: re.Match[str]) -> str:
+    return f"{m.group(1)} per {tables.PER_PERIODS[m.group(2).lower()]}"
+
+
+def _range_to(m: re.Match[str]) -> str:
+    return f"{m.group(1)} to {m.group(2)}"
+
+
+def _split_letters_digits(m: re.Match[str]) -> str:
+    return f"{m.group(1)} {m.group(2)}"
+
+
+def _number_sign(m: re.Match[str]) -> str:
+    return "number "
+
+
+def _symbol(m: re.Match[str]) -> str:
+    return f" {tables.SYMBOLS[m.group(0)]} "
+
+
+def _times(m: re.Match[str]) -> str:
+    return f"{decimal(m.group(1))} x"  # "a 4.4x return", as analysts say it
+
+
+def _dimension(m: re.Match[str]) -> str:
+    return f"{decimal(m.group(1))} by {decimal(m.group(2))}"
+
+
+def _word_number(m: re.Match[str]) -> str:
+    return f"{m.group(1)} {decimal(m.group(2))}"
+
+
+def build_rules(settings: Settings) -> list[Rule]:
+    global _MONEY_RE
+    units = "|".join(sorted((re.escape(u) for u in tables.UNITS), key=len, reverse=True))
+    scales = "|".join(sorted(tables.SCALES, key=len, reverse=True))
+    symbols = "|".join(re.escape(s) for s in tables.CURRENCIES if not s.isalpha())
+    codes = "|".join(s for s in tables.CURRENCIES if s.isalpha())
+    money = (
+        rf"(?:(?P<code>\b(?:{codes}))\s?|(?P<symbol>{symbols})\s?)(?P<amount>{NUM})"
+        rf"(?:\s?(?P<scale>(?:{scales}))\b)?"
+    )
+    _MONEY_RE = re.compile(money, re.IGNORECASE)
+    money_plain = (
+        money.replace("?P<code>", "?:")
+        .replace("?P<symbol>", "?:")
+        .replace("?P<amount>", "?:")
+        .replace("?P<scale>", "?:")
+    )
+    flags = re.IGNORECASE
+    b = r"(?<![\w.,/])"  # a number starts here
+    e = r"(?![\w]|[.,]\d)"  # and ends here
+    return [
+        # addresses a listener would not follow digit by digit
+        (re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)]", flags), _url),
+        (re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), _email),
+        (re.compile(r"(^|\s)@(\w{1,30})\b"), _handle),
+        (re.compile(r"(^|\s)#([A-Za-z]\w*)"), _hashtag),
+        (re.compile(rf"{b}(\d{{1,3}}\.\d{{1,3}}\.\d{{1,3}}\.\d{{1,3}}){e}"), _ip),
+        (
+            re.compile(r"(?<![\w+])\+(?P<country>\d{1,3})(?P<number>(?:[\s.-]\(?\d{1,4}\)?){2,5})(?![\d.,]\d)"),
+            _phone,
+        ),
+        (
+            re.compile(r"(?<![\w+])1[-.\s](800|888|877|866|855|844|833)[-.\s]((?:[A-Z0-9]+[-.]?){2,}[A-Z0-9]*)\b"),
+            _toll_free,
+        ),
+        (
+            re.compile(
+                rf"(?:(?<![\w+])\+(?P<country>\d{{1,3}})[\s.-]?)?(?P<number>(?:\(\d{{3}}\)\s?|{b}\d{{3}}[-.])\d{{3}}[-.]\d{{4}}(?:-\d{{1,4}})?|{b}\d{{3}}-\d{{2}}-\d{{4}}){e}"
+            ),
+            _phone,
+        ),
+        # dates
+        (re.compile(rf"{b}(\d{{4}})-(\d{{2}})-(\d{{2}}){e}"), _iso_date),
+        (re.compile(rf"{b}(\d{{1,2}})[/.-](\d{{1,2}})[/.-](\d{{4}}|\d{{2}}){e}"), _numeric_date(settings)),
+        (
+            re.compile(
+                rf"\b(?P<month>{MONTH})\.?[\s-](?P<day>\d{{1,2}}){ORD_SUFFIX}?(?:(?:,\s*|\s|-)(?P<year>\d{{4}}))?{e}",
+                flags,
+            ),
+            _month_day,
+        ),
+        (
+            re.compile(
+                rf"(?:\bthe\s)?{b}(?P<day>\d{{1,2}}){ORD_SUFFIX}?(?:\s+of)?\s+(?P<month>{MONTH})\b\.?(?:,?\s+(?P<year>\d{{4}}))?{e}",
+                flags,
+            ),
+            _day_month,
+        ),
+        (re.compile(rf"\b({MONTH})\.?\s+(\d{{4}}){e}", flags), _month_year),
+        (re.compile(rf"{b}([1-4])Q(\d{{2}}|\d{{4}}){e}"), _quarter),
+        (re.compile(r"\bQ([1-4])\s?(\d{4}|['\u2019]?\d{2})\b"), _quarter),
+        (re.compile(rf"{b}(\d{{1,4}})\s?(A\.?D\.?|B\.?C\.?E?\.?|C\.?E\.?)(?=\W|$)"), _era),
+        (re.compile(rf"{b}(\d{{4}})s-(\d{{4}})s{e}"), _decade_range),
+        (re.compile(r"(?<![\w.,])(\d{4}s|\d0s|['\u2019]\d0s)(?!\w)"), _decade),
+        # times (a range of times first, so its dash is read "to")
+        (
+            re.compile(
+                r"(\b\d{1,2}(?::\d{2})?\s?(?:[ap]\.?m\.?)?)\s?[-\u2013]\s?(\d{1,2}(?::\d{2})?\s?[ap]\.?m\.?)(?![a-z])",
+                flags,
+            ),
+            _range_to,
+        ),
+        (re.compile(r"(\b\d{1,2}:\d{2})\s?[-\u2013]\s?(\d{1,2}:\d{2}\b)"), _range_to),
+        (
+            re.compile(
+                r"(?<![\w.:])(?P<h>2[0-3]|[01]?\d)(?:(?::(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?)|(?:\.(?P<m2>[0-5]\d)(?=\s?[ap]\.?m)))?"
+                r"(?:\s?(?P<ampm>[ap]\.?\s?m\.?)(?![a-z]))?(?:\s(?P<zone>(?:[ecmp]\.?[sd]\.?t|gmt|utc|bst|cet|cest|eet|eest|msk|ist|jst|aest)\b\.?))?",
+                flags,
+            ),
+            lambda m: _time_or_number(m),
+        ),
+        # money
+        (re.compile(rf"({money_plain})\s?[-\u2013]\s?({money_plain})", flags), _money_range),
+        (re.compile(money, flags), _money),
+        (
+            re.compile(
+                rf"{b}(?P<amount>{NUM})(?:\s?(?P<scale>{scales})\b)?\s(?P<name>dollars?|euros?|pounds? sterling|yuan|yen|won|rubles?|roubles?|hryvnias?|rupees?|francs?|cents?|pence)\b",
+                flags,
+            ),
+            lambda m: (
+                f"{decimal(m.group('amount'))}{' ' + tables.SCALES[m.group('scale').lower()] if m.group('scale') else ''} {m.group('name')}"
+            ),
+        ),
+        (re.compile(r"(?<=\d)\s?/\s?(7)\b"), lambda m: " " + cardinal(7)),  # "24/7"
+        (re.compile(r"([a-z]s?)/(" + "|".join(tables.PER_PERIODS) + r")\b", flags), _per_period),
+        (re.compile(r"(^|[\s(\[])[-\u2212](?=\d)"), lambda m: f"{m.group(1)}minus "),
+        # percentages, measures, ranges and scores
+        (
+            re.compile(rf"{b}(?:(?P<whole>\d+)\s)?(?P<num>\d+)/(?P<den>\d+)\s?(?P<unit>{units})(?![\w\u00b2\u00b3])"),
+            _fraction,
+        ),
+        (
+            re.compile(rf"{b}({NUM})\s?/\s?({units})(?![\w\u00b2\u00b3])"),
+            lambda m: f"{decimal(m.group(1))} per {tables.UNITS[m.group(2)][0]}",
+        ),
+        (re.compile(rf"{b}({NUM})\s?[-\u2013]\s?({NUM})\s?%"), _percent_range),
+        (re.compile(rf"{b}({NUM})\s?%"), _percent),
+        (re.compile(r"(?<=[\d\s])p\.?p\.?(?=\s|$|[,.;])"), lambda m: "percentage points"),
+        (
+            re.compile(
+                rf"{b}(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?[\s-]?(?P<unit>{units})(?:/(?P<per>{units}|[a-z]+))?(?![\w\u00b2\u00b3])"
+            ),
+            _measure,
+        ),
+        (re.compile(rf"{b}(\d+(?:\.\d+)?)\s?x(?![\w])"), _times),
+        (re.compile(rf"{b}(\d+(?:\.\d+)?)\s?[x\u00d7]\s?(\d+(?:\.\d+)?){e}"), _dimension),
+        (
+            re.compile(
+                r"(\b(?:won|lost|beat|beating|defeated|drew|tied|passed|failed|voted|vote|votes|score|scored|victory|win|defeat|loss|margin|record)\s+(?:by\s+|a\s+|an\s+)?)(\d{1,3})[-\u2013](\d{1,3})\b",
+                flags,
+            ),
+            _score,
+        ),
+        (
+            re.compile(
+                r"()\b(\d{1,3})[-\u2013](\d{1,3})(?=\s+(?:win|victory|loss|defeat|vote|decision|majority|lead|draw|tie|result|ruling)\b)",
+                flags,
+            ),
+            _score,
+        ),
+        (re.compile(rf"{b}(\d{{4}})[-\u2013](\d{{4}}|\d{{2}}){e}"), _year_range),
+        (re.compile(rf"{b}({NUM})\s?[-\u2013]\s?({NUM}){e}"), _number_range),
+        # fractions and ordinals
+        (
+            re.compile(rf"{b}(?:(?P<whole>\d+)\s)?(?P<num>\d+)\s?/\s?(?P<den>\d+)(?:{ORD_SUFFIX})?(?![\w/])", flags),
+            _fraction,
+        ),
+        (re.compile(r"(?:(?P<whole>\d+)\s?)?(?P<frac>[" + "".join(tables.VULGAR_FRACTIONS) + "])"), _vulgar),
+        (re.compile(rf"{b}(\d{{1,3}}(?:,\d{{3}})*|\d+)({ORD_SUFFIX})\b", flags), _ordinal),
+        # addresses
+        (
+            re.compile(
+                r"\b(?P<number>\d{1,5}) (?P<street>(?:[A-Z][a-z]+ ){1,3})(?P<suffix>"
+                + "|".join(k.capitalize() for k in tables.STREETS)
+                + r")\b(?P<period>\.?)"
+            ),
+            _house_number,
+        ),
+        (re.compile(r"(,\s)(" + "|".join(tables.STATES) + r")\b(?:\s(\d{5}))?(?=$|[\s,.])"), _state),
+        # the rest of the numbers
+        (re.compile(rf"(^|[\s(\[])[-\u2212]({NUM}){e}"), _minus),
+        (re.compile(r"(?<![\w.,$])(1[1-9]\d\d|20\d\d)(?![\w%]|[.,]\d)"), _plain_year),
+        (re.compile(r"([A-Za-z])-(\d+(?:\.\d+)?)\b"), _word_number),
+        (re.compile(r"#\s?(?=\d)"), lambda m: "number "),
+        (re.compile(r"([A-Za-z])(\d)"), _split_letters_digits),
+        (re.compile(r"(\d)([A-Za-z]{2,})"), _split_letters_digits),
+        (re.compile(NUM), _number),
+        # words
+        (re.compile(r"\b((?:[A-Z][a-z]+)(?: [A-Z][a-z]+)*) ([IVXLC]{2,})\b"), _roman),
+        (
+            re.compile(
+                r"\b((?:[A-Z][a-z]+ )*(?:"
+                + "|".join(w.capitalize() for w in tables.COUNTED_BEFORE_ROMAN)
+                + r")) ([IVX])\b"
+            ),
+            _roman,
+        ),
+        (
+            re.compile(
+                r"\b("
+                + "|".join(re.escape(t) for t in sorted(tables.TITLES, key=len, reverse=True))
+                + r")\.?(?=\s+[A-Z])"
+            ),
+            _title,
+        ),
+        (
+            re.compile(
+                r"(?<![\w.])("
+                + "|".join(re.escape(a) for a in sorted(tables.ABBREVIATIONS, key=len, reverse=True))
+                + r")(?=\W|$)",
+                flags,
+            ),
+            _abbreviation,
+        ),
+        (re.compile(r"\bNo\.\s*(?=[a-z]*\s*\w)"), _number_sign),
+        (re.compile(r"(?<![\w.])((?:[A-Za-z]\.){2,}[A-Za-z]?\.?)(?=\W|$)"), _initialism),
+        (re.compile(r"[&+=§@°]"), _symbol),
+    ]
+
+
+def _time_or_number(m: re.Match[str]) -> str:
+    """A clock time needs a colon, or am/pm; a bare number is left to later rules."""
+    minutes = m.group("m") or m.group("m2")
+    if minutes is None and not m.group("ampm"):
+        return m.group(0)
+    fields = {"h": m.group("h"), "m": minutes, "s": m.group("s"), "ampm": m.group("ampm"), "zone": m.group("zone")}
+    return _time(_Fields(fields))  # type: ignore[arg-type]
+
+
+class _Fields:
+    """Match-like access to a dict, so ``_time`` reads one shape of input."""
+
+    def __init__(self, fields: dict[str, str | None]) -> None:
+        self._fields = fields
+
+    def group(self, name: str) -> str | None:
+        return self._fields[name]
+
+
+_RULES: dict[Settings, list[Rule]] = {}
+_SPACES = re.compile(r"\s+")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
+
+
+def normalize_english(text: str, settings: Settings | None = None) -> str:
+    settings = settings or Settings()
+    rules = _RULES.get(settings)
+    if rules is None:
+        rules = _RULES[settings] = build_rules(settings)
+    for pattern, replace in rules:
+        text = pattern.sub(replace, text)
+    text = _SPACES.sub(" ", text)
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()

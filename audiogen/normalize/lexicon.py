@@ -1,0 +1,134 @@
+"""Pronunciation lexicons: how the voice should say names and letters.
+
+A lexicon is a TOML file (``voices/lexicon/en.toml`` ships with audiogen; a voice preset
+may name its own and ``--lexicon FILE`` adds a user's) with
+
+* ``acronyms``: upper-case words read as words ("NATO", "NASA"); any other all-capital
+  word of two to five letters is spelled out ("FBI" → "F B I"), as newsreaders do;
+* ``[words]``: a word → ``{ say = "respelling" }`` and/or ``{ ipa = "phonemes" }``.
+  Engines that take phonemes (Piper reads ``[[ ... ]]`` as espeak-ng IPA) get ``ipa``;
+  the others get ``say``.
+
+Matching is whole-word and case-aware: an entry written with a capital ("Macron") matches
+only capitalised forms (``Macron``, ``MACRON``), a lower-case entry matches any case.
+Later lexicons override earlier ones.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audiogen.errors import VoiceError
+
+PHONEME_ENGINES = frozenset({"piper"})
+_WORD = re.compile(r"(?<![\w\[-])([A-Za-z](?:[A-Za-z'\u2019]*[A-Za-z])?)(?![\w\]-])")
+_POSSESSIVE = re.compile(r"^(.*?)(['\u2019]s)?$")
+_UPPER_RUN = re.compile(r"^[A-Z]{2,5}s?$")
+
+
+@dataclass(frozen=True)
+class Pronunciation:
+    say: str | None = None
+    ipa: str | None = None
+
+
+@dataclass
+class Lexicon:
+    acronyms: set[str] = field(default_factory=set)
+    words: dict[str, Pronunciation] = field(default_factory=dict)
+
+    def merge(self, other: Lexicon) -> Lexicon:
+        return Lexicon(self.acronyms | other.acronyms, {**self.words, **other.words})
+
+    def lookup(self, word: str) -> Pronunciation | None:
+        """Exact form first; "MACRON" finds "Macron"; a lower-case entry finds any case."""
+        found = self.words.get(word)
+        if found is None and word.isupper() and len(word) > 1:
+            found = self.words.get(word.capitalize())
+        if found is None:
+            found = self.words.get(word.lower())
+        return found
+
+    def apply(self, text: str, engine: str = "") -> str:
+        """The spoken text with lexicon words replaced and initialisms spelled out."""
+        shouting = _mostly_upper(text)
+        use_ipa = engine in PHONEME_ENGINES
+
+        def replace(match: re.Match[str]) -> str:
+            token = match.group(1)
+            root, possessive = _split_possessive(token)
+            found = self.lookup(root)
+            if found is not None:
+                if use_ipa and found.ipa:
+                    return f"[[ {found.ipa}{'z' if possessive else ''} ]]"
+                if found.say:
+                    return found.say + (possessive or "")
+            if not shouting and _UPPER_RUN.match(root):
+                plural = root.endswith("s") and len(root) > 2
+                letters = root[:-1] if plural else root
+                if letters in self.acronyms:
+                    return token
+                # Letters joined by hyphens are read as letter names by espeak-ng (which
+                # Piper uses too); "AM" alone would be the word "am", "A M" "uh em".
+                return "-".join(letters) + ("'s" if plural else "") + (possessive or "")
+            return token
+
+        return _WORD.sub(replace, text)
+
+
+def _split_possessive(token: str) -> tuple[str, str | None]:
+    match = _POSSESSIVE.match(token)
+    assert match is not None
+    return match.group(1), match.group(2)
+
+
+def _mostly_upper(text: str) -> bool:
+    """A headline in capitals: its words are words, not initialisms."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+def load_lexicon(path: Path) -> Lexicon:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise VoiceError(f"cannot read lexicon {path}: {exc}", hint="check the file's TOML syntax") from None
+    unknown = set(data) - {"acronyms", "words"}
+    if unknown:
+        raise VoiceError(
+            f"lexicon {path} has unknown keys: {', '.join(sorted(unknown))}", hint="use 'acronyms' and [words]"
+        )
+    acronyms = data.get("acronyms", [])
+    if not isinstance(acronyms, list) or not all(isinstance(a, str) for a in acronyms):
+        raise VoiceError(f"lexicon {path}: 'acronyms' must be a list of words")
+    words: dict[str, Pronunciation] = {}
+    for word, entry in data.get("words", {}).items():
+        if isinstance(entry, str):
+            entry = {"say": entry}
+        if not isinstance(entry, dict) or not entry or set(entry) - {"say", "ipa"}:
+            raise VoiceError(f'lexicon {path}: entry \'{word}\' needs say = "..." and/or ipa = "..."')
+        words[word] = Pronunciation(say=entry.get("say"), ipa=entry.get("ipa"))
+    return Lexicon(set(acronyms), words)
+
+
+def shipped_lexicon_path(language: str) -> Path:
+    from audiogen.voices import shipped_presets_dir
+
+    return shipped_presets_dir() / "lexicon" / f"{language}.toml"
+
+
+def build_lexicon(language: str, extra: Iterable[Path] = ()) -> Lexicon:
+    """The shipped lexicon for ``language`` (if any) with ``extra`` files over it, in order."""
+    lexicon = Lexicon()
+    shipped = shipped_lexicon_path(language)
+    if shipped.is_file():
+        lexicon = load_lexicon(shipped)
+    for path in extra:
+        if not Path(path).is_file():
+            raise VoiceError(f"no such lexicon file: {path}")
+        lexicon = lexicon.merge(load_lexicon(Path(path)))
+    return lexicon
