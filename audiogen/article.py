@@ -27,11 +27,15 @@ class Segment:
 
     kind: SegmentKind
     text: str
-    #: heading level (1-6) for headings; nesting depth for list items; 0 otherwise
+    #: heading level (1-6) for headings; nesting depth for list items; 1 for a table's
+    #: header row; 0 otherwise
     level: int = 0
-    #: for list items: the 1-based position in its list, and whether the list is ordered
+    #: for list items: the 1-based position in its list, and whether the list is ordered;
+    #: for table rows: the 1-based row number in its table
     position: int = 0
     ordered: bool = False
+    #: for table rows: the text of each cell
+    cells: tuple[str, ...] = ()
 
 
 @dataclass

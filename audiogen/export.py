@@ -183,7 +183,7 @@ def _tag_id3(narration: Narration, target: Path, audio_format: AudioFormat) -> N
     if narration.language:
         tags.add(id3.TLAN(encoding=3, text=_iso639_2(narration.language)))
     if narration.published:
-        tags.add(id3.TDRC(encoding=3, text=narration.published))
+        tags.add(id3.TDRC(encoding=3, text=id3_timestamp(narration.published)))
     if narration.url:
         tags.add(id3.WOAS(url=narration.url))
     tags.add(id3.COMM(encoding=3, lang="eng", desc="", text=ai_comment(narration)))
@@ -237,7 +237,7 @@ def _tag_mp4(narration: Narration, target: Path) -> None:
     if narration.album:
         mp4.tags["\xa9alb"] = [narration.album]
     if narration.published:
-        mp4.tags["\xa9day"] = [narration.published]
+        mp4.tags["\xa9day"] = [id3_timestamp(narration.published)]
     mp4.tags["\xa9cmt"] = [ai_comment(narration)]
     mp4.tags["----:com.apple.iTunes:DIGITAL_SOURCE_TYPE"] = [MP4FreeForm(DIGITAL_SOURCE_TYPE.encode())]
     mp4.tags["----:com.apple.iTunes:AI_NARRATION"] = [MP4FreeForm(f"{narration.engine}:{narration.voice}".encode())]
@@ -349,3 +349,19 @@ def timings(narration: Narration, path: Path, audio_format: AudioFormat) -> dict
         "chapters": [{"start_ms": c.start_ms, "end_ms": c.end_ms, "title": c.title} for c in narration.chapters],
         "segments": parts,
     }
+
+
+def id3_timestamp(published: str) -> str:
+    """An ISO 8601 date or date-time → the ID3v2.4 timestamp form (UTC, no zone):
+    ``2025-02-21T02:15:00``. Anything else is passed through."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(published)
+    except ValueError:
+        return published
+    if len(published) == 10:
+        return published
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")

@@ -1,21 +1,24 @@
 """Documents → ``Article``: HTML (main content), Markdown and plain text.
 
-HTML goes through three steps: beautifulsoup4 removes what is never narrated (hidden
-elements, scripts, forms, captions, share bars, teasers, newsletter boxes...), trafilatura
-finds the main content in what is left and keeps its structure (headings, paragraphs,
-lists, quotes, tables), and the metadata comes from JSON-LD, meta tags and the page.
+HTML goes through three steps: lxml prunes what is never narrated (hidden elements,
+scripts, forms, captions, share bars, teasers, newsletter boxes...), trafilatura finds the
+main content in what is left and keeps its structure (headings, paragraphs, lists, quotes,
+tables), and the metadata comes from JSON-LD, meta tags and the page (``htmlmeta``).
 """
 
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import logging
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from audiogen.article import Article, Segment
 from audiogen.errors import ExtractionError, SourceError
+from audiogen.htmlmeta import PageMeta, read_metadata
 
 log = logging.getLogger("audiogen")
 
@@ -110,95 +113,228 @@ def _no_article(where: str) -> ExtractionError:
 
 
 # -- HTML -------------------------------------------------------------------------
+#
+# trafilatura finds the main content well, but it keeps some things a listener must never
+# hear (captions and photo credits inside the body, "Read also" teasers, player labels,
+# newsletter boxes) and it cannot see a page's hidden elements. So the tree is pruned first
+# (lxml, in place) and trafilatura runs on what is left. Pruning is guarded: the block that
+# holds the most prose (scored the way readability-style extractors do) and its ancestors
+# are never removed, whatever their class names say, so a wrapper called
+# "entry-content-read-more" or a page-wide <form> cannot take the article with it.
 
-_DROP_TAGS = [
+#: elements whose content is never article text
+_NEVER_TEXT = (
     "script",
     "style",
-    "noscript",
     "template",
-    "nav",
-    "form",
+    "svg",
+    "canvas",
+    "iframe",
+    "object",
+    "embed",
+    "audio",
+    "video",
     "button",
     "input",
     "select",
     "textarea",
-    "iframe",
-    "svg",
-    "canvas",
-    "figcaption",
+    "option",
     "dialog",
-    "audio",
-    "video",
-    "object",
-    "embed",
-]
-_BOILERPLATE = re.compile(
-    r"(?:^|[-_ ])(?:related|teaser|newsletter|subscribe|subscription|signup|share|sharing|social|"
-    r"promo|advert|advertisement|ads?|sponsor(?:ed)?|cookie|consent|paywall|announcement|popup|"
-    r"modal|comments?|author-?bio|breadcrumbs?|caption|credit|audio-?player|player|skip-?link|"
-    r"read-?also|read-?more|more-?news|most-?read|recommended|news-?feed|editors-?picks|sidebar|"
-    r"widget|toolbar|tags|tag-?list)(?:$|[-_ ])",
+    "figcaption",
+    "amp-ad",
+    "amp-embed",
+    "amp-analytics",
+    "amp-sidebar",
+    "amp-social-share",
+    "amp-consent",
+    "amp-user-notification",
+    "amp-sticky-ad",
+    "amp-iframe",
+    "amp-video",
+    "amp-audio",
+)
+#: page furniture: removed unless it holds the article
+_FURNITURE = ("nav", "aside", "footer", "form", "menu")
+_FURNITURE_ROLES = frozenset(
+    {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog", "menu", "menubar"}
+)
+#: class/id words of boxes that are not the article; matched as whole words
+_BOILERPLATE_WORDS = frozenset(
+    "related teaser teasers newsletter newsletters subscribe subscription subscriptions signup share shares "
+    "sharing sharebar social promo promos promotion advert adverts advertisement advertising ad ads adslot "
+    "sponsor sponsored sponsorship cookie cookies consent gdpr paywall popup modal comment comments disqus "
+    "breadcrumb breadcrumbs caption captions credit credits sidebar widget toolbar tags taglist outbrain "
+    "taboola recirc recirculation recommended recommendations trending pagination pager newsfeed byline "
+    "bio".split()
+)
+_BOILERPLATE_PAIRS = frozenset(
+    tuple(pair.split())
+    for pair in (
+        "read also",
+        "also read",
+        "read more",
+        "see also",
+        "more news",
+        "more stories",
+        "most read",
+        "most popular",
+        "editors picks",
+        "editor picks",
+        "news feed",
+        "author bio",
+        "about author",
+        "audio player",
+        "video player",
+        "media player",
+        "podcast player",
+        "skip link",
+        "skip to",
+        "tag list",
+        "sign up",
+        "follow us",
+    )
+)
+#: ...and as the start of a compound class name ("relatedposts", "newsletterbox")
+_BOILERPLATE_STEMS = (
+    "related",
+    "newsletter",
+    "subscri",
+    "sponsor",
+    "advert",
+    "breadcrumb",
+    "recommend",
+    "outbrain",
+    "taboola",
+    "paywall",
+    "cookie",
+    "sharebar",
+    "sharing",
+)
+_CLASS_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+#: table internals: their class names describe data ("player-2020"), not page boxes
+_TABLE_PARTS = frozenset({"tr", "td", "th", "tbody", "thead", "tfoot", "caption", "col", "colgroup"})
+#: elements that start a new block of text (used to find paragraph-like leaves)
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote div dl fieldset figure footer form h1 h2 h3 h4 h5 h6 header hr li "
+    "main nav ol p pre section table ul".split()
+)
+#: short blocks that introduce a teaser, label a player or credit a photo (start of text)
+_TEASER_LEAD = re.compile(
+    r"^\W*(?:read also|also read|read more|related(?: articles?| stories| coverage| content)?|see also|"
+    r"more on this|recommended|watch|listen|sign up|subscribe|follow us|share this|click here)\b",
     re.IGNORECASE,
 )
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-
-
-def _prune(soup: object) -> None:
-    """Remove what is never read aloud, in place."""
-    from bs4 import BeautifulSoup, Tag
-
-    assert isinstance(soup, BeautifulSoup)
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    body = soup.body or soup
-    total = len(body.get_text(" ", strip=True)) or 1
-    for tag in list(body.find_all(True)):
-        if not isinstance(tag, Tag) or tag.decomposed or tag.attrs is None:
-            continue
-        if tag.name in ("aside", "footer") or _is_hidden(tag) or _looks_like_boilerplate(tag):
-            # A wrapper holding most of the page is a layout container, not a box to drop.
-            if len(tag.get_text(" ", strip=True)) > total * 0.5 and len(tag.find_all("p")) >= 3:
-                continue
-            tag.decompose()
-
-
-def _is_hidden(tag: object) -> bool:
-    attrs = getattr(tag, "attrs", {}) or {}
-    return (
-        "hidden" in attrs
-        or str(attrs.get("aria-hidden", "")).lower() == "true"
-        or bool(_HIDDEN_STYLE.search(str(attrs.get("style", ""))))
-    )
-
-
-def _looks_like_boilerplate(tag: object) -> bool:
-    attrs = getattr(tag, "attrs", {}) or {}
-    classes = attrs.get("class") or []
-    names = " ".join(classes) if isinstance(classes, list) else str(classes)
-    names = f"{names} {attrs.get('id', '')} {attrs.get('role', '') if attrs.get('role') in ('complementary', 'banner', 'contentinfo') else ''}"
-    return bool(_BOILERPLATE.search(names))
+_LABEL = re.compile(
+    r"^\W*(?:listen to (?:this|the) (?:article|story|post)|voiced by|audio (?:version|available)|"
+    r"this (?:audio|narration|recording|article'?s? audio)(?: version)? (?:is|was|has been) "
+    r"(?:created|generated|produced|made|narrated|read)\b.{0,40}\b(?:ai|a\.i\.|artificial intelligence|"
+    r"text[- ]to[- ]speech|synthetic)\b)",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(
+    r"^\W*(?:(?:photo|photograph|image|picture|illustration|graphic|video|file photo)s?"
+    r"(?:\s+(?:by|credit|courtesy(?: of)?))?\s*[:/©]|credit\s*:|©)",
+    re.IGNORECASE,
+)
 
 
 def parse(html: str, url: str | None = None) -> Article:
     """HTML → ``Article``; raises ``ExtractionError`` when there is no article text."""
-    import trafilatura
-    from bs4 import BeautifulSoup
-
     where = url or "the page"
     if not html or not html.strip():
         raise _no_article(where)
+    root = _parse_html(html, where)
+    meta = read_metadata(root)
+    page_h1 = _first_text(root, "h1")
+    page_title = _first_text(root, "title")
+    body = _body_of(root)
+    noscript_text = sum(len(clean_text(n.text_content())) for n in body.iter("noscript"))
+    document = _main_content(root, body, url, where)
+    segments = _document_segments(document)
+    if _too_short(segments, noscript_text):
+        # Script-rendered pages often carry the article in <noscript>: read it as content.
+        root = _parse_html(html, where)
+        body = _body_of(root)
+        for element in list(body.iter("noscript")):
+            element.drop_tag()
+        retry = _main_content(root, body, url, where)
+        retry_segments = _document_segments(retry)
+        if _text_length(retry_segments) > _text_length(segments):
+            document, segments = retry, retry_segments
+    if meta.body:
+        blocks = _blocks(meta.body)
+        shown = _squash(" ".join(segment.text for segment in segments))
+        if _text_length(segments) < 0.5 * sum(map(len, blocks)) or (
+            len(segments) < len(blocks) and shown == _squash(" ".join(blocks))
+        ):
+            # The page shows less than its JSON-LD holds (a body filled in by script), or
+            # the same text without its paragraph breaks.
+            segments = [Segment("paragraph", text) for text in blocks]
+    if document is not None:
+        meta.fill(
+            PageMeta(
+                title=document.title,
+                byline=document.author,
+                published=document.date,
+                url=document.url,
+                site_name=document.sitename,
+                description=document.description,
+                image=document.image,
+            )
+        )
+    title = _clean_title(meta.title or page_h1 or page_title, meta.site_name, url or meta.url)
+    segments = _tidy(segments, title, meta.byline, meta.site_name)
+    if not segments:
+        raise _no_article(where)
+    language = meta.language or _detect_language(" ".join(s.text for s in segments[:20]))
+    return Article(
+        title=title or _first_words(segments[0].text),
+        segments=segments,
+        language=language,
+        byline=clean_text(meta.byline) if meta.byline else None,
+        published=meta.published,
+        url=meta.url or url,
+        site_name=meta.site_name,
+        description=meta.description,
+        image=meta.image,
+    )
+
+
+def _parse_html(html: str, where: str) -> Any:
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    # Bytes with an explicit encoding: lxml refuses str input that carries an XML
+    # encoding declaration, and this way any declaration in the page is ignored.
+    data = html.encode("utf-8", errors="replace")
+    parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
     try:
-        soup = BeautifulSoup(html, "lxml")
-    except Exception as exc:  # lxml can refuse pathological input
-        raise ExtractionError(f"cannot parse {where} as HTML: {exc}") from None
-    language = _page_language(soup)
-    h1 = soup.find("h1")
-    page_h1 = clean_text(h1.get_text(" ")) if h1 else ""
-    page_title = clean_text(soup.title.get_text(" ")) if soup.title else ""
-    _prune(soup)
+        root = lxml_html.document_fromstring(data, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"cannot read {where} as HTML: {exc}") from None
+    if root is None:
+        raise _no_article(where)
+    return root
+
+
+def _body_of(root: Any) -> Any:
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def _first_text(root: Any, tag: str) -> str:
+    element = next(root.iter(tag), None)
+    return clean_text(element.text_content()) if element is not None else ""
+
+
+def _main_content(root: Any, body: Any, url: str | None, where: str) -> Any:
+    import trafilatura
+
+    _prune(body)
     try:
-        document: Any = trafilatura.bare_extraction(
-            str(soup),
+        return trafilatura.bare_extraction(
+            root,
             url=url,
             include_comments=False,
             include_images=False,
@@ -208,91 +344,382 @@ def parse(html: str, url: str | None = None) -> Article:
         )
     except RecursionError:
         raise ExtractionError(f"{where} is nested too deeply to read") from None
-    segments: list[Segment] = []
-    title = ""
-    meta: dict[str, str | None] = {}
-    if document is not None:
-        title = clean_text(document.title or "")
-        meta = {
-            "byline": document.author,
-            "published": document.date,
-            "url": document.url or url,
-            "site_name": document.sitename,
-            "description": document.description,
-            "image": document.image,
-        }
-        if document.body is not None:
-            segments = list(_segments_from_body(document.body))
-    title = title or page_h1 or _strip_site_suffix(page_title)
-    if segments and segments[0].kind == "heading" and segments[0].text.casefold() == title.casefold():
-        segments = segments[1:]
-    if not segments:
-        raise _no_article(where)
-    return Article(
-        title=title or segments[0].text[:80],
-        segments=segments,
-        language=language,
-        byline=meta.get("byline"),
-        published=meta.get("published"),
-        url=meta.get("url") or url,
-        site_name=meta.get("site_name"),
-        description=meta.get("description"),
-        image=meta.get("image"),
+
+
+def _prune(body: Any) -> None:
+    """Remove, in place, everything under ``body`` that is never read aloud."""
+    keep = _protected(body)
+    articles = list(body.iter("article"))
+    siblings = {element for element in articles if sum(1 for c in element.getparent() if c.tag == "article") >= 2}
+    for element in siblings:
+        # Entries of a live blog (or parts of one story) as sibling <article>s: trafilatura
+        # keeps only the first one's heading, so make them sections of the one article.
+        element.tag = "section"
+    for element in body.iter("div", "aside", "p", "figure"):
+        if _is_pull_quote(element):
+            # A pull quote read as a quote, so that one that repeats the body is dropped.
+            element.tag = "blockquote"
+    for element in list(body.iter(*_NEVER_TEXT, "noscript")):
+        if element not in keep:
+            element.drop_tree()
+    doomed = []
+    for element in body.iter():
+        tag = element.tag
+        if not isinstance(tag, str) or element in keep or tag in _TABLE_PARTS:
+            continue
+        if (
+            tag in _FURNITURE
+            or (element.get("role") or "").strip().lower() in _FURNITURE_ROLES
+            or _is_hidden(element)
+            or _looks_like_boilerplate(element)
+        ):
+            if not _holds_prose(element):
+                doomed.append(element)
+        elif tag in ("p", "div", "li", "span", "small", "em", "strong", "h4", "h5", "h6") and _is_label(element):
+            doomed.append(element)
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
+#: elements whose text is counted apart from their block's: table cells, and text that is
+#: not shown (scripts, styles), which is counted nowhere
+_OWN_TEXT = frozenset({"td", "noscript", *_NEVER_TEXT})
+
+
+def _protected(body: Any) -> set[Any]:
+    """The block holding the most prose, and its ancestors.
+
+    Each run of text belongs to its nearest block-level ancestor (so text split by
+    ``<br>`` in a ``<div>`` counts as much as text in ``<p>``); a block with a sentence's
+    worth of text scores by its length and commas, less its share of link text, and
+    passes its score to its parent and half of it to its grandparent.
+    """
+    owner: dict[Any, Any] = {body: body}
+    in_link: dict[Any, bool] = {body: False}
+    texts: dict[Any, list[str]] = {}
+    links: dict[Any, int] = {}
+    for element in body.iter():
+        if element is body:
+            block = body
+        else:
+            parent = element.getparent()
+            tag = element.tag if isinstance(element.tag, str) else ""
+            block = element if tag in _BLOCK_TAGS or tag in _OWN_TEXT else owner[parent]
+            owner[element] = block
+            in_link[element] = tag == "a" or in_link[parent]
+            if element.tail and element.tail.strip():
+                texts.setdefault(owner[parent], []).append(element.tail)
+                if in_link[parent]:
+                    links[owner[parent]] = links.get(owner[parent], 0) + len(element.tail)
+        if element.text and element.text.strip() and isinstance(element.tag, str):
+            texts.setdefault(block, []).append(element.text)
+            if in_link[element]:
+                links[block] = links.get(block, 0) + len(element.text)
+    scores: dict[Any, float] = {}
+    for block, parts in texts.items():
+        text = " ".join(parts)
+        length = len(text.strip())
+        if length < 25 or (block.tag in _OWN_TEXT and block.tag != "td"):
+            continue
+        score = (1 + text.count(",") + min(length // 100, 3)) * max(0.0, 1 - links.get(block, 0) / length)
+        parent = block.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0.0) + score
+            grandparent = parent.getparent()
+            if grandparent is not None:
+                scores[grandparent] = scores.get(grandparent, 0.0) + score / 2
+    if not scores:
+        return set()
+    best = max(scores, key=scores.__getitem__)
+    return {best, *best.iterancestors()}
+
+
+def _is_pull_quote(element: Any) -> bool:
+    names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    return "pullquote" in names or "pull-quote" in names or "pull_quote" in names
+
+
+def _is_hidden(element: Any) -> bool:
+    return (
+        element.get("hidden") is not None
+        or (element.get("aria-hidden") or "").strip().lower() == "true"
+        or bool(_HIDDEN_STYLE.search(element.get("style") or ""))
     )
 
 
-def _page_language(soup: object) -> str | None:
-    html_tag = getattr(soup, "html", None)
-    lang = html_tag.get("lang") if html_tag is not None else None
-    if isinstance(lang, str) and lang.strip():
-        return lang.strip().split("-")[0].lower()
-    return None
+def _looks_like_boilerplate(element: Any) -> bool:
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    if not names.strip():
+        return False
+    words = [word.lower() for word in _CLASS_WORD.findall(names)]
+    return any(word in _BOILERPLATE_WORDS or word.startswith(_BOILERPLATE_STEMS) for word in words) or any(
+        pair in _BOILERPLATE_PAIRS for pair in zip(words, words[1:], strict=False)
+    )
 
 
-def _strip_site_suffix(title: str) -> str:
-    return re.split(r"\s+[|–—-]\s+", title)[0].strip() if title else ""
+def _holds_prose(element: Any) -> bool:
+    """Three or more long paragraphs of plain text: an article part, not a box."""
+    count = 0
+    for paragraph in element.iter("p"):
+        text = paragraph.text_content()
+        if len(text) >= 150 and sum(len(a.text_content()) for a in paragraph.iter("a")) < 0.25 * len(text):
+            count += 1
+            if count >= 3:
+                return True
+    return False
 
 
-def _segments_from_body(body: object, list_depth: int = 0) -> Iterator[Segment]:
+def _is_label(element: Any) -> bool:
+    """A short block that is a teaser lead-in, a player label or a photo credit."""
+    text = clean_text(element.text_content())
+    if not text or len(text) > 200:
+        return False
+    if _LABEL.match(text) or (len(text) <= 150 and _CREDIT.match(text)):
+        return True
+    if element.tag == "p" and len(text) <= 150:
+        # A paragraph that is nothing but a link is a teaser for another page.
+        linked = sum(len(clean_text(a.text_content())) for a in element.iter("a"))
+        if linked >= 0.9 * len(text):
+            return True
+    return bool(_TEASER_LEAD.match(text)) and (next(element.iter("a"), None) is not None or len(text) <= 40)
+
+
+def _document_segments(document: Any) -> list[Segment]:
+    if document is None or document.body is None:
+        return []
+    return list(_segments_from_body(document.body))
+
+
+def _text_length(segments: list[Segment]) -> int:
+    return sum(len(segment.text) for segment in segments)
+
+
+def _too_short(segments: list[Segment], noscript_text: int) -> bool:
+    return noscript_text >= 200 and _text_length(segments) < 0.5 * noscript_text
+
+
+def _blocks(text: str) -> list[str]:
+    """Plain text → paragraphs: blank lines separate blocks; single newlines too when
+    every line reads as a paragraph of its own."""
+    blocks = [clean_text(block) for block in re.split(r"\n\s*\n", text)]
+    if len(blocks) == 1:
+        blocks = [clean_text(line) for line in text.splitlines()]
+    return [block for block in blocks if block]
+
+
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—·:-]{1,2}\s+")
+
+
+def _clean_title(title: str, site_name: str | None, url: str | None) -> str:
+    """Drop a " | Site name" (or "Site name - ") part from a title."""
+    title = clean_text(title)
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    names = {_squash(site_name)} if site_name else set()
+    if url:
+        host = urlsplit(url).hostname or ""
+        names |= {_squash(label) for label in host.split(".") if len(label) > 3}
+    names.discard("")
+    kept = [part for part in parts if not any(name in _squash(part) or _squash(part) in name for name in names)]
+    if kept and len(kept) < len(parts):
+        return _TITLE_SEPARATOR.findall(title)[0].join(kept) if len(kept) > 1 else kept[0]
+    return title
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+#: a block that names a section of page furniture rather than saying anything
+_SECTION_LABEL = re.compile(
+    r"\W*(?:you (?:may|might) also (?:like|enjoy)|more (?:from|on|about) .{1,40}|related(?: articles?| stories| "
+    r"posts| coverage| content| links)?|read (?:also|more|next)|also read|recommended(?: for you| stories)?|"
+    r"most (?:read|popular|viewed|shared)|trending(?: now| stories)?|more (?:stories|news|articles)|"
+    r"also on .{1,40}|tell us what you think|leave a (?:comment|reply)|join the (?:conversation|discussion)|"
+    r"comments?|tags?|topics?|share(?: this)?(?: article| story| post)?|follow us(?: on .{1,30})?)\W*",
+    re.IGNORECASE,
+)
+#: short blocks that address the reader of a web page, not the listener
+_PROMO = re.compile(
+    r"\bclick(?:ing)? (?:here|the link|below)\b|\bto read the full (?:story|article)\b|\balready a subscriber\b|"
+    r"\bsubscribe (?:now|today|here)\b|\bsign (?:in|up) to (?:continue|read)\b|©|\bcopyright\b|\ball rights reserved\b",
+    re.IGNORECASE,
+)
+#: WordPress shortcodes a page printed unrendered: [button link="…"]…[/button]
+_SHORTCODE = re.compile(r"\[(?:/[a-z_]+|[a-z_]+\s+[^\]]*=[^\]]*)\]", re.IGNORECASE)
+
+
+def _strip_shortcodes(text: str) -> str:
+    return clean_text(_SHORTCODE.sub(" ", text)) if "[" in text else text
+
+
+_BYLINE_LINE = re.compile(r"^(?:by|written by|words by)\s+\S", re.IGNORECASE)
+
+
+def _tidy(segments: list[Segment], title: str, byline: str | None, site_name: str | None) -> list[Segment]:
+    """Drop what the extraction repeats: the headline, a byline line, pull quotes that
+    repeat the body, and a block printed twice in a row. (Blocks repeated further apart
+    stay: recipes and schedules repeat lines on purpose.)"""
+    head = title.casefold()
+    names = [name for name in (byline, site_name) if name]
+    body_shingles: set[tuple[str, ...]] = set()
+    for segment in segments:
+        if segment.kind != "quote":
+            body_shingles |= _shingles(segment.text)
+    tidy: list[Segment] = []
+    in_teasers = False
+    for index, segment in enumerate(segments):
+        text = _strip_shortcodes(segment.text)
+        if not text:
+            continue
+        if text != segment.text:
+            segment = dataclasses.replace(segment, text=text)
+        key = text.casefold()
+        if len(text) <= 60 and _SECTION_LABEL.fullmatch(text):
+            # "You may also like..." and the headlines under it; "Comments", "Tags:"
+            in_teasers = bool(_TEASER_LEAD.match(text)) or text.casefold().startswith(("you ", "more ", "also "))
+            continue
+        if in_teasers:
+            if segment.kind in ("list_item", "heading") or (len(text) <= 150 and not text.endswith((".", "!", "?", '"', "”"))):
+                continue
+            in_teasers = False
+        if len(text) <= 200 and _PROMO.search(text):
+            continue
+        if key == head and (segment.kind == "heading" or index < 3):
+            continue
+        if index < 4 and len(text) <= 80 and _BYLINE_LINE.match(text) and not text.endswith((".", "!", "?")):
+            continue
+        edge = index < 4 or index >= len(segments) - 3
+        if segment.kind == "paragraph" and _is_dateline(text, names, at_edge=edge):
+            continue
+        if segment.kind == "quote":
+            shingles = _shingles(text)
+            if shingles and len(shingles & body_shingles) >= 0.8 * len(shingles):
+                continue  # a pull quote: the body already says it
+        if tidy and key == tidy[-1].text.casefold():
+            continue  # printed twice in a row (a lead repeated as a standfirst, say)
+        tidy.append(segment)
+    return tidy
+
+
+_DATE_WORDS = frozenset(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august "
+    "september october november december mon tue wed thu fri sat sun monday tuesday wednesday thursday friday "
+    "saturday sunday am pm a m p m at on by updated published posted last modified gmt utc est edt cet bst "
+    "st nd rd th".split()
+)
+
+
+def _is_dateline(text: str, names: list[str], *, at_edge: bool) -> bool:
+    """A line that only gives a date (and perhaps the author or site): "LinkNaija
+    August 08, 2018", "Updated: 19 Nov 2019 14:05". Away from the start and end of the
+    body only lines that say "updated"/"published"/"posted" or name the author count."""
+    if len(text) > 80:
+        return False
+    rest = text.casefold()
+    named = False
+    for name in names:
+        if name.casefold() in rest:
+            rest, named = rest.replace(name.casefold(), " "), True
+    words = re.findall(r"[^\W\d_]+|\d+", rest)
+    if not words or not any(w.isdigit() and len(w) == 4 for w in words):
+        return False
+    if not all(w.isdigit() or w in _DATE_WORDS for w in words):
+        return False
+    return at_edge or named or any(w in ("updated", "published", "posted") for w in words)
+
+
+def _shingles(text: str, size: int = 4) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.casefold())
+    return {tuple(words[i : i + size]) for i in range(max(0, len(words) - size + 1))}
+
+
+def _detect_language(text: str) -> str | None:
+    """The language of the article text, when the page does not say (py3langid)."""
+    if len(text) < 40:
+        return None
+    import py3langid
+
+    language, _score = py3langid.classify(text)
+    return str(language)
+
+
+def _segments_from_body(body: Any, list_depth: int = 0) -> Iterator[Segment]:
     """trafilatura's XML body (head, p, list/item, quote, table) → segments."""
-    for element in body:  # type: ignore[attr-defined]
-        tag = element.tag
-        if tag == "head":
-            text = clean_text("".join(element.itertext()))
-            rend = element.get("rend") or "h2"
-            level = int(rend[1]) if re.fullmatch(r"h[1-6]", rend) else 2
-            if text:
-                yield Segment("heading", text, level=level)
-        elif tag == "list":
-            ordered = element.get("rend") in ("ol",)
-            position = 0
-            for item in element:
-                if item.tag != "item":
-                    continue
-                position += 1
-                nested = [child for child in item if child.tag == "list"]
-                for child in nested:
-                    item.remove(child)
-                text = clean_text("".join(item.itertext()))
-                if text:
-                    yield Segment("list_item", text, level=list_depth + 1, position=position, ordered=ordered)
-                for child in nested:
-                    wrapper = [child]
-                    yield from _segments_from_body(wrapper, list_depth + 1)
-        elif tag == "quote":
-            text = clean_text(" ".join(element.itertext()))
-            if text:
-                yield Segment("quote", text)
-        elif tag == "table":
-            for row in element.iter("row"):
-                cells = [clean_text("".join(cell.itertext())) for cell in row if cell.tag == "cell"]
-                cells = [c for c in cells if c]
-                if cells:
-                    yield Segment("table", "; ".join(cells))
-        elif tag in ("p", "div", "lb", "code"):
-            text = clean_text("".join(element.itertext()))
-            if text:
-                yield Segment("paragraph", text)
+    for line_break in body.iter("lb"):
+        line_break.tail = " " + (line_break.tail or "")
+    if body.text and body.text.strip():
+        yield Segment("paragraph", clean_text(body.text))
+    for element in body:
+        yield from _element_segments(element, list_depth)
+        # trafilatura leaves text that follows a block, outside any element, as its tail
+        tail = clean_text(element.tail or "")
+        if tail:
+            yield Segment("paragraph", tail)
+
+
+def _element_segments(element: Any, list_depth: int) -> Iterator[Segment]:
+    tag = element.tag
+    if tag == "head":
+        text = _xml_text(element)
+        rend = element.get("rend") or "h2"
+        level = int(rend[1]) if re.fullmatch(r"h[1-6]", rend) else 2
+        if text:
+            yield Segment("heading", text, level=level)
+    elif tag == "list":
+        yield from _list_segments(element, list_depth)
+    elif tag == "quote":
+        text = _xml_text(element, " ")
+        if text:
+            yield Segment("quote", text)
+    elif tag == "table":
+        yield from _table_segments(element)
+    elif tag in ("p", "div", "code"):
+        text = _xml_text(element)
+        if text:
+            yield Segment("paragraph", text)
+
+
+def _xml_text(element: Any, joiner: str = "") -> str:
+    return clean_text(joiner.join(element.itertext()))
+
+
+def _list_segments(element: Any, list_depth: int) -> Iterator[Segment]:
+    ordered = element.get("rend") == "ol"
+    position = 0
+    for item in element:
+        if item.tag != "item":
+            continue
+        position += 1
+        nested = [child for child in item if child.tag == "list"]
+        for child in nested:
+            item.remove(child)
+        text = _xml_text(item)
+        if text:
+            yield Segment("list_item", text, level=list_depth + 1, position=position, ordered=ordered)
+        for child in nested:
+            yield from _list_segments(child, list_depth + 1)
+
+
+def _table_segments(element: Any) -> Iterator[Segment]:
+    """One segment per row, with its cells; ``position`` counts rows from 1 and
+    ``level`` is 1 for a header row, so the script stage can read the table as a table."""
+    number = 0
+    for row in element.iter("row"):
+        cells = [_xml_text(cell) for cell in row if cell.tag == "cell"]
+        if not any(cells):
+            continue
+        number += 1
+        header = all(cell.get("role") == "head" for cell in row if cell.tag == "cell")
+        yield Segment(
+            "table",
+            "; ".join(c for c in cells if c),
+            level=1 if header else 0,
+            position=number,
+            cells=tuple(cells),
+        )
 
 
 # -- Markdown ---------------------------------------------------------------------
@@ -319,6 +746,7 @@ def parse_markdown(text: str, where: str = "the document") -> Article:
     lists: list[tuple[bool, int]] = []  # (ordered, position of the current item) per open list
     heading_level = 0
     row: list[str] | None = None  # the cells of the table row being read
+    table_row, in_head = 0, False
     for token in tokens:
         kind = token.type
         if kind == "blockquote_open":
@@ -333,18 +761,24 @@ def parse_markdown(text: str, where: str = "the document") -> Article:
             lists[-1] = (lists[-1][0], lists[-1][1] + 1)
         elif kind == "heading_open":
             heading_level = int(token.tag[1])
+        elif kind == "table_open":
+            table_row = 0
+        elif kind in ("thead_open", "thead_close"):
+            in_head = kind == "thead_open"
         elif kind == "tr_open":
             row = []
         elif kind == "tr_close":
-            if row:
-                segments.append(Segment("table", "; ".join(row)))
+            if row and any(row):
+                table_row += 1
+                text = "; ".join(cell for cell in row if cell)
+                segments.append(Segment("table", text, level=int(in_head), position=table_row, cells=tuple(row)))
             row = None
         elif kind == "inline":
             content = clean_text(_inline_text(token))
-            if not content:
-                heading_level = 0
-            elif row is not None:
+            if row is not None:
                 row.append(content)
+            elif not content:
+                heading_level = 0
             elif heading_level:
                 segments.append(Segment("heading", content, level=heading_level))
                 heading_level = 0

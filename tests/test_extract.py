@@ -50,7 +50,7 @@ def seed_article() -> audiogen.Article:
 
 def test_seed_page_title_and_metadata(seed_article: audiogen.Article) -> None:
     assert seed_article.title == "Europe needs 'massive defense plan,' US can't be 'weak' with Putin, Macron says"
-    assert seed_article.published == "2025-02-21"
+    assert seed_article.published == "2025-02-21T02:15:00+00:00"
     assert seed_article.language == "en"
     assert seed_article.byline and "Kyiv Independent" in seed_article.byline
 

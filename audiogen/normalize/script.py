@@ -50,7 +50,12 @@ def build_script(
         end_pause = _end_pause(
             segment, article.segments[index + 1] if index + 1 < len(article.segments) else None, pauses
         )
-        part = _part(segment.kind, segment.text, lang, speak, pauses.sentence, end_pause, index, segment.level)
+        text = segment.text
+        if segment.kind == "table":
+            text = table_row_speech(article.segments, index, lang)
+            if not text:
+                continue
+        part = _part(segment.kind, text, lang, speak, pauses.sentence, end_pause, index, segment.level)
         if not part.sentences:
             continue
         if segment.kind == "quote" and parts:
@@ -78,6 +83,44 @@ def _part(
         last = sentences[-1]
         sentences[-1] = Sentence(last.display, last.spoken, end_pause)
     return ScriptPart(kind=kind, sentences=tuple(sentences), segment_index=segment_index, level=level)  # type: ignore[arg-type]
+
+
+#: tables larger than this are announced, not read: nobody follows 40 rows by ear
+MAX_SPOKEN_ROWS = 10
+MAX_SPOKEN_COLUMNS = 6
+
+
+def table_row_speech(segments: list[Segment], index: int, lang: str) -> str:
+    """What to say for the table row ``segments[index]`` ("" for nothing).
+
+    A small table with a header row is read row by row with each value named by its
+    column ("Team: Spain; Points: 9."); the header row itself is not read. A large table
+    is replaced by one short spoken note at its first row (English only; in other
+    languages it is skipped without a word)."""
+    start = index
+    while start > 0 and segments[start].position > 1 and segments[start - 1].kind == "table":
+        start -= 1
+    end = start + 1
+    while end < len(segments) and segments[end].kind == "table" and segments[end].position > 1:
+        end += 1
+    rows = segments[start:end]
+    header = rows[0] if rows[0].level == 1 else None
+    data = rows[1:] if header else rows
+    columns = max(len(row.cells) or 1 for row in rows)
+    row = segments[index]
+    if len(data) > MAX_SPOKEN_ROWS or columns > MAX_SPOKEN_COLUMNS:
+        if index != start or lang != "en":
+            return ""
+        return (
+            f"A table with {len(data)} rows and {columns} columns appears here in the article; "
+            "it is not read aloud."
+        )
+    if row is header:
+        return ""
+    if header and len(header.cells) == len(row.cells):
+        pairs = [f"{name}: {value}" if name else value for name, value in zip(header.cells, row.cells, strict=True)]
+        return "; ".join(pair for pair, value in zip(pairs, row.cells, strict=True) if value) + "."
+    return row.text
 
 
 def _end_pause(segment: Segment, following: Segment | None, pauses: Pauses) -> int:
