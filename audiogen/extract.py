@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -82,10 +83,39 @@ def decode_document(data: bytes, *, charset: str | None = None, where: str = "th
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None:
+    matches = list(from_bytes(data))
+    if not matches:
         raise SourceError(f"cannot tell the text encoding of {where}", hint="save it as UTF-8 and try again")
-    return str(best)
+    # Short pages often decode cleanly in several codecs (cp1250 and cp1252; cp949 and
+    # cp932); among the near-ties take the one the Web uses most.
+    least = min(match.chaos for match in matches)
+    tied = [match for match in matches if match.chaos <= least + 0.05]
+    tied.sort(key=lambda match: _WEB_USAGE.index(match.encoding) if match.encoding in _WEB_USAGE else len(_WEB_USAGE))
+    return str(tied[0])
+
+
+#: legacy encodings by how common they are on the Web, most common first
+_WEB_USAGE = [
+    "cp1252",
+    "latin_1",
+    "cp1251",
+    "cp932",
+    "shift_jis",
+    "euc_jp",
+    "gb18030",
+    "gb2312",
+    "cp949",
+    "euc_kr",
+    "big5",
+    "cp1250",
+    "iso8859_2",
+    "cp1256",
+    "cp1253",
+    "cp1254",
+    "cp1255",
+    "koi8_r",
+    "cp874",
+]
 
 
 def _python_codec(name: str) -> str:
@@ -249,8 +279,10 @@ def parse(html: str, url: str | None = None) -> Article:
     page_h1 = _first_text(root, "h1")
     page_title = _first_text(root, "title")
     body = _body_of(root)
+    _check_size(body, where)
     noscript_text = sum(len(clean_text(n.text_content())) for n in body.iter("noscript"))
-    document = _main_content(root, body, url, where)
+    linked: set[tuple[str, ...]] = set()
+    document = _main_content(root, body, url, where, linked)
     segments = _document_segments(document)
     if _too_short(segments, noscript_text):
         # Script-rendered pages often carry the article in <noscript>: read it as content.
@@ -258,7 +290,7 @@ def parse(html: str, url: str | None = None) -> Article:
         body = _body_of(root)
         for element in list(body.iter("noscript")):
             element.drop_tag()
-        retry = _main_content(root, body, url, where)
+        retry = _main_content(root, body, url, where, linked)
         retry_segments = _document_segments(retry)
         if _text_length(retry_segments) > _text_length(segments):
             document, segments = retry, retry_segments
@@ -271,6 +303,7 @@ def parse(html: str, url: str | None = None) -> Article:
             # The page shows less than its JSON-LD holds (a body filled in by script), or
             # the same text without its paragraph breaks.
             segments = [Segment("paragraph", text) for text in blocks]
+    title = _clean_title(meta.title or page_h1 or page_title, meta.site_name, url or meta.url)
     if document is not None:
         meta.fill(
             PageMeta(
@@ -283,9 +316,9 @@ def parse(html: str, url: str | None = None) -> Article:
                 image=document.image,
             )
         )
-    title = _clean_title(meta.title or page_h1 or page_title, meta.site_name, url or meta.url)
+    title = title or clean_text(meta.title or "")
     segments = _tidy(segments, title, meta.byline, meta.site_name)
-    if not segments:
+    if not segments or _not_an_article(segments, linked):
         raise _no_article(where)
     language = meta.language or _detect_language(" ".join(s.text for s in segments[:20]))
     return Article(
@@ -315,7 +348,52 @@ def _parse_html(html: str, where: str) -> Any:
         raise ExtractionError(f"cannot read {where} as HTML: {exc}") from None
     if root is None:
         raise _no_article(where)
+    if any("depth" in str(entry.message).lower() for entry in parser.error_log):
+        # libxml2 stops reading elements nested thousands deep and loses their text; such
+        # nesting is machine-made wrapping, so read the page again without its wrappers.
+        log.info("%s is nested too deeply; reading it without <div>/<span> wrappers", where)
+        flat = _WRAPPER_TAG.sub(" ", html).encode("utf-8", errors="replace")
+        try:
+            root = lxml_html.document_fromstring(flat, parser=parser)
+        except (etree.ParserError, ValueError) as exc:
+            raise ExtractionError(f"cannot read {where} as HTML: {exc}") from None
     return root
+
+
+_WRAPPER_TAG = re.compile(r"</?(?:div|span|section|font|center|b|i|em|strong|small|big|u)\b[^>]*>", re.IGNORECASE)
+
+
+#: more text than this is not one article (it is about a thousand printed pages)
+MAX_TEXT_CHARS = 2_000_000
+#: deeper than this, wrapper elements are unwrapped before extraction
+MAX_DEPTH = 150
+
+
+def _check_size(body: Any, where: str) -> None:
+    hidden = sum(len(element.text or "") for element in body.iter("script", "style", "template", "svg"))
+    size = len(body.text_content()) - hidden
+    if size > MAX_TEXT_CHARS:
+        raise ExtractionError(
+            f"{where} holds {size / 1e6:.1f} million characters of text, too much for one article",
+            hint=f"the limit is {MAX_TEXT_CHARS / 1e6:.0f} million; split the document",
+        )
+
+
+def _flatten(body: Any) -> None:
+    """Unwrap elements nested deeper than ``MAX_DEPTH``: machine-made pages nest wrappers
+    thousands deep, which costs the extractor its recursion budget but holds no structure
+    a listener could hear."""
+    depth: dict[Any, int] = {body: 0}
+    deep: list[Any] = []
+    for element in body.iter():
+        if element is body:
+            continue
+        level = depth[element.getparent()] + 1
+        depth[element] = level
+        if level > MAX_DEPTH and element.tag not in ("p", "li", "blockquote", "table", "tr", "td", "th"):
+            deep.append(element)
+    for element in deep:
+        element.drop_tag()
 
 
 def _body_of(root: Any) -> Any:
@@ -328,10 +406,14 @@ def _first_text(root: Any, tag: str) -> str:
     return clean_text(element.text_content()) if element is not None else ""
 
 
-def _main_content(root: Any, body: Any, url: str | None, where: str) -> Any:
+def _main_content(root: Any, body: Any, url: str | None, where: str, linked: set[tuple[str, ...]]) -> Any:
+    """trafilatura's main content of the pruned page; the word pairs of every link left
+    on it are added to ``linked``."""
     import trafilatura
 
     _prune(body)
+    for anchor in body.iter("a"):
+        linked.update(_shingles(anchor.text_content(), 2))
     try:
         return trafilatura.bare_extraction(
             root,
@@ -348,6 +430,7 @@ def _main_content(root: Any, body: Any, url: str | None, where: str) -> Any:
 
 def _prune(body: Any) -> None:
     """Remove, in place, everything under ``body`` that is never read aloud."""
+    _flatten(body)
     keep = _protected(body)
     articles = list(body.iter("article"))
     siblings = {element for element in articles if sum(1 for c in element.getparent() if c.tag == "article") >= 2}
@@ -454,7 +537,7 @@ def _looks_like_boilerplate(element: Any) -> bool:
         return False
     words = [word.lower() for word in _CLASS_WORD.findall(names)]
     return any(word in _BOILERPLATE_WORDS or word.startswith(_BOILERPLATE_STEMS) for word in words) or any(
-        pair in _BOILERPLATE_PAIRS for pair in zip(words, words[1:], strict=False)
+        pair in _BOILERPLATE_PAIRS for pair in itertools.pairwise(words)
     )
 
 
@@ -491,6 +574,26 @@ def _document_segments(document: Any) -> list[Segment]:
     return list(_segments_from_body(document.body))
 
 
+#: what error, login and app-shell pages say instead of an article
+_NOT_ARTICLE = re.compile(
+    r"\b(?:page (?:was )?not (?:be )?found|could not be found|404|sign in|log ?in|forgot (?:your )?password|"
+    r"access denied|enable javascript|not available in your (?:country|region))\b",
+    re.IGNORECASE,
+)
+
+
+def _not_an_article(segments: list[Segment], linked: set[tuple[str, ...]]) -> bool:
+    """A home page (nothing but links), an error or login page, or a scrap of text."""
+    length = _text_length(segments)
+    if length < 25 or (length < 300 and _NOT_ARTICLE.search(" ".join(s.text for s in segments))):
+        return True
+    # Word pairs, not longer runs: a fallback extraction may glue link texts together.
+    shingles: set[tuple[str, ...]] = set()
+    for segment in segments:
+        shingles |= _shingles(segment.text, 2)
+    return bool(shingles) and len(shingles & linked) >= 0.7 * len(shingles)
+
+
 def _text_length(segments: list[Segment]) -> int:
     return sum(len(segment.text) for segment in segments)
 
@@ -519,13 +622,22 @@ def _clean_title(title: str, site_name: str | None, url: str | None) -> str:
         return title
     names = {_squash(site_name)} if site_name else set()
     if url:
-        host = urlsplit(url).hostname or ""
-        names |= {_squash(label) for label in host.split(".") if len(label) > 3}
+        labels = (urlsplit(url).hostname or "").split(".")[:-1]  # without the top-level domain
+        names |= {_squash(label) for label in labels if len(label) > 3 and label not in _GENERIC_HOST_LABELS}
     names.discard("")
-    kept = [part for part in parts if not any(name in _squash(part) or _squash(part) in name for name in names)]
+
+    def is_site(part: str) -> bool:
+        squashed = _squash(part)
+        # "dailyspan.example" names the site; "Time to act" does not name a site called "Time".
+        return any(name in squashed and len(squashed) <= len(name) + 10 for name in names)
+
+    kept = [part for part in parts if not is_site(part)]
     if kept and len(kept) < len(parts):
         return _TITLE_SEPARATOR.findall(title)[0].join(kept) if len(kept) > 1 else kept[0]
     return title
+
+
+_GENERIC_HOST_LABELS = frozenset({"www", "news", "blog", "blogs", "home", "amp", "mobile", "online"})
 
 
 def _squash(text: str) -> str:
@@ -582,7 +694,9 @@ def _tidy(segments: list[Segment], title: str, byline: str | None, site_name: st
             in_teasers = bool(_TEASER_LEAD.match(text)) or text.casefold().startswith(("you ", "more ", "also "))
             continue
         if in_teasers:
-            if segment.kind in ("list_item", "heading") or (len(text) <= 150 and not text.endswith((".", "!", "?", '"', "”"))):
+            if segment.kind in ("list_item", "heading") or (
+                len(text) <= 150 and not text.endswith((".", "!", "?", '"', "”"))
+            ):
                 continue
             in_teasers = False
         if len(text) <= 200 and _PROMO.search(text):
@@ -596,7 +710,9 @@ def _tidy(segments: list[Segment], title: str, byline: str | None, site_name: st
             continue
         if segment.kind == "quote":
             shingles = _shingles(text)
-            if shingles and len(shingles & body_shingles) >= 0.8 * len(shingles):
+            repeated = len(shingles & body_shingles)
+            # 0.6, not 1: a pull quote often carries an attribution the body does not.
+            if shingles and repeated >= 0.6 * len(shingles) and repeated >= 3:
                 continue  # a pull quote: the body already says it
         if tidy and key == tidy[-1].text.casefold():
             continue  # printed twice in a row (a lead repeated as a standfirst, say)

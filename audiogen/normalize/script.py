@@ -111,10 +111,7 @@ def table_row_speech(segments: list[Segment], index: int, lang: str) -> str:
     if len(data) > MAX_SPOKEN_ROWS or columns > MAX_SPOKEN_COLUMNS:
         if index != start or lang != "en":
             return ""
-        return (
-            f"A table with {len(data)} rows and {columns} columns appears here in the article; "
-            "it is not read aloud."
-        )
+        return f"A table with {len(data)} rows and {columns} columns appears here in the article; it is not read aloud."
     if row is header:
         return ""
     if header and len(header.cells) == len(row.cells):
