@@ -13,6 +13,7 @@ import dataclasses
 import itertools
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -433,11 +434,12 @@ def _prune(body: Any) -> None:
     _flatten(body)
     keep = _protected(body)
     articles = list(body.iter("article"))
-    siblings = {element for element in articles if sum(1 for c in element.getparent() if c.tag == "article") >= 2}
-    for element in siblings:
-        # Entries of a live blog (or parts of one story) as sibling <article>s: trafilatura
-        # keeps only the first one's heading, so make them sections of the one article.
-        element.tag = "section"
+    per_parent = Counter(element.getparent() for element in articles)
+    for element in articles:
+        if per_parent[element.getparent()] >= 2:
+            # Entries of a live blog (or parts of one story) as sibling <article>s: trafilatura
+            # keeps only the first one's heading, so make them sections of the one article.
+            element.tag = "section"
     for element in body.iter("div", "aside", "p", "figure"):
         if _is_pull_quote(element):
             # A pull quote read as a quote, so that one that repeats the body is dropped.
@@ -691,7 +693,7 @@ def _tidy(segments: list[Segment], title: str, byline: str | None, site_name: st
         key = text.casefold()
         if len(text) <= 60 and _SECTION_LABEL.fullmatch(text):
             # "You may also like..." and the headlines under it; "Comments", "Tags:"
-            in_teasers = bool(_TEASER_LEAD.match(text)) or text.casefold().startswith(("you ", "more ", "also "))
+            in_teasers = bool(_TEASER_LEAD.match(text)) or key.startswith(("you ", "more ", "also "))
             continue
         if in_teasers:
             if segment.kind in ("list_item", "heading") or (
@@ -762,21 +764,21 @@ def _detect_language(text: str) -> str | None:
     return str(language)
 
 
-def _segments_from_body(body: Any, list_depth: int = 0) -> Iterator[Segment]:
+def _segments_from_body(body: Any) -> Iterator[Segment]:
     """trafilatura's XML body (head, p, list/item, quote, table) → segments."""
     for line_break in body.iter("lb"):
         line_break.tail = " " + (line_break.tail or "")
     if body.text and body.text.strip():
         yield Segment("paragraph", clean_text(body.text))
     for element in body:
-        yield from _element_segments(element, list_depth)
+        yield from _element_segments(element)
         # trafilatura leaves text that follows a block, outside any element, as its tail
         tail = clean_text(element.tail or "")
         if tail:
             yield Segment("paragraph", tail)
 
 
-def _element_segments(element: Any, list_depth: int) -> Iterator[Segment]:
+def _element_segments(element: Any) -> Iterator[Segment]:
     tag = element.tag
     if tag == "head":
         text = _xml_text(element)
@@ -785,7 +787,7 @@ def _element_segments(element: Any, list_depth: int) -> Iterator[Segment]:
         if text:
             yield Segment("heading", text, level=level)
     elif tag == "list":
-        yield from _list_segments(element, list_depth)
+        yield from _list_segments(element, 0)
     elif tag == "quote":
         text = _xml_text(element, " ")
         if text:

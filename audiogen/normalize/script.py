@@ -42,6 +42,7 @@ def build_script(
     def speak(text: str) -> str:
         return lexicon.apply(normalize(text, lang, date_order=date_order), engine) if lang == "en" else text
 
+    tables = table_speech(article.segments, lang)
     parts: list[ScriptPart] = []
     if notice and notice.strip():
         parts.append(_part("notice", notice, lang, speak, pauses.sentence, pauses.notice))
@@ -52,7 +53,7 @@ def build_script(
         )
         text = segment.text
         if segment.kind == "table":
-            text = table_row_speech(article.segments, index, lang)
+            text = tables.get(index, "")
             if not text:
                 continue
         part = _part(segment.kind, text, lang, speak, pauses.sentence, end_pause, index, segment.level)
@@ -90,34 +91,45 @@ MAX_SPOKEN_ROWS = 10
 MAX_SPOKEN_COLUMNS = 6
 
 
-def table_row_speech(segments: list[Segment], index: int, lang: str) -> str:
-    """What to say for the table row ``segments[index]`` ("" for nothing).
+def table_speech(segments: list[Segment], lang: str) -> dict[int, str]:
+    """What to say for each table row, by segment index ("" for nothing).
 
     A small table with a header row is read row by row with each value named by its
     column ("Team: Spain; Points: 9."); the header row itself is not read. A large table
     is replaced by one short spoken note at its first row (English only; in other
     languages it is skipped without a word)."""
-    start = index
-    while start > 0 and segments[start].position > 1 and segments[start - 1].kind == "table":
-        start -= 1
-    end = start + 1
-    while end < len(segments) and segments[end].kind == "table" and segments[end].position > 1:
-        end += 1
-    rows = segments[start:end]
+    speech: dict[int, str] = {}
+    index = 0
+    while index < len(segments):
+        if segments[index].kind != "table":
+            index += 1
+            continue
+        start, index = index, index + 1
+        while index < len(segments) and segments[index].kind == "table" and segments[index].position > 1:
+            index += 1
+        speech.update(_one_table(segments[start:index], start, lang))
+    return speech
+
+
+def _one_table(rows: list[Segment], start: int, lang: str) -> dict[int, str]:
     header = rows[0] if rows[0].level == 1 else None
     data = rows[1:] if header else rows
     columns = max(len(row.cells) or 1 for row in rows)
-    row = segments[index]
     if len(data) > MAX_SPOKEN_ROWS or columns > MAX_SPOKEN_COLUMNS:
-        if index != start or lang != "en":
-            return ""
-        return f"A table with {len(data)} rows and {columns} columns appears here in the article; it is not read aloud."
-    if row is header:
-        return ""
-    if header and len(header.cells) == len(row.cells):
-        pairs = [f"{name}: {value}" if name else value for name, value in zip(header.cells, row.cells, strict=True)]
-        return "; ".join(pair for pair, value in zip(pairs, row.cells, strict=True) if value) + "."
-    return row.text
+        note = f"A table with {len(data)} rows and {columns} columns appears here in the article; it is not read aloud."
+        return {start: note if lang == "en" else ""}
+    speech = {start: ""} if header else {}
+    for offset, row in enumerate(data, start=start + (1 if header else 0)):
+        if header and len(header.cells) == len(row.cells):
+            named = (
+                f"{name}: {value}" if name else value
+                for name, value in zip(header.cells, row.cells, strict=True)
+                if value
+            )
+            speech[offset] = "; ".join(named) + "."
+        else:
+            speech[offset] = row.text
+    return speech
 
 
 def _end_pause(segment: Segment, following: Segment | None, pauses: Pauses) -> int:
