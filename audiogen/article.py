@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from audiogen.audio import PcmBuffer
+
 SegmentKind = Literal["heading", "paragraph", "quote", "list_item", "table"]
 SEGMENT_KINDS: tuple[str, ...] = ("heading", "paragraph", "quote", "list_item", "table")
 
@@ -136,15 +138,30 @@ class Script:
 
 @dataclass
 class Clip:
-    """One sentence's audio: mono 16-bit samples at ``sample_rate``."""
+    """One sentence's audio: mono 16-bit samples at ``sample_rate``.
+
+    ``words`` (when the engine aligns its output) holds (first sample, end sample, word)
+    for each spoken word; ``source`` names the engine and voice, so clips from different
+    voices can be matched in level."""
 
     samples: npt.NDArray[np.int16]
     sample_rate: int
     text: str
+    words: tuple[tuple[int, int, str], ...] = ()
+    source: str = ""
 
     @property
     def duration_ms(self) -> int:
         return len(self.samples) * 1000 // self.sample_rate
+
+
+@dataclass(frozen=True)
+class Word:
+    """When one spoken word is heard (the word as the voice was given it)."""
+
+    start_ms: int
+    end_ms: int
+    text: str
 
 
 @dataclass(frozen=True)
@@ -158,6 +175,7 @@ class Cue:
     sentence_index: int
     kind: str
     text: str
+    words: tuple[Word, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,11 +185,24 @@ class Chapter:
     title: str
 
 
+@dataclass(frozen=True)
+class LevelSpan:
+    """A stretch of the narration (in samples) played at ``gain``: clips of another voice,
+    an intro or an outro, brought to the level of the main voice."""
+
+    start: int
+    end: int
+    gain: float
+
+
 @dataclass
 class Narration:
-    """The assembled audio with its captions and chapters, ready to export."""
+    """The assembled audio with its captions and chapters, ready to export.
 
-    samples: npt.NDArray[np.int16]
+    The samples live in ``audio`` (a temporary file, so a long narration does not fill
+    memory); ``spans`` and ``music`` say how they are mixed on export."""
+
+    audio: PcmBuffer
     sample_rate: int
     cues: list[Cue]
     chapters: list[Chapter]
@@ -185,18 +216,32 @@ class Narration:
     voice: str = ""
     notice: str | None = None
     source_hash: str = ""
+    spans: list[LevelSpan] = field(default_factory=list)
+    #: background music under the speech (``audiogen.assemble.MusicBed``)
+    music: object | None = None
+    #: cover art: the image file's bytes (JPEG or PNG)
+    cover: bytes | None = None
+    #: the lead image's address, when the article gave one
+    image_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def duration_ms(self) -> int:
-        return len(self.samples) * 1000 // self.sample_rate
+        return self.audio.size * 1000 // self.sample_rate
 
-    def export(self, path: str | Path, format: str | None = None) -> list[Path]:
-        """Write the audio to ``path`` plus ``.vtt`` captions and ``.json`` timings.
+    @property
+    def samples(self) -> npt.NDArray[np.int16]:
+        """All samples as one array, before mixing and loudness (loads them into memory)."""
+        return self.audio.to_array()
+
+    def export(self, path: str | Path, format: str | None = None, **options: object) -> list[Path]:
+        """Write the audio to ``path`` plus ``.vtt`` captions, ``.json`` timings and
+        ``.chapters.json`` beside it; ``options`` are those of
+        ``audiogen.export.export_narration`` (loudness, bitrate, srt …).
 
         The only import of a later stage from this module, kept lazy so the dataclasses
         stay importable on their own.
         """
         from audiogen.export import export_narration
 
-        return export_narration(self, Path(path), format=format)
+        return export_narration(self, Path(path), format=format, **options)  # type: ignore[arg-type]

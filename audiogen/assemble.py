@@ -3,16 +3,26 @@ cues (when each sentence is heard) and chapters (one per heading, after an intro
 
 Everything is counted in samples and turned into milliseconds only for the cues, so a
 pause is exactly what the preset says and timings never drift over a long article.
+Clips are trimmed of the engine's own edge silence, faded in and out over a few
+milliseconds (no click at a join), and written to a temporary file as they come, so a
+long narration never sits in memory whole. Clips from different voices, and the intro
+and outro files, are measured (BS.1770) on the way and matched to the main voice's
+level; background music is laid under the speech and ducked while someone speaks.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from audiogen.article import Chapter, Clip, Cue, Narration, Script
+from audiogen.article import Chapter, Clip, Cue, LevelSpan, Narration, Script, Word
+from audiogen.audio import PcmBuffer, decode_audio_file, resample
+from audiogen.master import LoudnessMeter, db_to_gain
 
 #: a sample quieter than this share of the clip's peak counts as silence at the edges
 SILENCE_THRESHOLD = 0.03
@@ -20,25 +30,43 @@ SILENCE_THRESHOLD = 0.03
 EDGE_KEEP_MS = (15, 40)
 FADE_MS = 5
 INTRO_CHAPTER = "Introduction"
+#: silence between an intro file and the first words, and between the last words and an outro
+INSERT_PAUSE_MS = 500
+#: music alone before the first words and after the last ones
+MUSIC_LEAD_MS = 2000
+MUSIC_TAIL_MS = 3000
+#: how far the music rises, when nobody speaks, above its level under speech
+MUSIC_RISE_DB = 10.0
+#: ducking ramps, and the shortest gap in the speech for which the music comes up
+DUCK_RAMP_MS = 400
+DUCK_GAP_MS = 2500
+MAX_LEVEL_MATCH_DB = 20.0
+SPEECH = "speech"
 
 
-def trim_silence(samples: npt.NDArray[np.int16], sample_rate: int) -> npt.NDArray[np.int16]:
-    """Drop the engine's leading and trailing silence; the preset's pauses replace it."""
+def trim_bounds(samples: npt.NDArray[np.int16], sample_rate: int) -> tuple[int, int]:
+    """Where the sound starts and ends, keeping a little room around it."""
     if samples.size == 0:
-        return samples
+        return 0, 0
     level = np.abs(samples.astype(np.int32))
     threshold = max(int(level.max() * SILENCE_THRESHOLD), 64)
     loud = np.flatnonzero(level > threshold)
     if loud.size == 0:
-        return samples[:0]
+        return 0, 0
     start = max(int(loud[0]) - EDGE_KEEP_MS[0] * sample_rate // 1000, 0)
     end = min(int(loud[-1]) + 1 + EDGE_KEEP_MS[1] * sample_rate // 1000, samples.size)
+    return start, end
+
+
+def trim_silence(samples: npt.NDArray[np.int16], sample_rate: int) -> npt.NDArray[np.int16]:
+    """Drop the engine's leading and trailing silence; the preset's pauses replace it."""
+    start, end = trim_bounds(samples, sample_rate)
     return samples[start:end]
 
 
-def fade_edges(samples: npt.NDArray[np.int16], sample_rate: int) -> npt.NDArray[np.int16]:
+def fade_edges(samples: npt.NDArray[np.int16], sample_rate: int, fade_ms: int = FADE_MS) -> npt.NDArray[np.int16]:
     """Short linear fades so a clip never starts or stops mid-wave (no click at joins)."""
-    length = min(FADE_MS * sample_rate // 1000, samples.size // 2)
+    length = min(fade_ms * sample_rate // 1000, samples.size // 2)
     if length == 0:
         return samples
     out = samples.astype(np.float32)
@@ -48,61 +76,230 @@ def fade_edges(samples: npt.NDArray[np.int16], sample_rate: int) -> npt.NDArray[
     return out.astype(np.int16)
 
 
-def resample(samples: npt.NDArray[np.int16], from_rate: int, to_rate: int) -> npt.NDArray[np.int16]:
-    if from_rate == to_rate or samples.size == 0:
-        return samples
-    count = round(samples.size * to_rate / from_rate)
-    positions = np.linspace(0, samples.size - 1, count)
-    return np.interp(positions, np.arange(samples.size), samples.astype(np.float32)).astype(np.int16)
+@dataclass
+class MusicBed:
+    """Music under the narration, looped, at ``under`` gain while someone speaks and
+    ``over`` gain in the lead-in, the tail and long gaps, with ramps between."""
+
+    samples: npt.NDArray[np.float32]
+    start: int
+    end: int
+    under: float
+    over: float
+    #: (start, end) sample ranges where someone speaks
+    ducked: list[tuple[int, int]] = field(default_factory=list)
+    ramp: int = 0
+
+    def render(self, start: int, count: int) -> npt.NDArray[np.float32]:
+        out = np.zeros(count, dtype=np.float32)
+        begin, end = max(start, self.start), min(start + count, self.end)
+        if end <= begin or self.samples.size == 0:
+            return out
+        positions = np.arange(begin, end)
+        music = self.samples[(positions - self.start) % self.samples.size]
+        duck = np.zeros(end - begin, dtype=np.float32)
+        for low, high in self.ducked:
+            if high + self.ramp < begin or low - self.ramp > end:
+                continue
+            # 0 far from speech, 1 inside it, linear ramps either side
+            rise = np.clip((positions - (low - self.ramp)) / max(self.ramp, 1), 0, 1)
+            fall = np.clip(((high + self.ramp) - positions) / max(self.ramp, 1), 0, 1)
+            duck = np.maximum(duck, np.minimum(rise, fall).astype(np.float32))
+        gain = self.over + (self.under - self.over) * duck
+        # fade in over the first ramp and out over the tail
+        fade_in = np.clip((positions - self.start) / max(self.ramp, 1), 0, 1)
+        fade_out = np.clip((self.end - positions) / max(4 * self.ramp, 1), 0, 1)
+        out[begin - start : end - start] = music * gain * fade_in * fade_out
+        return out
 
 
-def assemble(script: Script, clips: Iterable[Clip]) -> Narration:
-    """Join one clip per script sentence (in ``script.sentences()`` order)."""
-    chunks: list[npt.NDArray[np.int16]] = []
+def mix(narration: Narration, start: int, count: int) -> npt.NDArray[np.float32]:
+    """The narration's final mix for ``count`` samples from ``start``, as floats (1.0 is
+    full scale): the voice at the level of its span, plus the music bed."""
+    out = narration.audio.read(start, count).astype(np.float32) / 32768.0
+    for span in narration.spans:
+        low, high = max(span.start, start), min(span.end, start + count)
+        if high > low:
+            out[low - start : high - start] *= span.gain
+    if isinstance(narration.music, MusicBed):
+        out += narration.music.render(start, count)
+    return out
+
+
+class _Levels:
+    """Loudness of each source (voice, intro, outro) as its audio goes by."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self.meters: dict[str, LoudnessMeter] = {}
+        self.lengths: dict[str, int] = {}
+
+    def add(self, source: str, samples: npt.NDArray[np.int16]) -> None:
+        meter = self.meters.get(source)
+        if meter is None:
+            meter = self.meters[source] = LoudnessMeter(self.rate)
+        meter.add(samples.astype(np.float64) / 32768.0)
+        self.lengths[source] = self.lengths.get(source, 0) + int(samples.size)
+
+    def reference(self) -> tuple[str, float]:
+        voices = [s for s in self.lengths if s not in ("intro", "outro")] or list(self.lengths)
+        main = max(voices, key=lambda s: self.lengths[s]) if voices else SPEECH
+        return main, self.meters[main].integrated() if main in self.meters else -math.inf
+
+    def gains(self) -> dict[str, float]:
+        main, reference = self.reference()
+        gains = {}
+        for source, meter in self.meters.items():
+            level = meter.integrated()
+            if source == main or math.isinf(level) or math.isinf(reference):
+                continue
+            change = max(-MAX_LEVEL_MATCH_DB, min(MAX_LEVEL_MATCH_DB, reference - level))
+            if abs(change) >= 0.1:
+                gains[source] = db_to_gain(change)
+        return gains
+
+
+def assemble(
+    script: Script,
+    clips: Iterable[Clip],
+    *,
+    intro: str | Path | None = None,
+    outro: str | Path | None = None,
+    music: str | Path | None = None,
+    music_level_db: float = -20.0,
+) -> Narration:
+    """Join one clip per script sentence (in ``script.sentences()`` order), with an
+    optional intro and outro file around them and music under them."""
+    buffer: PcmBuffer | None = None
     cues: list[Cue] = []
     rate = 0
-    position = 0  # in samples
     heading_starts: list[tuple[int, str]] = []
+    runs: list[tuple[int, int, str]] = []  # (start, end, source) of everything written
+    levels: _Levels | None = None
     clip_iter: Iterator[Clip] = iter(clips)
+
+    def write(samples: npt.NDArray[np.int16], source: str) -> tuple[int, int]:
+        assert buffer is not None and levels is not None
+        start = buffer.size
+        buffer.append(samples)
+        levels.add(source, samples)
+        if runs and runs[-1][2] == source and runs[-1][1] == start:
+            runs[-1] = (runs[-1][0], buffer.size, source)
+        else:
+            runs.append((start, buffer.size, source))
+        return start, buffer.size
+
     for part_index, sentence_index, sentence in script.sentences():
         clip = next(clip_iter, None)
         if clip is None:
             raise ValueError("fewer clips than sentences in the script")
-        rate = rate or clip.sample_rate
-        audio = fade_edges(trim_silence(resample(clip.samples, clip.sample_rate, rate), rate), rate)
+        if buffer is None:
+            rate = clip.sample_rate
+            buffer, levels = PcmBuffer(rate), _Levels(rate)
+            if intro is not None:
+                write(_insert(intro, rate, "intro"), "intro")
+                buffer.append_silence(INSERT_PAUSE_MS * rate // 1000)
+            if music is not None:
+                buffer.append_silence(MUSIC_LEAD_MS * rate // 1000)
+        samples = resample(clip.samples, clip.sample_rate, rate)
+        low, high = trim_bounds(samples, rate)
+        audio = fade_edges(samples[low:high], rate)
         part = script.parts[part_index]
         if part.kind == "heading" and sentence_index == 0:
-            heading_starts.append((position, " ".join(s.display for s in part.sentences)))
-        start = position
-        chunks.append(audio)
-        position += audio.size
+            heading_starts.append((buffer.size, " ".join(s.display for s in part.sentences)))
+        start, end = write(audio, clip.source or SPEECH)
         cues.append(
             Cue(
                 start_ms=_ms(start, rate),
-                end_ms=_ms(position, rate),
+                end_ms=_ms(end, rate),
                 part_index=part_index,
                 segment_index=part.segment_index,
                 sentence_index=sentence_index,
                 kind=part.kind,
                 text=sentence.display,
+                words=_words(clip, rate, low, start, end),
             )
         )
-        pause = sentence.pause_after_ms * rate // 1000
-        if pause:
-            chunks.append(np.zeros(pause, dtype=np.int16))
-            position += pause
+        buffer.append_silence(sentence.pause_after_ms * rate // 1000)
     if next(clip_iter, None) is not None:
         raise ValueError("more clips than sentences in the script")
-    rate = rate or 22050
-    samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+    if buffer is None or levels is None:
+        rate = 22050
+        buffer, levels = PcmBuffer(rate), _Levels(rate)
+    speech_end = buffer.size
+    bed: MusicBed | None = None
+    if music is not None and cues:
+        buffer.append_silence(MUSIC_TAIL_MS * rate // 1000)
+        bed = _music_bed(music, rate, runs, levels, buffer.size, music_level_db)
+    if outro is not None:
+        if bed is None:
+            buffer.append_silence(max(INSERT_PAUSE_MS * rate // 1000 - (buffer.size - speech_end), 0))
+        write(_insert(outro, rate, "outro"), "outro")
+    gains = levels.gains()
+    spans = [LevelSpan(start, end, gains[source]) for start, end, source in runs if source in gains]
+    total = buffer.size
     return Narration(
-        samples=samples,
+        audio=buffer,
         sample_rate=rate,
         cues=cues,
-        chapters=_chapters(heading_starts, position, rate, script.title),
+        chapters=_chapters(heading_starts, total, rate, script.title),
         title=script.title,
         language=script.language,
+        spans=spans,
+        music=bed,
     )
+
+
+def _insert(path: str | Path, rate: int, what: str) -> npt.NDArray[np.int16]:
+    samples = decode_audio_file(path, rate, what=f"{what} file")
+    low, high = trim_bounds(samples, rate)
+    return fade_edges(samples[low:high], rate)
+
+
+def _music_bed(
+    path: str | Path, rate: int, runs: list[tuple[int, int, str]], levels: _Levels, end: int, level_db: float
+) -> MusicBed:
+    samples = decode_audio_file(path, rate, what="music file")
+    music = samples.astype(np.float32) / 32768.0
+    meter = LoudnessMeter(rate)
+    meter.add(music)
+    music_level = meter.integrated()
+    _, speech_level = levels.reference()
+    if math.isinf(music_level) or math.isinf(speech_level):
+        under = 0.0
+    else:
+        under = db_to_gain(speech_level + level_db - music_level)
+    over = under * db_to_gain(MUSIC_RISE_DB)
+    speech_runs = [(a, b) for a, b, source in runs if source not in ("intro", "outro")]
+    gap = DUCK_GAP_MS * rate // 1000
+    ducked: list[tuple[int, int]] = []
+    for low, high in speech_runs:
+        if ducked and low - ducked[-1][1] < gap:
+            ducked[-1] = (ducked[-1][0], high)
+        else:
+            ducked.append((low, high))
+    intro_end = max((b for _, b, source in runs if source == "intro"), default=0)
+    return MusicBed(
+        samples=music,
+        start=intro_end,
+        end=end,
+        under=under,
+        over=over,
+        ducked=ducked,
+        ramp=DUCK_RAMP_MS * rate // 1000,
+    )
+
+
+def _words(clip: Clip, rate: int, trimmed: int, start: int, end: int) -> tuple[Word, ...]:
+    if not clip.words:
+        return ()
+    scale = rate / clip.sample_rate
+    out = []
+    for first, last, text in clip.words:
+        a = min(max(start + round(first * scale) - trimmed, start), end)
+        b = min(max(start + round(last * scale) - trimmed, a), end)
+        out.append(Word(_ms(a, rate), _ms(b, rate), text))
+    return tuple(out)
 
 
 def _chapters(heading_starts: list[tuple[int, str]], total: int, rate: int, title: str) -> list[Chapter]:

@@ -1,26 +1,33 @@
-"""Narration → files: the audio (MP3, M4A, Ogg Opus, WAV or FLAC) with tags, chapters and
-the AI-narration marks, plus ``.vtt`` captions and ``.json`` timings next to it.
+"""Narration → files: the audio (MP3, M4A, Ogg Opus, WAV or FLAC) at a loudness target,
+with tags, cover art, chapters and the AI-narration marks, plus ``.vtt`` captions,
+``.json`` timings, ``.chapters.json`` (Podcasting 2.0) and, on request, ``.srt`` next to it.
 
-Encoding goes through pydub with the ffmpeg binary shipped by imageio-ffmpeg; tags are
-written with mutagen. Every file is first written under a temporary name in the target
+The mix is mastered in chunks and piped into the ffmpeg binary shipped by imageio-ffmpeg
+(nothing from the system); tags are written with mutagen. Every file is first written under a temporary name in the target
 folder and renamed only when all of them are complete, so a failure leaves nothing
 half-written and never clobbers an earlier good output.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
+import subprocess
 import tempfile
 import textwrap
-import warnings
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from audiogen.article import Narration
+from audiogen.audio import CHUNK, ffmpeg_exe
 from audiogen.errors import ExportError
+from audiogen.master import LoudnessTarget, Mastering, MasteringReport
 
 log = logging.getLogger("audiogen")
 
@@ -59,35 +66,98 @@ def format_for(path: Path, format: str | None) -> AudioFormat:
 
 
 def sidecar_paths(path: Path) -> dict[str, Path]:
-    return {"vtt": path.with_suffix(".vtt"), "json": path.with_suffix(".json")}
+    stem = path.with_suffix("")
+    return {
+        "vtt": path.with_suffix(".vtt"),
+        "srt": path.with_suffix(".srt"),
+        "json": path.with_suffix(".json"),
+        "chapters": stem.with_name(stem.name + ".chapters.json"),
+    }
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How the audio is finished: loudness target (``None`` leaves the level as it is),
+    bitrate (``"64k"``; the format's default when ``None``) and rate control, and which
+    sidecar files are written."""
+
+    loudness: LoudnessTarget | None = field(default_factory=LoudnessTarget)
+    bitrate: str | None = None
+    vbr: bool = False
+    sidecars: bool = True
+    srt: bool = False
 
 
 def export_narration(
-    narration: Narration, path: Path, *, format: str | None = None, sidecars: bool = True
+    narration: Narration,
+    path: Path,
+    *,
+    format: str | None = None,
+    sidecars: bool = True,
+    loudness: float | LoudnessTarget | None = -16.0,
+    true_peak: float = -1.0,
+    bitrate: str | int | None = None,
+    vbr: bool = False,
+    srt: bool = False,
 ) -> list[Path]:
-    """Write the audio to ``path`` (and ``.vtt`` + ``.json`` beside it); return the paths."""
-    audio_format = format_for(path, format)
+    """Write the audio to ``path`` and, with ``sidecars``, ``.vtt`` captions, ``.json``
+    timings and ``.chapters.json`` (Podcasting 2.0) beside it, plus ``.srt`` with
+    ``srt``; return the paths written, the audio first.
+
+    ``loudness`` is the integrated loudness target in LUFS (``None`` keeps the level),
+    ``true_peak`` the ceiling in dBTP."""
+    if isinstance(loudness, LoudnessTarget):
+        target: LoudnessTarget | None = loudness
+    else:
+        target = None if loudness is None else LoudnessTarget(float(loudness), float(true_peak))
+    options = ExportOptions(
+        loudness=target, bitrate=normalize_bitrate(bitrate), vbr=vbr, sidecars=sidecars, srt=srt
+    )
+    return write_files(narration, Path(path), format_for(Path(path), format), options)
+
+
+def normalize_bitrate(bitrate: str | int | None) -> str | None:
+    """``64``, ``"64"``, ``"64k"`` → ``"64k"``; a clear error for anything else."""
+    if bitrate is None:
+        return None
+    text = str(bitrate).strip().lower().removesuffix("bps").removesuffix("b")
+    number = text.removesuffix("k")
+    if not number.isdigit() or not 8 <= int(number) <= 512:
+        raise ExportError(f"bad bitrate '{bitrate}'", hint="give kilobits per second between 8 and 512, e.g. 64k")
+    return f"{int(number)}k"
+
+
+def write_files(narration: Narration, path: Path, audio_format: AudioFormat, options: ExportOptions) -> list[Path]:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"cannot write {path}: folder {folder} does not exist", hint="create it or choose another -o")
-    if narration.samples.size == 0:
+    if narration.audio.size == 0:
         raise ExportError("the narration has no audio to write")
+    if options.vbr and audio_format.name not in ("mp3", "ogg"):
+        raise ExportError(f"variable bitrate is available for mp3 and ogg, not {audio_format.name}")
+    if options.bitrate and audio_format.bitrate is None:
+        raise ExportError(f"{audio_format.name} is lossless; it takes no bitrate")
     targets: dict[Path, Path] = {}
     try:
         audio_tmp = _temp_path(folder, path.name)
         targets[audio_tmp] = path
-        _encode(narration, audio_tmp, audio_format)
+        report = _encode(narration, audio_tmp, audio_format, options)
         _tag(narration, audio_tmp, audio_format)
-        if sidecars:
+        if options.sidecars:
             sides = sidecar_paths(path)
-            vtt_tmp = _temp_path(folder, sides["vtt"].name)
-            targets[vtt_tmp] = sides["vtt"]
-            vtt_tmp.write_text(webvtt(narration), encoding="utf-8")
-            json_tmp = _temp_path(folder, sides["json"].name)
-            targets[json_tmp] = sides["json"]
-            json_tmp.write_text(
-                json.dumps(timings(narration, path, audio_format), ensure_ascii=False, indent=1), encoding="utf-8"
-            )
+            texts = {
+                "vtt": webvtt(narration),
+                "json": json.dumps(
+                    timings(narration, path, audio_format, report, sides["chapters"].name), ensure_ascii=False, indent=1
+                ),
+                "chapters": json.dumps(podcast_chapters(narration), ensure_ascii=False, indent=1),
+            }
+            if options.srt:
+                texts["srt"] = subrip(narration)
+            for key, text in texts.items():
+                tmp = _temp_path(folder, sides[key].name)
+                targets[tmp] = sides[key]
+                tmp.write_text(text, encoding="utf-8")
         # Sidecars first, audio last: a reader that sees the audio sees its captions too.
         for tmp, final in sorted(targets.items(), key=lambda item: item[1] == path):
             os.replace(tmp, final)
@@ -98,7 +168,8 @@ def export_narration(
     finally:
         for tmp in targets:
             tmp.unlink(missing_ok=True)
-    return list(targets.values())
+    ordered = [path] + [final for final in targets.values() if final != path]
+    return ordered
 
 
 def _temp_path(folder: Path, name: str) -> Path:
@@ -113,43 +184,101 @@ def _temp_path(folder: Path, name: str) -> Path:
 
 # -- audio --------------------------------------------------------------------------
 
-
-def _audio_segment_class() -> Any:
-    import imageio_ffmpeg
-
-    with warnings.catch_warnings():
-        # pydub looks for a system ffmpeg at import and warns; we give it ours below.
-        # Python 3.11's audioop (used by pydub) warns of its removal in 3.13.
-        warnings.simplefilter("ignore")
-        from pydub import AudioSegment
-    AudioSegment.converter = imageio_ffmpeg.get_ffmpeg_exe()
-    return AudioSegment
+#: LAME's VBR quality for a target bitrate (kbps, quality): the closest at or above wins
+_LAME_VBR = [(245, 0), (225, 1), (190, 2), (175, 3), (165, 4), (130, 5), (115, 6), (100, 7), (85, 8), (0, 9)]
+#: lossy codecs let decoded peaks overshoot the encoder's input a little; leave room
+_CODEC_HEADROOM_DB = {"mp3": 0.6, "m4a": 0.6, "ogg": 0.6}
 
 
-def _encode(narration: Narration, target: Path, audio_format: AudioFormat) -> None:
-    audio_segment = _audio_segment_class()
-    audio = audio_segment(
-        data=narration.samples.tobytes(), sample_width=2, frame_rate=narration.sample_rate, channels=1
-    )
-    parameters = ["-ac", "1"]
-    if audio_format.name == "ogg":
-        parameters += ["-application", "voip"]
-    try:
-        handle = audio.export(
-            str(target),
-            format=audio_format.ffmpeg_format,
-            codec=audio_format.codec,
-            bitrate=audio_format.bitrate,
-            parameters=parameters,
+def _codec_options(audio_format: AudioFormat, options: ExportOptions) -> list[str]:
+    out: list[str] = []
+    if audio_format.codec:
+        out += ["-c:a", audio_format.codec]
+    else:
+        out += ["-c:a", "pcm_s16le"]
+    bitrate = options.bitrate or audio_format.bitrate
+    if audio_format.name == "mp3":
+        if options.vbr:
+            kbps = int((bitrate or "64k")[:-1])
+            out += ["-q:a", str(next(q for floor, q in _LAME_VBR if kbps >= floor))]
+        else:
+            out += ["-b:a", bitrate or "64k"]
+    elif audio_format.name == "ogg":
+        out += ["-b:a", bitrate or "48k", "-vbr", "on" if options.vbr else "off", "-application", "voip"]
+    elif bitrate:
+        out += ["-b:a", bitrate]
+    return out
+
+
+def _encode(
+    narration: Narration, target: Path, audio_format: AudioFormat, options: ExportOptions
+) -> MasteringReport | None:
+    """Master the mix chunk by chunk and pipe it into ffmpeg; the chapters go in through
+    an ffmetadata file (ffmpeg writes them as chapter atoms in M4A)."""
+    from audiogen.assemble import mix
+
+    rate = narration.sample_rate
+    mastering: Mastering | None = None
+    if options.loudness is not None:
+        mastering = Mastering(
+            lambda start, count: mix(narration, start, count),
+            narration.audio.size,
+            rate,
+            options.loudness,
+            margin_db=_CODEC_HEADROOM_DB.get(audio_format.name, 0.0),
         )
-        handle.close()
-    except Exception as exc:  # pydub raises CouldntEncodeError with ffmpeg's whole log
-        detail = str(exc).strip().splitlines()
-        raise ExportError(
-            f"encoding {audio_format.name} failed: {detail[-1] if detail else type(exc).__name__}"
-        ) from None
+        mastering.measure()
+        chunks: Iterator[Any] = mastering.pcm_chunks()
+    else:
+        chunks = (
+            np.clip(np.round(mix(narration, start, min(CHUNK, narration.audio.size - start)) * 32768.0), -32768, 32767)
+            .astype("<i2")
+            for start in range(0, narration.audio.size, CHUNK)
+        )
+    command = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"]
+    metadata_file = None
+    if audio_format.name == "m4a" and narration.chapters:
+        metadata_file = target.with_name(target.name + ".meta")
+        metadata_file.write_text(_ffmetadata(narration), encoding="utf-8")
+        command += ["-f", "ffmetadata", "-i", str(metadata_file), "-map", "0:a", "-map_chapters", "1"]
+    command += [*_codec_options(audio_format, options), "-ac", "1", "-f", audio_format.ffmpeg_format, str(target)]
+    try:
+        with tempfile.TemporaryFile() as errors:
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+            assert process.stdin is not None
+            try:
+                for chunk in chunks:
+                    process.stdin.write(np.ascontiguousarray(chunk, dtype="<i2").tobytes())
+                process.stdin.close()
+            except BrokenPipeError:
+                pass  # ffmpeg stopped; its exit code and message say why
+            except BaseException:
+                process.kill()
+                process.wait()
+                raise
+            code = process.wait()
+            errors.seek(0)
+            detail = [line for line in errors.read().decode("utf-8", "replace").splitlines() if line.strip()]
+    finally:
+        if metadata_file is not None:
+            metadata_file.unlink(missing_ok=True)
+    if code != 0:
+        reason = detail[-1].strip() if detail else f"exit code {code}"
+        raise ExportError(f"encoding {audio_format.name} failed: {reason}")
     if target.stat().st_size == 0:
         raise ExportError(f"encoding {audio_format.name} produced an empty file")
+    return mastering.report if mastering is not None else None
+
+
+def _ffmetadata(narration: Narration) -> str:
+    def escape(text: str) -> str:
+        return "".join("\\" + ch if ch in "=;#\\\n" else ch for ch in text)
+
+    lines = [";FFMETADATA1"]
+    for chapter in narration.chapters:
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={chapter.start_ms}", f"END={chapter.end_ms}"]
+        lines.append(f"title={escape(chapter.title)}")
+    return "\n".join(lines) + "\n"
 
 
 # -- tags ---------------------------------------------------------------------------
@@ -190,6 +319,9 @@ def _tag_id3(narration: Narration, target: Path, audio_format: AudioFormat) -> N
     tags.add(id3.TXXX(encoding=3, desc="DIGITAL_SOURCE_TYPE", text=DIGITAL_SOURCE_TYPE))
     tags.add(id3.TXXX(encoding=3, desc="AI_NARRATION", text=f"{narration.engine}:{narration.voice}"))
     tags.add(id3.TSSE(encoding=3, text="audiogen"))
+    cover = _cover(narration)
+    if cover is not None:
+        tags.add(id3.APIC(encoding=3, mime=cover[1], type=id3.PictureType.COVER_FRONT, desc="Cover", data=cover[0]))
     chapter_ids = []
     for number, chapter in enumerate(narration.chapters, start=1):
         element_id = f"chp{number}"
@@ -225,7 +357,7 @@ def _tag_id3(narration: Narration, target: Path, audio_format: AudioFormat) -> N
 
 
 def _tag_mp4(narration: Narration, target: Path) -> None:
-    from mutagen.mp4 import MP4, MP4FreeForm
+    from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm
 
     mp4 = MP4(str(target))
     if mp4.tags is None:
@@ -239,6 +371,15 @@ def _tag_mp4(narration: Narration, target: Path) -> None:
     if narration.published:
         mp4.tags["\xa9day"] = [id3_timestamp(narration.published)]
     mp4.tags["\xa9cmt"] = [ai_comment(narration)]
+    mp4.tags["\xa9too"] = ["audiogen"]
+    if narration.language:
+        mp4.tags["----:com.apple.iTunes:LANGUAGE"] = [MP4FreeForm(narration.language.encode())]
+    if narration.url:
+        mp4.tags["----:com.apple.iTunes:URL"] = [MP4FreeForm(narration.url.encode())]
+    cover = _cover(narration)
+    if cover is not None:
+        kind = MP4Cover.FORMAT_PNG if cover[1] == "image/png" else MP4Cover.FORMAT_JPEG
+        mp4.tags["covr"] = [MP4Cover(cover[0], imageformat=kind)]
     mp4.tags["----:com.apple.iTunes:DIGITAL_SOURCE_TYPE"] = [MP4FreeForm(DIGITAL_SOURCE_TYPE.encode())]
     mp4.tags["----:com.apple.iTunes:AI_NARRATION"] = [MP4FreeForm(f"{narration.engine}:{narration.voice}".encode())]
     mp4.save()
@@ -266,10 +407,49 @@ def _tag_vorbis(narration: Narration, target: Path, audio_format: AudioFormat) -
     tags["COMMENT"] = ai_comment(narration)
     tags["DIGITAL_SOURCE_TYPE"] = DIGITAL_SOURCE_TYPE
     tags["AI_NARRATION"] = f"{narration.engine}:{narration.voice}"
+    tags["ENCODER"] = "audiogen"
     for number, chapter in enumerate(narration.chapters, start=1):
         tags[f"CHAPTER{number:03d}"] = _clock(chapter.start_ms, ".")
         tags[f"CHAPTER{number:03d}NAME"] = chapter.title
+    cover = _cover(narration)
+    if cover is not None:
+        picture = _picture(*cover)
+        if audio_format.name == "flac":
+            audio.add_picture(picture)
+        else:
+            tags["METADATA_BLOCK_PICTURE"] = base64.b64encode(picture.write()).decode("ascii")
     audio.save()
+
+
+def _cover(narration: Narration) -> tuple[bytes, str] | None:
+    """The cover image and its MIME type, when there is one in a format players show."""
+    data = narration.cover
+    if not data:
+        return None
+    kind = image_type(data)
+    if kind is None:
+        log.warning("the cover image is neither JPEG nor PNG; it is left out")
+        return None
+    return data, kind
+
+
+def image_type(data: bytes) -> str | None:
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    return None
+
+
+def _picture(data: bytes, mime: str) -> Any:
+    from mutagen.flac import Picture
+
+    picture = Picture()
+    picture.type = 3  # front cover
+    picture.mime = mime
+    picture.desc = "Cover"
+    picture.data = data
+    return picture
 
 
 def _iso639_2(language: str) -> str:
@@ -318,17 +498,54 @@ def webvtt(narration: Narration) -> str:
     return "\n".join(lines)
 
 
-def timings(narration: Narration, path: Path, audio_format: AudioFormat) -> dict[str, Any]:
-    """The timing sidecar: every sentence with its part, segment and times, and chapters."""
+def _srt_clock(ms: int) -> str:
+    return _clock(ms, ",")
+
+
+def subrip(narration: Narration) -> str:
+    """SubRip captions: the same cues as the WebVTT file, numbered, comma decimals."""
+    blocks = []
+    for number, cue in enumerate(narration.cues, start=1):
+        lines = textwrap.wrap(cue.text, CAPTION_LINE_CHARS, break_on_hyphens=False) or ["…"]
+        blocks.append(f"{number}\n{_srt_clock(cue.start_ms)} --> {_srt_clock(cue.end_ms)}\n" + "\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def podcast_chapters(narration: Narration) -> dict[str, Any]:
+    """Podcasting 2.0 JSON chapters (``application/json+chapters``), start times ascending."""
+    chapters = [
+        {"startTime": chapter.start_ms / 1000, "endTime": chapter.end_ms / 1000, "title": chapter.title}
+        for chapter in sorted(narration.chapters, key=lambda c: c.start_ms)
+    ]
+    out: dict[str, Any] = {"version": "1.2.0", "chapters": chapters}
+    if narration.title:
+        out["title"] = narration.title
+    if narration.album:
+        out["podcastName"] = narration.album
+    return out
+
+
+def timings(
+    narration: Narration,
+    path: Path,
+    audio_format: AudioFormat,
+    report: MasteringReport | None = None,
+    chapters_file: str | None = None,
+) -> dict[str, Any]:
+    """The timing sidecar: every sentence with its part, segment and times (and words,
+    when the engine aligned them), the chapters, and how the loudness was set."""
     parts: list[dict[str, Any]] = []
     for cue in narration.cues:
         if not parts or parts[-1]["part"] != cue.part_index:
             parts.append({"part": cue.part_index, "kind": cue.kind, "segment": cue.segment_index, "sentences": []})
-        parts[-1]["sentences"].append({"start_ms": cue.start_ms, "end_ms": cue.end_ms, "text": cue.text})
+        sentence: dict[str, Any] = {"start_ms": cue.start_ms, "end_ms": cue.end_ms, "text": cue.text}
+        if cue.words:
+            sentence["words"] = [{"start_ms": w.start_ms, "end_ms": w.end_ms, "text": w.text} for w in cue.words]
+        parts[-1]["sentences"].append(sentence)
     for part in parts:
         part["start_ms"] = part["sentences"][0]["start_ms"]
         part["end_ms"] = part["sentences"][-1]["end_ms"]
-    return {
+    data: dict[str, Any] = {
         "version": 1,
         "title": narration.title,
         "author": narration.artist,
@@ -336,6 +553,7 @@ def timings(narration: Narration, path: Path, audio_format: AudioFormat) -> dict
         "url": narration.url,
         "published": narration.published,
         "language": narration.language,
+        "image": narration.image_url,
         "audio": path.name,
         "mime_type": audio_format.mime,
         "duration_ms": narration.duration_ms,
@@ -346,9 +564,18 @@ def timings(narration: Narration, path: Path, audio_format: AudioFormat) -> dict
         "ai_notice": narration.notice,
         "digital_source_type": DIGITAL_SOURCE_TYPE,
         "source_hash": narration.source_hash,
+        "chapters_file": chapters_file,
         "chapters": [{"start_ms": c.start_ms, "end_ms": c.end_ms, "title": c.title} for c in narration.chapters],
         "segments": parts,
     }
+    if report is not None:
+        data["loudness"] = {
+            "integrated_lufs": report.output_lufs,
+            "true_peak_dbtp": report.true_peak_dbtp,
+            "gain_db": report.gain_db,
+            "limited": report.limited,
+        }
+    return data
 
 
 def id3_timestamp(published: str) -> str:

@@ -33,6 +33,7 @@ def test_convert_writes_the_slug_named_mp3_with_sidecars(runner: CliRunner, fake
     result = runner.invoke(main, ["convert", str(SEED_PAGE), "--voice", fake_engine])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("fake")) == [
+        f"{SEED_SLUG}.chapters.json",
         f"{SEED_SLUG}.json",
         f"{SEED_SLUG}.mp3",
         f"{SEED_SLUG}.vtt",

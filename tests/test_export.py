@@ -51,7 +51,7 @@ def narration():  # type: ignore[no-untyped-def]
 
 def test_mp3_has_tags_chapters_and_sidecars(narration, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     paths = export_narration(narration, tmp_path / "out.mp3")
-    assert [p.name for p in paths] == ["out.mp3", "out.vtt", "out.json"]
+    assert [p.name for p in paths] == ["out.mp3", "out.vtt", "out.json", "out.chapters.json"]
     samples = decode(tmp_path / "out.mp3")
     assert abs(samples.size / 16000 * 1000 - narration.duration_ms) < 150
     tags = ID3(tmp_path / "out.mp3")
