@@ -217,7 +217,7 @@ def assemble(
                 sentence_index=sentence_index,
                 kind=part.kind,
                 text=sentence.display,
-                words=_words(clip, rate, low, start, end),
+                words=_words(clip, rate, low, start, end, sentence.display),
             )
         )
         buffer.append_silence(sentence.pause_after_ms * rate // 1000)
@@ -290,12 +290,16 @@ def _music_bed(
     )
 
 
-def _words(clip: Clip, rate: int, trimmed: int, start: int, end: int) -> tuple[Word, ...]:
+def _words(clip: Clip, rate: int, trimmed: int, start: int, end: int, display: str) -> tuple[Word, ...]:
+    """The clip's word timings on the narration's clock. Words are shown as written when
+    the sentence has as many written words as spoken ones ("Macron", not its phonemes)."""
     if not clip.words:
         return ()
     scale = rate / clip.sample_rate
+    written = display.split()
+    names = written if len(written) == len(clip.words) else [w[2] for w in clip.words]
     out = []
-    for first, last, text in clip.words:
+    for (first, last, _), text in zip(clip.words, names, strict=True):
         a = min(max(start + round(first * scale) - trimmed, start), end)
         b = min(max(start + round(last * scale) - trimmed, a), end)
         out.append(Word(_ms(a, rate), _ms(b, rate), text))

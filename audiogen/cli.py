@@ -100,7 +100,17 @@ def _script_options(command: F) -> F:
         help="A pronunciation lexicon (TOML) applied over the shipped one; repeatable.",
     )(command)
     command = _option("--notice-text", metavar="TEXT", help="Speak TEXT as the AI-assistance notice.")(command)
-    command = _option("--no-notice", is_flag=True, help="Do not speak the AI-assistance notice at the start.")(command)
+    command = _option(
+        "--notice",
+        "notice_position",
+        type=click.Choice(["intro", "outro", "both", "none"]),
+        default="intro",
+        show_default=True,
+        help="Where the spoken AI-assistance notice goes.",
+    )(command)
+    command = _option("--no-notice", is_flag=True, help="Do not speak the AI-assistance notice (--notice none).")(
+        command
+    )
     return command
 
 
@@ -141,6 +151,40 @@ def slugify(title: str, limit: int = 80) -> str:
 )
 @_script_options
 @_option(
+    "--loudness",
+    type=click.FloatRange(-40, -5),
+    default=-16.0,
+    show_default=True,
+    metavar="LUFS",
+    help="Integrated loudness target (-14 for streaming platforms).",
+)
+@_option(
+    "--true-peak",
+    type=click.FloatRange(-9, 0),
+    default=-1.0,
+    show_default=True,
+    metavar="DBTP",
+    help="True-peak ceiling.",
+)
+@_option("--bitrate", metavar="KBPS", help="Bitrate of lossy formats, e.g. 96k (default: 64k mp3/m4a, 48k ogg).")
+@_option("--vbr", is_flag=True, help="Variable bitrate around --bitrate (mp3 and ogg).")
+@_option("--srt", is_flag=True, help="Also write OUT.srt captions.")
+@_option("--word-timings", is_flag=True, help="Time every word in OUT.json (engines that align: Piper).")
+@_option("--cover", type=click.Path(dir_okay=False), help="Cover art (JPEG or PNG); default: the article's lead image.")
+@_option("--no-cover", is_flag=True, help="No cover art.")
+@_option("--intro", type=click.Path(dir_okay=False), help="Audio file played before the narration (a station ident).")
+@_option("--outro", type=click.Path(dir_okay=False), help="Audio file played after the narration.")
+@_option("--music", type=click.Path(dir_okay=False), help="Background music, looped and ducked under the voice.")
+@_option(
+    "--music-level",
+    type=click.FloatRange(-40, 0),
+    default=-20.0,
+    show_default=True,
+    metavar="DB",
+    help="Music level under the voice, relative to the voice's loudness.",
+)
+@_option("--no-cache", is_flag=True, help="Synthesize every sentence, without the clip cache.")
+@_option(
     "--timeout",
     type=click.FloatRange(min=1),
     default=60.0,
@@ -156,9 +200,23 @@ def convert(
     voice: str | None,
     audio_format: str | None,
     no_notice: bool,
+    notice_position: str,
     notice_text: str | None,
     lexicons: tuple[str, ...],
     date_order: str,
+    loudness: float,
+    true_peak: float,
+    bitrate: str | None,
+    vbr: bool,
+    srt: bool,
+    word_timings: bool,
+    cover: str | None,
+    no_cover: bool,
+    intro: str | None,
+    outro: str | None,
+    music: str | None,
+    music_level: float,
+    no_cache: bool,
     timeout: float,
     allow_private: bool,
     quiet: bool,
@@ -166,51 +224,81 @@ def convert(
 ) -> None:
     """Narrate SOURCE (an HTML, Markdown or text file, an http(s) URL, or - for stdin).
 
-    Writes OUT with OUT.vtt captions and OUT.json timings beside it."""
-    from audiogen.pipeline import load, narrate, start_worker
+    Writes OUT at -16 LUFS with OUT.vtt captions, OUT.json timings and OUT.chapters.json
+    beside it. Sentences already narrated (same voice, same words) come from the clip
+    cache, so converting an edited article again only synthesizes what changed."""
+    from audiogen.audio import check_audio_file
+    from audiogen.export import check_target, format_for, normalize_bitrate
+    from audiogen.pipeline import find_cover, load, narrate, read_cover, start_worker
     from audiogen.voices import resolve_voice
 
     _setup_logging(verbose, quiet)
     if output == "-" and sys.stdout.isatty():
         raise ExportError("refusing to write audio to a terminal", hint="redirect stdout to a file or use -o FILE")
     _check_notice(notice_text)
+    export_options: dict[str, Any] = {
+        "loudness": loudness,
+        "true_peak": true_peak,
+        "bitrate": normalize_bitrate(bitrate),
+        "vbr": vbr,
+    }
+    if output and output != "-":
+        format_for(Path(output), audio_format)
+        check_target(Path(output))
+    for path, what in ((intro, "intro file"), (outro, "outro file"), (music, "music file")):
+        if path is not None:
+            check_audio_file(path, what=what)
+    cover_data = read_cover(cover) if cover and not no_cover else None
     preset = resolve_voice(voice)
     # Start the engine now: its model loads while the article is fetched and parsed.
     worker = start_worker(preset, timeout=timeout)
     try:
         article = load(source, allow_private=allow_private)
         target = Path(output) if output and output != "-" else Path(f"{slugify(article.title)}.{audio_format or 'mp3'}")
+        if cover_data is None and not no_cover:
+            cover_data = find_cover(article, source, allow_private=allow_private)
         with _progress(quiet) as progress:
             narration = narrate(
                 article,
                 preset,
-                notice=not no_notice,
+                notice=not no_notice and notice_position != "none",
                 notice_text=notice_text,
+                notice_position=notice_position if notice_position != "none" else "intro",
                 lexicons=lexicons,
                 date_order=date_order,
                 progress=progress,
                 worker=worker,
+                cache=not no_cache,
+                word_timings=word_timings,
+                intro=intro,
+                outro=outro,
+                music=music,
+                music_level_db=music_level,
+                cover=cover_data,
             )
     finally:
         worker.close()
     if output == "-":
-        _export_to_stdout(narration, audio_format)
+        _export_to_stdout(narration, audio_format, export_options)
         return
-    paths = narration.export(target, format=audio_format)
+    paths = narration.export(target, format=audio_format, srt=srt, **export_options)
     if not quiet:
         minutes, seconds = divmod(narration.duration_ms // 1000, 60)
+        synthesized = narration.extra.get("sentences_synthesized", "?")
+        cached = narration.extra.get("sentences_cached", "0")
         click.echo(
-            f"Wrote {paths[0]} ({minutes}:{seconds:02d}, {preset.label}) with {', '.join(p.name for p in paths[1:])}",
+            f"Wrote {paths[0]} ({minutes}:{seconds:02d}, {preset.label}; {synthesized} sentences synthesized, "
+            f"{cached} from cache) with {', '.join(p.name for p in paths[1:])}",
             err=True,
         )
 
 
-def _export_to_stdout(narration: Any, audio_format: str | None) -> None:
+def _export_to_stdout(narration: Any, audio_format: str | None, options: dict[str, Any]) -> None:
     from audiogen.export import export_narration
 
     with tempfile.TemporaryDirectory(prefix="audiogen-") as folder:
         path = Path(folder) / f"narration.{audio_format or 'mp3'}"
-        export_narration(narration, path, format=audio_format, sidecars=False)
+        export_narration(narration, path, format=audio_format, sidecars=False, **options)
         with path.open("rb") as audio:
             shutil.copyfileobj(audio, sys.stdout.buffer)
         sys.stdout.buffer.flush()
@@ -285,6 +373,7 @@ def script(
     source: str,
     voice: str | None,
     no_notice: bool,
+    notice_position: str,
     notice_text: str | None,
     lexicons: tuple[str, ...],
     date_order: str,
@@ -303,8 +392,9 @@ def script(
     result = make_script(
         load(source, allow_private=allow_private),
         preset,
-        notice=not no_notice,
+        notice=not no_notice and notice_position != "none",
         notice_text=notice_text,
+        notice_position=notice_position if notice_position != "none" else "intro",
         lexicons=lexicons,
         date_order=date_order,
     )
@@ -353,3 +443,43 @@ def voices(engine: str | None, quiet: bool, verbose: bool) -> None:
         for info in found:
             language = f" [{info.language}]" if info.language else ""
             click.echo(f"  {info.id}{language}" + (f"  {info.name}" if info.name != info.id else ""))
+
+
+# -- cache --------------------------------------------------------------------------
+
+
+@main.group()
+def cache() -> None:
+    """The clip cache: sentences already synthesized, reused when nothing changed."""
+
+
+@cache.command("info")
+@_common
+@_reports_errors
+def cache_info(quiet: bool, verbose: bool) -> None:
+    """Where the cache is, how many sentences it holds and how big it is."""
+    from audiogen.cache import ClipCache
+
+    _setup_logging(verbose, quiet)
+    info = ClipCache().info()
+    click.echo(f"folder:  {info.folder}")
+    click.echo(f"entries: {info.entries}")
+    click.echo(f"size:    {_megabytes(info.bytes)} of {_megabytes(info.max_bytes)} (AUDIOGEN_CACHE_SIZE)")
+
+
+@cache.command("clear")
+@_common
+@_reports_errors
+def cache_clear(quiet: bool, verbose: bool) -> None:
+    """Delete every cached sentence."""
+    from audiogen.cache import ClipCache
+
+    _setup_logging(verbose, quiet)
+    store = ClipCache()
+    removed = store.clear()
+    if not quiet:
+        click.echo(f"Deleted {removed} cached sentences from {store.folder}")
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1024**2:.1f} MB"

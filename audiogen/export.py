@@ -110,9 +110,7 @@ def export_narration(
         target: LoudnessTarget | None = loudness
     else:
         target = None if loudness is None else LoudnessTarget(float(loudness), float(true_peak))
-    options = ExportOptions(
-        loudness=target, bitrate=normalize_bitrate(bitrate), vbr=vbr, sidecars=sidecars, srt=srt
-    )
+    options = ExportOptions(loudness=target, bitrate=normalize_bitrate(bitrate), vbr=vbr, sidecars=sidecars, srt=srt)
     return write_files(narration, Path(path), format_for(Path(path), format), options)
 
 
@@ -127,10 +125,20 @@ def normalize_bitrate(bitrate: str | int | None) -> str | None:
     return f"{int(number)}k"
 
 
-def write_files(narration: Narration, path: Path, audio_format: AudioFormat, options: ExportOptions) -> list[Path]:
+def check_target(path: Path) -> Path:
+    """The folder ``path`` will be written in, or a clear error if it cannot be."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"cannot write {path}: folder {folder} does not exist", hint="create it or choose another -o")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot write {path}: folder {folder} is not writable", hint="choose another -o")
+    if path.is_dir():
+        raise ExportError(f"cannot write {path}: it is a folder", hint="give a file name with -o")
+    return folder
+
+
+def write_files(narration: Narration, path: Path, audio_format: AudioFormat, options: ExportOptions) -> list[Path]:
+    folder = check_target(path)
     if narration.audio.size == 0:
         raise ExportError("the narration has no audio to write")
     if options.vbr and audio_format.name not in ("mp3", "ogg"):
@@ -231,11 +239,26 @@ def _encode(
         chunks: Iterator[Any] = mastering.pcm_chunks()
     else:
         chunks = (
-            np.clip(np.round(mix(narration, start, min(CHUNK, narration.audio.size - start)) * 32768.0), -32768, 32767)
-            .astype("<i2")
+            np.clip(
+                np.round(mix(narration, start, min(CHUNK, narration.audio.size - start)) * 32768.0), -32768, 32767
+            ).astype("<i2")
             for start in range(0, narration.audio.size, CHUNK)
         )
-    command = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"]
+    command = [
+        ffmpeg_exe(),
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "s16le",
+        "-ar",
+        str(rate),
+        "-ac",
+        "1",
+        "-i",
+        "pipe:0",
+    ]
     metadata_file = None
     if audio_format.name == "m4a" and narration.chapters:
         metadata_file = target.with_name(target.name + ".meta")

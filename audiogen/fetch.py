@@ -73,19 +73,31 @@ class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+PAGE_ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"
+
+
 def fetch_url(
-    url: str, *, allow_private: bool = False, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES
+    url: str,
+    *,
+    allow_private: bool = False,
+    timeout: float = TIMEOUT,
+    max_bytes: int = MAX_BYTES,
+    accept: str = PAGE_ACCEPT,
 ) -> Fetched:
+    """GET ``url``: an article page (``accept`` left as it is) or, with ``accept`` like
+    ``"image/*"``, a file of that type."""
     check_address(url, allow_private)
     opener = urllib.request.build_opener(_GuardedRedirects(allow_private))
-    request = urllib.request.Request(
-        url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"}
-    )
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
     try:
         with opener.open(request, timeout=timeout) as response:
             headers: Message = response.headers
             content_type = (headers.get_content_type() or "").lower()
-            if content_type and content_type not in TEXT_TYPES:
+            if accept != PAGE_ACCEPT:
+                wanted = accept.split("/")[0] + "/"
+                if content_type and not content_type.startswith(wanted):
+                    raise SourceError(f"{url} is {content_type}, not {accept}")
+            elif content_type and content_type not in TEXT_TYPES:
                 raise SourceError(
                     f"{url} is {content_type}, not an article page",
                     hint="give the address of the article's web page",

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from audiogen.article import Article, Narration, Script
+from audiogen.article import Article, Clip, Narration, Script
 from audiogen.assemble import assemble
+from audiogen.audio import check_audio_file
 from audiogen.backends.base import SynthesisOptions
 from audiogen.backends.registry import target_for
 from audiogen.backends.worker import DEFAULT_TIMEOUT, EngineWorker
-from audiogen.errors import SourceError
+from audiogen.cache import ClipCache
+from audiogen.errors import AudiogenError, SourceError
+from audiogen.export import image_type
 from audiogen.extract import decode_document, parse, parse_markdown, parse_text
 from audiogen.normalize import base_language
 from audiogen.normalize.lexicon import build_lexicon
@@ -25,6 +28,7 @@ from audiogen.voices import VoicePreset, resolve_voice
 log = logging.getLogger("audiogen")
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_COVER_BYTES = 5 * 1024 * 1024
 _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 _TEXT_SUFFIXES = {".txt", ".text"}
 
@@ -104,6 +108,7 @@ def make_script(
     *,
     notice: bool = True,
     notice_text: str | None = None,
+    notice_position: str = "intro",
     lexicons: Sequence[str | Path] = (),
     date_order: str = "us",
 ) -> Script:
@@ -115,6 +120,7 @@ def make_script(
         article,
         voice.pauses,
         notice=(notice_text or DEFAULT_NOTICE) if notice else None,
+        notice_position=notice_position,
         language=language,
         lexicon=lexicon,
         engine=voice.engine,
@@ -128,39 +134,68 @@ def narrate(
     *,
     notice: bool = True,
     notice_text: str | None = None,
+    notice_position: str = "intro",
     lexicons: Sequence[str | Path] = (),
     date_order: str = "us",
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
     worker: EngineWorker | None = None,
+    cache: ClipCache | bool = True,
+    word_timings: bool = False,
+    intro: str | Path | None = None,
+    outro: str | Path | None = None,
+    music: str | Path | None = None,
+    music_level_db: float = -20.0,
+    cover: bytes | None = None,
 ) -> Narration:
     """Speak ``article`` with ``voice`` (a preset name, preset file or ``engine:voice``).
 
-    The engine runs in a worker process; pass a started ``worker`` to reuse one (or to
-    let its model load while the article is still being fetched)."""
+    Sentences already in the clip ``cache`` (``True``: the user cache; ``False``: none)
+    are not synthesized again. The engine runs in a worker process, started only when a
+    sentence is missing from the cache; pass a started ``worker`` to reuse one (or to let
+    its model load while the article is still being fetched). ``intro``, ``outro`` and
+    ``music`` are audio files placed before, after and under the speech."""
     preset = voice if isinstance(voice, VoicePreset) else resolve_voice(voice)
+    for path, what in ((intro, "intro file"), (outro, "outro file"), (music, "music file")):
+        if path is not None:
+            check_audio_file(path, what=what)  # before any speech is synthesized
     script = make_script(
-        article, preset, notice=notice, notice_text=notice_text, lexicons=lexicons, date_order=date_order
+        article,
+        preset,
+        notice=notice,
+        notice_text=notice_text,
+        notice_position=notice_position,
+        lexicons=lexicons,
+        date_order=date_order,
     )
+    clip_cache = ClipCache() if cache is True else cache or None
+    options = SynthesisOptions(voice=preset.voice, speed=preset.speed, word_timings=word_timings)
+    spoken = [sentence.spoken for _, _, sentence in script.sentences()]
     own_worker = worker is None
-    if worker is None:
-        worker = start_worker(preset, timeout=timeout)
+    engine = _Engine(preset, timeout, worker)
     try:
-        spoken = [sentence.spoken for _, _, sentence in script.sentences()]
-        total = len(spoken)
-        clips = worker.synthesize(spoken, SynthesisOptions(voice=preset.voice, speed=preset.speed))
+        clips = _clips(spoken, options, preset.engine, clip_cache, engine)
 
-        def counted() -> object:
+        def counted() -> Iterator[Clip]:
             for done, clip in enumerate(clips, start=1):
                 if progress is not None:
-                    progress(done, total)
+                    progress(done, len(spoken))
                 yield clip
 
-        narration = assemble(script, counted())  # type: ignore[arg-type]
+        narration = assemble(script, counted(), intro=intro, outro=outro, music=music, music_level_db=music_level_db)
     finally:
         if own_worker:
-            worker.close()
-    notice_spoken = script.parts[0].sentences[0].display if script.parts and script.parts[0].kind == "notice" else None
+            engine.close()
+    if clip_cache is not None:
+        evicted = clip_cache.evict()
+        log.debug(
+            "clip cache: %d hits, %d misses, %d damaged entries replaced, %d evicted",
+            clip_cache.hits,
+            clip_cache.misses,
+            clip_cache.discarded,
+            evicted,
+        )
+    notices = [p for p in script.parts if p.kind == "notice"]
     return replace(
         narration,
         artist=article.byline or article.site_name,
@@ -170,9 +205,102 @@ def narrate(
         published=article.published,
         engine=preset.engine,
         voice=preset.voice,
-        notice=notice_spoken,
+        notice=notices[0].sentences[0].display if notices else None,
         source_hash=article.source_hash,
+        cover=cover,
+        image_url=article.image,
+        extra={
+            "sentences_synthesized": str(engine.synthesized),
+            "sentences_cached": str(len(spoken) - engine.synthesized),
+        },
     )
+
+
+class _Engine:
+    """The worker, started on first use (a fully cached narration needs none)."""
+
+    def __init__(self, preset: VoicePreset, timeout: float, worker: EngineWorker | None) -> None:
+        self.preset, self.timeout, self.worker = preset, timeout, worker
+        self.synthesized = 0
+
+    def synthesize(self, sentences: list[str], options: SynthesisOptions) -> Iterator[Clip]:
+        if self.worker is None:
+            self.worker = start_worker(self.preset, timeout=self.timeout)
+        for clip in self.worker.synthesize(sentences, options):
+            self.synthesized += 1
+            yield clip
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+
+
+def _clips(
+    spoken: list[str], options: SynthesisOptions, engine_name: str, cache: ClipCache | None, engine: _Engine
+) -> Iterator[Clip]:
+    """One clip per sentence, in order: from the cache where it has them, otherwise from
+    the engine, which gets each run of missing sentences as one request."""
+    settings = {"speed": options.speed, "word_timings": options.word_timings}
+    keys = [ClipCache.key(engine_name, options.voice, settings, text) for text in spoken] if cache else []
+    present = [cache.contains(key) for key in keys] if cache else [False] * len(spoken)
+    source = f"{engine_name}:{options.voice}"
+    index = 0
+    while index < len(spoken):
+        if cache is not None and present[index]:
+            clip = cache.get(keys[index], spoken[index])
+            if clip is not None:
+                clip.source = source
+                yield clip
+                index += 1
+                continue
+        end = index + 1
+        while end < len(spoken) and not present[end]:
+            end += 1
+        for position, clip in zip(range(index, end), engine.synthesize(spoken[index:end], options), strict=True):
+            if cache is not None:
+                cache.put(keys[position], clip)
+            yield clip
+        index = end
+
+
+def find_cover(article: Article, source: str | Path, *, allow_private: bool = False) -> bytes | None:
+    """The article's lead image as cover art: fetched when the article came from the web,
+    read from disk when a local page points to a file beside it. ``None`` (with a
+    warning in the log) when it cannot be had; the narration does not depend on it."""
+    image = article.image
+    if not image:
+        return None
+    data: bytes | None = None
+    try:
+        if image.startswith(("http://", "https://")):
+            if not str(source).startswith(("http://", "https://")):
+                return None  # a saved page: do not reach out to the web for its picture
+            from audiogen.fetch import fetch_url
+
+            data = fetch_url(image, allow_private=allow_private, max_bytes=MAX_COVER_BYTES, accept="image/*").body
+        elif "://" not in image and str(source) != "-":
+            path = (Path(source).parent / image.split("?")[0]).resolve()
+            if path.is_file() and path.stat().st_size <= MAX_COVER_BYTES:
+                data = path.read_bytes()
+    except (AudiogenError, OSError) as exc:
+        log.warning("no cover art: cannot get %s: %s", image, getattr(exc, "message", exc))
+        return None
+    if data is not None and image_type(data) is None:
+        log.warning("no cover art: %s is not a JPEG or PNG image", image)
+        return None
+    return data
+
+
+def read_cover(path: str | Path) -> bytes:
+    """A cover image given by the user: a JPEG or PNG file, or a clear error."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read the cover image {path}: {exc.strerror or exc}") from None
+    if image_type(data) is None:
+        raise SourceError(f"the cover image {path.name} is not a JPEG or PNG file")
+    return data
 
 
 def start_worker(preset: VoicePreset, *, timeout: float = DEFAULT_TIMEOUT) -> EngineWorker:

@@ -15,6 +15,14 @@ SAMPLES = ROOT / "samples"
 SEED_PAGE = SAMPLES / "kyiv-independent-macron-defense-plan.html"
 
 
+@pytest.fixture(autouse=True)
+def clip_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets an empty clip cache of its own, never the user's."""
+    folder = tmp_path_factory.mktemp("clip-cache")
+    monkeypatch.setenv("AUDIOGEN_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def fake_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Register the fake engine; yields the voice spec to use with it."""

@@ -20,6 +20,8 @@ class SynthesisOptions:
 
     voice: str
     speed: float = 1.0
+    #: ask for each word's timing (engines that cannot align leave ``Clip.words`` empty)
+    word_timings: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ class PiperBackend(Backend):
             import piper  # noqa: F401
         except ImportError:
             raise BackendError("Piper is not installed", hint="pip install piper-tts") from None
-        self._loaded: dict[str, Any] = {}
+        self._loaded: dict[tuple[str, bool], Any] = {}
 
     def voices(self) -> list[VoiceInfo]:
         return [
@@ -65,10 +66,11 @@ class PiperBackend(Backend):
     def prepare(self, voice: str) -> None:
         self._voice(voice)
 
-    def _voice(self, voice_id: str) -> Any:
+    def _voice(self, voice_id: str, aligned: bool = False) -> Any:
+        """The loaded voice; ``aligned`` loads it patched to report phoneme durations."""
         voice_id = voice_id or self.default_voice
-        if voice_id in self._loaded:
-            return self._loaded[voice_id]
+        if (voice_id, aligned) in self._loaded:
+            return self._loaded[voice_id, aligned]
         from piper import PiperVoice
 
         paths = installed_voices().get(voice_id)
@@ -80,20 +82,79 @@ class PiperBackend(Backend):
                 hint=f"installed Piper voices: {', '.join(sorted(installed_voices())) or 'none'}",
             )
         try:
-            voice = PiperVoice.load(paths[0], config_path=paths[1])
+            voice = PiperVoice.load(paths[0], config_path=paths[1], include_alignments=aligned)
         except Exception as exc:
             raise BackendError(f"cannot load Piper voice {voice_id}: {exc}") from None
-        self._loaded[voice_id] = voice
+        self._loaded[voice_id, aligned] = voice
         return voice
 
     def synthesize(self, sentences: Iterable[str], options: SynthesisOptions) -> Iterator[Clip]:
         from piper import SynthesisConfig
 
-        voice = self._voice(options.voice)
+        voice = self._voice(options.voice, aligned=options.word_timings)
         config = SynthesisConfig(length_scale=voice.config.length_scale / options.speed)
         for text in sentences:
-            arrays = [chunk.audio_int16_array for chunk in voice.synthesize(text, config)]
+            arrays = []
+            spans: list[tuple[int, int]] = []
+            offset = 0
+            for chunk in voice.synthesize(text, config, include_alignments=options.word_timings):
+                audio = chunk.audio_int16_array
+                if options.word_timings:
+                    spans.extend(_word_spans(chunk.phoneme_alignments or [], offset))
+                arrays.append(audio)
+                offset += audio.size
             samples = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int16)
             if samples.size == 0:
                 raise BackendError(f"Piper produced no audio for “{text[:60]}”")
-            yield Clip(samples=samples, sample_rate=voice.config.sample_rate, text=text)
+            words = align_words(text, spans) if options.word_timings else ()
+            yield Clip(samples=samples, sample_rate=voice.config.sample_rate, text=text, words=words)
+
+
+def _word_spans(alignments: Iterable[Any], offset: int) -> list[tuple[int, int]]:
+    """(start, end) samples of each word in one chunk: the phonemes between spaces,
+    without the pause a punctuation mark adds after a word."""
+    spans = []
+    position = offset
+    start: int | None = None
+    end = offset
+    for item in alignments:
+        phoneme = item.phoneme
+        if phoneme in (" ", "^", "$"):
+            if start is not None:
+                spans.append((start, end))
+                start = None
+        elif any(ch.isalpha() for ch in phoneme) or phoneme in "ˈˌːˑ":
+            if start is None:
+                start = position
+            end = position + int(item.num_samples)
+        position += int(item.num_samples)
+    if start is not None:
+        spans.append((start, end))
+    return spans
+
+
+_TOKEN = re.compile(r"\[\[.*?\]\]|\S+")
+
+
+def align_words(text: str, spans: list[tuple[int, int]]) -> tuple[tuple[int, int, str], ...]:
+    """Give each word of ``text`` the samples of the spoken word it became.
+
+    espeak-ng (Piper's phonemizer) splits hyphenated words; the text is matched whole or
+    split at hyphens, whichever has as many words as the audio. When neither fits (a
+    word the phonemizer split or merged some other way) the times are shared out over the
+    spoken span by word length, an estimate rather than nothing."""
+    tokens = [t for t in _TOKEN.findall(text) if t.startswith("[[") or any(ch.isalnum() for ch in t)]
+    if not tokens or not spans:
+        return ()
+    if len(tokens) == len(spans):
+        return tuple((a, b, token) for token, (a, b) in zip(tokens, spans, strict=True))
+    pieces = [(index, piece) for index, token in enumerate(tokens) for piece in token.split("-") if piece]
+    if len(pieces) == len(spans):
+        merged: dict[int, tuple[int, int]] = {}
+        for (index, _), (a, b) in zip(pieces, spans, strict=True):
+            merged[index] = (merged[index][0], b) if index in merged else (a, b)
+        return tuple((merged[i][0], merged[i][1], token) for i, token in enumerate(tokens) if i in merged)
+    first, last = spans[0][0], spans[-1][1]
+    weights = np.cumsum([0] + [len(t) + 1 for t in tokens], dtype=np.float64)
+    bounds = first + (last - first) * weights / weights[-1]
+    return tuple((int(bounds[i]), int(bounds[i + 1]), token) for i, token in enumerate(tokens))

@@ -113,10 +113,14 @@ class EngineWorker:
 
     def close(self) -> None:
         process = self._process
+        ready = self._ready
         self._process = None
         self._ready = False
         if process is None:
             return
+        if not ready:
+            # Still loading its voice (or never asked for anything): nothing to finish.
+            process.kill()
         try:
             assert process.stdin is not None
             _write_message(process.stdin, ("close",))
@@ -153,7 +157,14 @@ class EngineWorker:
                     while pending:
                         reply = self._receive(self.timeout, f"speaking “{_preview(pending[0])}”")
                         samples = np.frombuffer(reply[1], dtype=np.int16)
-                        yield Clip(samples=samples, sample_rate=reply[2], text=pending.pop(0))
+                        words = tuple(tuple(w) for w in reply[3]) if len(reply) > 3 else ()
+                        yield Clip(
+                            samples=samples,
+                            sample_rate=reply[2],
+                            text=pending.pop(0),
+                            words=words,
+                            source=f"{self.engine}:{self.voice}",
+                        )
                 except errors.BackendError as exc:
                     if not getattr(exc, "worker_lost", False) or failures >= self.retries:
                         raise
@@ -253,7 +264,7 @@ def serve(target: str, voice: str = "") -> None:
                 options = SynthesisOptions(**message[2])
                 for clip in backend.synthesize(message[1], options):
                     audio = np.ascontiguousarray(clip.samples, dtype=np.int16).tobytes()
-                    _write_message(channel, ("clip", audio, clip.sample_rate))
+                    _write_message(channel, ("clip", audio, clip.sample_rate, list(clip.words)))
         except Exception as exc:
             _send_error(channel, exc)
 

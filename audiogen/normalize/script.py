@@ -15,6 +15,7 @@ from audiogen.normalize import base_language, normalize, split_sentences
 from audiogen.normalize.lexicon import Lexicon
 
 DEFAULT_NOTICE = "This audio was generated with AI assistance."
+NOTICE_POSITIONS = ("intro", "outro", "both")
 
 # A sentence with no letter or digit (a lone bullet, a row of dashes) has nothing to say.
 _SPEAKABLE = re.compile(r"\w")
@@ -29,8 +30,10 @@ def build_script(
     lexicon: Lexicon | None = None,
     engine: str = "",
     date_order: str = "us",
+    notice_position: str = "intro",
 ) -> Script:
-    """The spoken script of ``article``; ``notice=None`` leaves the AI notice out.
+    """The spoken script of ``article``; ``notice=None`` leaves the AI notice out, and
+    ``notice_position`` puts it at the start (``"intro"``), the end (``"outro"``) or both.
 
     Each sentence keeps its text as written (``display``) and gets the words the voice
     is given (``spoken``): normalized, then passed through the pronunciation
@@ -44,8 +47,11 @@ def build_script(
 
     tables = table_speech(article.segments, lang)
     parts: list[ScriptPart] = []
-    if notice and notice.strip():
-        parts.append(_part("notice", notice, lang, speak, pauses.sentence, pauses.notice))
+    if notice_position not in NOTICE_POSITIONS:
+        raise ValueError(f"notice_position must be one of {', '.join(NOTICE_POSITIONS)}")
+    say_notice = bool(notice and notice.strip())
+    if say_notice and notice_position in ("intro", "both"):
+        parts.append(_part("notice", notice or "", lang, speak, pauses.sentence, pauses.notice))
     parts.append(_part("title", article.title, lang, speak, pauses.sentence, pauses.title))
     for index, segment in enumerate(article.segments):
         end_pause = _end_pause(
@@ -62,6 +68,10 @@ def build_script(
         if segment.kind == "quote" and parts:
             parts[-1] = _lengthen_last_pause(parts[-1], pauses.quote)
         parts.append(part)
+    if say_notice and notice_position in ("outro", "both"):
+        if parts:
+            parts[-1] = _lengthen_last_pause(parts[-1], pauses.notice)
+        parts.append(_part("notice", notice or "", lang, speak, pauses.sentence, 0))
     return Script(title=article.title, language=lang, parts=[p for p in parts if p.sentences])
 
 

@@ -1,0 +1,226 @@
+"""A content-addressed cache of synthesized sentences, so that narrating an article again
+costs nothing and narrating an edited one costs only the sentences that changed.
+
+An entry is keyed by what decides the sound: the engine, the voice, the settings and the
+exact text the voice is given. It lives in the user cache folder (``platformdirs``;
+``AUDIOGEN_CACHE_DIR`` overrides), one file per sentence under a two-letter fan-out,
+written under a temporary name and renamed, so concurrent runs never see half an entry.
+Each file carries a checksum of its content: a damaged entry is deleted and the sentence
+synthesized again. The folder is kept under a size cap (``AUDIOGEN_CACHE_SIZE``, default
+2 GB) by deleting the entries used least recently.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import struct
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from audiogen.article import Clip
+from audiogen.errors import AudiogenError
+
+log = logging.getLogger("audiogen")
+
+#: bump when the meaning of an entry changes, so old entries are never misread
+FORMAT_VERSION = 1
+DEFAULT_MAX_BYTES = 2 * 1024**3
+_MAGIC = b"AGCLIP1\x00"
+# magic, sample rate, sample count, length of the words JSON, blake2b-128 of the payload
+_HEADER = struct.Struct("<8sIQI16s")
+_SUFFIX = ".clip"
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
+
+
+def default_folder() -> Path:
+    override = os.environ.get("AUDIOGEN_CACHE_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("audiogen", appauthor=False)) / "clips"
+
+
+def parse_size(text: str) -> int:
+    """``"2GB"``, ``"500 MB"``, ``"750m"``, ``"1048576"`` → bytes."""
+    match = _SIZE.match(text)
+    if not match:
+        raise AudiogenError(f"cannot read the cache size '{text}'", hint="write it like 500MB or 2GB")
+    scale = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}[match.group(2).lower()]
+    return int(float(match.group(1)) * scale)
+
+
+def default_max_bytes() -> int:
+    setting = os.environ.get("AUDIOGEN_CACHE_SIZE")
+    return parse_size(setting) if setting else DEFAULT_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    folder: Path
+    entries: int
+    bytes: int
+    max_bytes: int
+
+
+class ClipCache:
+    """Sentences' audio by (engine, voice, settings, spoken text)."""
+
+    def __init__(self, folder: str | Path | None = None, *, max_bytes: int | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else default_folder()
+        self.max_bytes = default_max_bytes() if max_bytes is None else max_bytes
+        self.hits = 0
+        self.misses = 0
+        self.discarded = 0
+        self.writes_failed = 0
+
+    @staticmethod
+    def key(engine: str, voice: str, settings: Mapping[str, object], text: str) -> str:
+        identity = json.dumps(
+            {"v": FORMAT_VERSION, "engine": engine, "voice": voice, "settings": dict(settings), "text": text},
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(identity.encode("utf-8")).hexdigest()
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / (key + _SUFFIX)
+
+    def contains(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def get(self, key: str, text: str = "") -> Clip | None:
+        """The cached clip, or ``None`` (a damaged entry is deleted and counts as a miss)."""
+        path = self.path(key)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            self.misses += 1
+            return None
+        except OSError as exc:
+            log.warning("cannot read cache entry %s: %s", path.name, exc)
+            self.misses += 1
+            return None
+        clip = _decode(data, text)
+        if clip is None:
+            log.warning("damaged cache entry %s deleted; the sentence is synthesized again", path.name)
+            path.unlink(missing_ok=True)
+            self.discarded += 1
+            self.misses += 1
+            return None
+        self.hits += 1
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: last in line for eviction
+        return clip
+
+    def put(self, key: str, clip: Clip) -> None:
+        """Store ``clip``; a full disk or a read-only folder only costs the cache."""
+        path = self.path(key)
+        tmp = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".part", dir=path.parent)
+            tmp = Path(name)
+            with os.fdopen(handle, "wb") as out:
+                out.write(_encode(clip))
+            os.replace(tmp, path)
+            tmp = None
+        except OSError as exc:
+            self.writes_failed += 1
+            log.warning("cannot write to the clip cache in %s: %s", self.folder, exc.strerror or exc)
+        finally:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+
+    def _entries(self) -> Iterator[os.DirEntry[str]]:
+        if not self.folder.is_dir():
+            return
+        for sub in os.scandir(self.folder):
+            if not sub.is_dir() or len(sub.name) != 2:
+                continue
+            for entry in os.scandir(sub.path):
+                if entry.name.endswith(_SUFFIX) and entry.is_file():
+                    yield entry
+
+    def info(self) -> CacheInfo:
+        count = size = 0
+        for entry in self._entries():
+            count += 1
+            size += entry.stat().st_size
+        return CacheInfo(self.folder, count, size, self.max_bytes)
+
+    def clear(self) -> int:
+        """Delete every entry; return how many there were."""
+        removed = 0
+        for entry in list(self._entries()):
+            try:
+                os.unlink(entry.path)
+                removed += 1
+            except FileNotFoundError:
+                pass
+        return removed
+
+    def evict(self) -> int:
+        """Delete the least recently used entries until the cache fits its cap."""
+        entries = []
+        total = 0
+        for entry in self._entries():
+            try:
+                stat = entry.stat()
+            except FileNotFoundError:
+                continue
+            entries.append((stat.st_mtime, stat.st_size, entry.path))
+            total += stat.st_size
+        removed = 0
+        if total <= self.max_bytes:
+            return 0
+        for _, size, path in sorted(entries):
+            if total <= self.max_bytes:
+                break
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                continue
+            total -= size
+            removed += 1
+        return removed
+
+
+def _encode(clip: Clip) -> bytes:
+    samples = np.ascontiguousarray(clip.samples, dtype="<i2").tobytes()
+    words = json.dumps([list(w) for w in clip.words], ensure_ascii=False).encode("utf-8") if clip.words else b""
+    payload = samples + words
+    digest = hashlib.blake2b(payload, digest_size=16).digest()
+    return _HEADER.pack(_MAGIC, clip.sample_rate, clip.samples.size, len(words), digest) + payload
+
+
+def _decode(data: bytes, text: str) -> Clip | None:
+    if len(data) < _HEADER.size:
+        return None
+    magic, rate, count, words_length, digest = _HEADER.unpack_from(data)
+    payload = data[_HEADER.size :]
+    if (
+        magic != _MAGIC
+        or rate <= 0
+        or count == 0
+        or len(payload) != count * 2 + words_length
+        or hashlib.blake2b(payload, digest_size=16).digest() != digest
+    ):
+        return None
+    samples = np.frombuffer(payload[: count * 2], dtype="<i2").astype(np.int16)
+    words: tuple[tuple[int, int, str], ...] = ()
+    if words_length:
+        try:
+            words = tuple((int(a), int(b), str(w)) for a, b, w in json.loads(payload[count * 2 :]))
+        except (ValueError, TypeError):
+            return None
+    return Clip(samples=samples, sample_rate=rate, text=text, words=words)
