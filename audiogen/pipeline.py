@@ -258,6 +258,8 @@ def _clips(
             end += 1
         for position, clip in zip(range(index, end), engine.synthesize(spoken[index:end], options), strict=True):
             if cache is not None:
+                if not present[position]:
+                    cache.misses += 1  # (a damaged entry was counted when it was read)
                 cache.put(keys[position], clip)
             yield clip
         index = end

@@ -62,4 +62,29 @@ class FakeBackend(Backend):
             if "[empty]" in text:
                 yield Clip(samples=np.zeros(0, dtype=np.int16), sample_rate=rate, text=text)
                 continue
-            yield Clip(samples=tone_for(text, rate), sample_rate=rate, text=text)
+            yield Clip(samples=tone_for(text, rate), sample_rate=rate, text=text, words=_words(text, rate, options))
+            _count_call()
+
+
+def _words(text: str, rate: int, options: SynthesisOptions) -> tuple[tuple[int, int, str], ...]:
+    """With word timings asked for: each word where its characters are in the tone."""
+    if not options.word_timings:
+        return ()
+    edge = EDGE_SILENCE_MS * rate // 1000
+    out = []
+    position = 0
+    for word in text.split(" "):
+        start = edge + position * MS_PER_CHAR * rate // 1000
+        end = edge + (position + len(word)) * MS_PER_CHAR * rate // 1000
+        if word:
+            out.append((start, end, word))
+        position += len(word) + 1
+    return tuple(out)
+
+
+def _count_call() -> None:
+    """Count sentences spoken, in the file named by ``AUDIOGEN_FAKE_COUNT`` (when set)."""
+    path = os.environ.get("AUDIOGEN_FAKE_COUNT")
+    if path:
+        with open(path, "a") as out:
+            out.write("x")

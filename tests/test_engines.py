@@ -91,3 +91,26 @@ def test_piper_and_pyttsx3_in_one_program(tmp_path: Path) -> None:
     second = audiogen.narrate(article, voice="espeak")
     assert first.sample_rate == 22050 and second.sample_rate > 0
     assert len(first.cues) == len(second.cues)
+
+
+def test_piper_word_timings_follow_the_speech(tmp_path: Path) -> None:
+    article = audiogen.Article(
+        title="Word timings",
+        segments=[
+            audiogen.Segment(
+                "paragraph",
+                "President Emmanuel Macron spoke on Feb. 20 about a well-known plan. Europe must act, he said.",
+            )
+        ],
+    )
+    narration = audiogen.narrate(article, "joe", word_timings=True, cache=False)
+    body = [cue for cue in narration.cues if cue.kind == "paragraph"]
+    first = body[0]
+    assert [w.text for w in first.words][:4] == ["President", "Emmanuel", "Macron", "spoke"]
+    for cue in narration.cues:
+        assert cue.words, cue.text
+        starts = [w.start_ms for w in cue.words]
+        assert starts == sorted(starts)
+        assert cue.start_ms <= cue.words[0].start_ms and cue.words[-1].end_ms <= cue.end_ms
+        # words fill the sentence: the first begins near its start, the last ends near its end
+        assert cue.words[0].start_ms - cue.start_ms < 300 and cue.end_ms - cue.words[-1].end_ms < 300

@@ -1,0 +1,143 @@
+"""The clip cache: hits and misses, re-rendering only what changed, damage, eviction."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from audiogen import Article, Clip, Segment
+from audiogen.cache import ClipCache, parse_size
+from audiogen.cli import main
+from audiogen.pipeline import narrate
+
+
+def _article(second: str = "The second paragraph says something else entirely.") -> Article:
+    return Article(
+        title="Cache test",
+        segments=[
+            Segment("paragraph", "The first paragraph has two sentences. This is the second one."),
+            Segment("paragraph", second),
+            Segment("paragraph", "A third paragraph closes the article."),
+        ],
+    )
+
+
+@pytest.fixture
+def counter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "spoken"
+    monkeypatch.setenv("AUDIOGEN_FAKE_COUNT", str(path))
+    return path
+
+
+def _spoken(counter: Path) -> int:
+    count = len(counter.read_text()) if counter.exists() else 0
+    counter.unlink(missing_ok=True)
+    return count
+
+
+def test_unchanged_article_synthesizes_nothing(fake_engine: str, counter: Path, clip_cache: Path) -> None:
+    first = narrate(_article(), fake_engine)
+    assert _spoken(counter) == 6  # notice, title and four body sentences
+    cache = ClipCache()
+    second = narrate(_article(), fake_engine, cache=cache)
+    assert _spoken(counter) == 0
+    assert (cache.hits, cache.misses) == (6, 0)
+    assert second.extra["sentences_synthesized"] == "0"
+    assert np.array_equal(first.samples, second.samples)
+    assert first.cues == second.cues
+
+
+def test_edited_paragraph_is_the_only_one_synthesized(fake_engine: str, counter: Path) -> None:
+    narrate(_article(), fake_engine)
+    _spoken(counter)
+    cache = ClipCache()
+    edited = narrate(_article("An edited paragraph. It now has two sentences."), fake_engine, cache=cache)
+    assert _spoken(counter) == 2
+    assert (cache.hits, cache.misses) == (5, 2)
+    assert [c.text for c in edited.cues][4:6] == ["An edited paragraph.", "It now has two sentences."]
+
+
+def test_no_cache_and_other_voice_settings_miss(fake_engine: str, counter: Path) -> None:
+    narrate(_article(), fake_engine)
+    _spoken(counter)
+    narrate(_article(), fake_engine, cache=False)
+    assert _spoken(counter) == 6
+    narrate(_article(), fake_engine, word_timings=True)  # a different setting: other entries
+    assert _spoken(counter) == 6
+
+
+def test_damaged_entry_is_discarded_and_synthesized_again(fake_engine: str, counter: Path, clip_cache: Path) -> None:
+    narrate(_article(), fake_engine)
+    _spoken(counter)
+    entries = sorted(clip_cache.rglob("*.clip"))
+    assert len(entries) == 6
+    data = bytearray(entries[0].read_bytes())
+    data[-5] ^= 0xFF  # one flipped byte in the samples
+    entries[0].write_bytes(bytes(data))
+    entries[1].write_bytes(b"")  # and one truncated to nothing
+    cache = ClipCache()
+    narrate(_article(), fake_engine, cache=cache)
+    assert _spoken(counter) == 2
+    assert cache.discarded == 2
+    assert len(list(clip_cache.rglob("*.clip"))) == 6  # both written again, whole
+
+
+def test_entries_are_written_atomically_by_concurrent_writers(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path)
+    key = ClipCache.key("fake", "tone", {}, "same sentence")
+    clips = [Clip(np.full(20000, i + 1, dtype=np.int16), 16000, "same sentence") for i in range(8)]
+    threads = [threading.Thread(target=cache.put, args=(key, clip)) for clip in clips]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    found = cache.get(key, "same sentence")
+    assert found is not None and found.samples.size == 20000
+    assert len(set(found.samples.tolist())) == 1  # one writer's clip, whole, never a mix
+    assert not list(tmp_path.rglob("*.part"))
+
+
+def test_eviction_drops_the_least_recently_used(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path, max_bytes=10**9)
+    keys = [ClipCache.key("fake", "tone", {}, f"sentence {i}") for i in range(5)]
+    for index, key in enumerate(keys):
+        cache.put(key, Clip(np.ones(10000, dtype=np.int16), 16000, ""))
+        os.utime(cache.path(key), (time.time() - 100 + index, time.time() - 100 + index))
+    cache.get(keys[0])  # used just now: kept
+    size = cache.path(keys[0]).stat().st_size
+    cache.max_bytes = 3 * size
+    assert cache.evict() == 2
+    assert [cache.contains(k) for k in keys] == [True, False, False, True, True]
+
+
+def test_unwritable_cache_only_costs_the_cache(fake_engine: str, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    cache = ClipCache(blocker / "clips")
+    narration = narrate(_article(), fake_engine, cache=cache)
+    assert narration.cues and cache.writes_failed == 6
+
+
+def test_sizes() -> None:
+    assert parse_size("2GB") == 2 * 1024**3
+    assert parse_size("500 MB") == 500 * 1024**2
+    assert parse_size("1048576") == 1048576
+    with pytest.raises(Exception, match="cache size"):
+        parse_size("lots")
+
+
+def test_cache_commands(fake_engine: str, clip_cache: Path) -> None:
+    narrate(_article(), fake_engine)
+    runner = CliRunner()
+    info = runner.invoke(main, ["cache", "info"])
+    assert info.exit_code == 0, info.output
+    assert str(clip_cache) in info.output and "entries: 6" in info.output
+    cleared = runner.invoke(main, ["cache", "clear"])
+    assert cleared.exit_code == 0 and "Deleted 6" in cleared.output
+    assert "entries: 0" in runner.invoke(main, ["cache", "info"]).output
