@@ -10,22 +10,85 @@ The library never prints; it logs to the "audiogen" logger.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
-from audiogen.article import Article, Chapter, Clip, Cue, Narration, Pauses, Script, ScriptPart, Segment, Sentence
-from audiogen.errors import (
-    AudiogenError,
-    BackendError,
-    ExportError,
-    ExtractionError,
-    FeedError,
-    SourceError,
-    VoiceError,
-)
-from audiogen.extract import parse
-from audiogen.normalize import normalize, split_sentences
-from audiogen.normalize.script import DEFAULT_NOTICE, build_script
-from audiogen.pipeline import load, narrate
-from audiogen.voices import VoicePreset, list_presets, resolve_voice
+if TYPE_CHECKING:
+    from audiogen.article import (
+        Article,
+        Chapter,
+        Clip,
+        Cue,
+        Narration,
+        Pauses,
+        Script,
+        ScriptPart,
+        Segment,
+        Sentence,
+    )
+    from audiogen.errors import (
+        AudiogenError,
+        BackendError,
+        ExportError,
+        ExtractionError,
+        FeedError,
+        SourceError,
+        VoiceError,
+    )
+    from audiogen.extract import parse
+    from audiogen.normalize.script import DEFAULT_NOTICE, build_script
+    from audiogen.pipeline import load, narrate
+    from audiogen.voices import VoicePreset, list_presets, resolve_voice
+
+# The public names are imported on first use: the command line and the engine's
+# worker process start without loading extraction, normalization and audio code
+# they may not need (a third of a second before the voice can start loading).
+_WHERE = {
+    **dict.fromkeys(
+        ("Article", "Chapter", "Clip", "Cue", "Narration", "Pauses", "Script", "ScriptPart", "Segment", "Sentence"),
+        "audiogen.article",
+    ),
+    **dict.fromkeys(
+        (
+            "AudiogenError",
+            "BackendError",
+            "ExportError",
+            "ExtractionError",
+            "FeedError",
+            "SourceError",
+            "VoiceError",
+        ),
+        "audiogen.errors",
+    ),
+    "parse": "audiogen.extract",
+    "DEFAULT_NOTICE": "audiogen.normalize.script",
+    "build_script": "audiogen.normalize.script",
+    "load": "audiogen.pipeline",
+    "narrate": "audiogen.pipeline",
+    "VoicePreset": "audiogen.voices",
+    "list_presets": "audiogen.voices",
+    "resolve_voice": "audiogen.voices",
+}
+
+
+# ``normalize`` is also the name of a subpackage, whose import would rebind the name to
+# the module: it is imported here, once, so the function keeps the name.
+from audiogen.normalize import normalize, split_sentences  # noqa: E402
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'audiogen' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __version__ = "0.1.0"
 

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from audiogen.article import Chapter, Clip, Cue, LevelSpan, Narration, Script, Word
-from audiogen.audio import PcmBuffer, decode_audio_file, resample
+from audiogen.audio import CHUNK, PcmBuffer, decode_audio_file, resample
 from audiogen.master import LoudnessMeter, db_to_gain
 
 #: a sample quieter than this share of the clip's peak counts as silence at the edges
@@ -127,30 +127,37 @@ def mix(narration: Narration, start: int, count: int) -> npt.NDArray[np.float32]
 
 
 class _Levels:
-    """Loudness of each source (voice, intro, outro) as its audio goes by."""
+    """Loudness of each source (voice, intro, outro), measured once it is all written:
+    from the runs of the buffer each one filled. A narration in one voice (the usual
+    case) has nothing to match and is not measured here at all."""
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
-        self.meters: dict[str, LoudnessMeter] = {}
         self.lengths: dict[str, int] = {}
+        self.levels: dict[str, float] = {}
 
     def add(self, source: str, samples: npt.NDArray[np.int16]) -> None:
-        meter = self.meters.get(source)
-        if meter is None:
-            meter = self.meters[source] = LoudnessMeter(self.rate)
-        meter.add(samples.astype(np.float64) / 32768.0)
         self.lengths[source] = self.lengths.get(source, 0) + int(samples.size)
+
+    def measure(self, buffer: PcmBuffer, runs: list[tuple[int, int, str]], *, all_sources: bool = False) -> None:
+        if len(self.lengths) < 2 and not all_sources:
+            return
+        meters: dict[str, LoudnessMeter] = {}
+        for start, end, source in runs:
+            meter = meters.setdefault(source, LoudnessMeter(self.rate))
+            for position in range(start, end, CHUNK):
+                meter.add(buffer.read(position, min(CHUNK, end - position)).astype(np.float64) / 32768.0)
+        self.levels = {source: meter.integrated() for source, meter in meters.items()}
 
     def reference(self) -> tuple[str, float]:
         voices = [s for s in self.lengths if s not in ("intro", "outro")] or list(self.lengths)
         main = max(voices, key=lambda s: self.lengths[s]) if voices else SPEECH
-        return main, self.meters[main].integrated() if main in self.meters else -math.inf
+        return main, self.levels.get(main, -math.inf)
 
     def gains(self) -> dict[str, float]:
         main, reference = self.reference()
         gains = {}
-        for source, meter in self.meters.items():
-            level = meter.integrated()
+        for source, level in self.levels.items():
             if source == main or math.isinf(level) or math.isinf(reference):
                 continue
             change = max(-MAX_LEVEL_MATCH_DB, min(MAX_LEVEL_MATCH_DB, reference - level))
@@ -227,14 +234,17 @@ def assemble(
         rate = 22050
         buffer, levels = PcmBuffer(rate), _Levels(rate)
     speech_end = buffer.size
-    bed: MusicBed | None = None
     if music is not None and cues:
         buffer.append_silence(MUSIC_TAIL_MS * rate // 1000)
-        bed = _music_bed(music, rate, runs, levels, buffer.size, music_level_db)
+    music_end = buffer.size
     if outro is not None:
-        if bed is None:
+        if music is None:
             buffer.append_silence(max(INSERT_PAUSE_MS * rate // 1000 - (buffer.size - speech_end), 0))
         write(_insert(outro, rate, "outro"), "outro")
+    levels.measure(buffer, runs, all_sources=music is not None)
+    bed: MusicBed | None = None
+    if music is not None and cues:
+        bed = _music_bed(music, rate, runs, levels, music_end, music_level_db)
     gains = levels.gains()
     spans = [LevelSpan(start, end, gains[source]) for start, end, source in runs if source in gains]
     total = buffer.size

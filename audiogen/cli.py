@@ -227,20 +227,40 @@ def convert(
     Writes OUT at -16 LUFS with OUT.vtt captions, OUT.json timings and OUT.chapters.json
     beside it. Sentences already narrated (same voice, same words) come from the clip
     cache, so converting an edited article again only synthesizes what changed."""
-    from audiogen.audio import check_audio_file
-    from audiogen.export import check_target, format_for, normalize_bitrate
-    from audiogen.pipeline import find_cover, load, narrate, read_cover, start_worker
+    from audiogen.backends.registry import target_for
+    from audiogen.backends.worker import EngineWorker
     from audiogen.voices import resolve_voice
 
     _setup_logging(verbose, quiet)
+    preset = resolve_voice(voice)
+    # Start the engine first: its model loads while the rest of audiogen is imported and
+    # the article is fetched and parsed. (A bad option below still stops it at once.)
+    worker = EngineWorker(preset.engine, target_for(preset.engine), timeout=timeout, voice=preset.voice).start()
+    try:
+        _convert(locals())
+    finally:
+        worker.close()
+
+
+def _convert(options: dict[str, Any]) -> None:
+    """The body of ``convert``, with its started worker in ``options``."""
+    from audiogen.audio import check_audio_file
+    from audiogen.export import check_target, format_for, normalize_bitrate
+    from audiogen.pipeline import find_cover, load, narrate, read_cover
+
+    source, output, audio_format = options["source"], options["output"], options["audio_format"]
+    notice_text, quiet, worker, preset = options["notice_text"], options["quiet"], options["worker"], options["preset"]
+    notice_position, cover, no_cover = options["notice_position"], options["cover"], options["no_cover"]
+    intro, outro, music = options["intro"], options["outro"], options["music"]
+    allow_private = options["allow_private"]
     if output == "-" and sys.stdout.isatty():
         raise ExportError("refusing to write audio to a terminal", hint="redirect stdout to a file or use -o FILE")
     _check_notice(notice_text)
     export_options: dict[str, Any] = {
-        "loudness": loudness,
-        "true_peak": true_peak,
-        "bitrate": normalize_bitrate(bitrate),
-        "vbr": vbr,
+        "loudness": options["loudness"],
+        "true_peak": options["true_peak"],
+        "bitrate": normalize_bitrate(options["bitrate"]),
+        "vbr": options["vbr"],
     }
     if output and output != "-":
         format_for(Path(output), audio_format)
@@ -249,39 +269,34 @@ def convert(
         if path is not None:
             check_audio_file(path, what=what)
     cover_data = read_cover(cover) if cover and not no_cover else None
-    preset = resolve_voice(voice)
-    # Start the engine now: its model loads while the article is fetched and parsed.
-    worker = start_worker(preset, timeout=timeout)
-    try:
-        article = load(source, allow_private=allow_private)
-        target = Path(output) if output and output != "-" else Path(f"{slugify(article.title)}.{audio_format or 'mp3'}")
-        if cover_data is None and not no_cover:
-            cover_data = find_cover(article, source, allow_private=allow_private)
-        with _progress(quiet) as progress:
-            narration = narrate(
-                article,
-                preset,
-                notice=not no_notice and notice_position != "none",
-                notice_text=notice_text,
-                notice_position=notice_position if notice_position != "none" else "intro",
-                lexicons=lexicons,
-                date_order=date_order,
-                progress=progress,
-                worker=worker,
-                cache=not no_cache,
-                word_timings=word_timings,
-                intro=intro,
-                outro=outro,
-                music=music,
-                music_level_db=music_level,
-                cover=cover_data,
-            )
-    finally:
-        worker.close()
+    article = load(source, allow_private=allow_private)
+    target = Path(output) if output and output != "-" else Path(f"{slugify(article.title)}.{audio_format or 'mp3'}")
+    if cover_data is None and not no_cover:
+        cover_data = find_cover(article, source, allow_private=allow_private)
+    with _progress(quiet) as progress:
+        narration = narrate(
+            article,
+            preset,
+            notice=not options["no_notice"] and notice_position != "none",
+            notice_text=notice_text,
+            notice_position=notice_position if notice_position != "none" else "intro",
+            lexicons=options["lexicons"],
+            date_order=options["date_order"],
+            progress=progress,
+            worker=worker,
+            cache=not options["no_cache"],
+            word_timings=options["word_timings"],
+            intro=intro,
+            outro=outro,
+            music=music,
+            music_level_db=options["music_level"],
+            cover=cover_data,
+        )
+    worker.close()  # done with it: free its memory before encoding
     if output == "-":
         _export_to_stdout(narration, audio_format, export_options)
         return
-    paths = narration.export(target, format=audio_format, srt=srt, **export_options)
+    paths = narration.export(target, format=audio_format, srt=options["srt"], **export_options)
     if not quiet:
         minutes, seconds = divmod(narration.duration_ms // 1000, 60)
         synthesized = narration.extra.get("sentences_synthesized", "?")

@@ -111,6 +111,7 @@ def main() -> None:
             "-o",
             str(Path(folder) / "out.mp3"),
             "-q",
+            "--no-cache",  # every run synthesizes everything, as raw Piper does
         ]
         raw_times, convert_times, peaks = [], [], []
         for _ in range(args.runs):  # alternate, so drift in machine load hits both alike
