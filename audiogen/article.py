@@ -223,6 +223,9 @@ class Narration:
     cover: bytes | None = None
     #: the lead image's address, when the article gave one
     image_url: str | None = None
+    #: integrated loudness (LUFS) and sample peak (1.0 = full scale) of ``audio`` as
+    #: assembled, measured on the way; ``None`` when spans or music change the mix
+    measured: tuple[float, float] | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

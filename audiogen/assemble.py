@@ -184,12 +184,25 @@ def assemble(
     runs: list[tuple[int, int, str]] = []  # (start, end, source) of everything written
     levels: _Levels | None = None
     clip_iter: Iterator[Clip] = iter(clips)
+    written = [0]  # where the last write ended: what lies between is silence
+
+    timeline: LoudnessMeter | None = None
+    loudest = 0
 
     def write(samples: npt.NDArray[np.int16], source: str) -> tuple[int, int]:
-        assert buffer is not None and levels is not None
+        nonlocal loudest
+        assert buffer is not None and levels is not None and timeline is not None
         start = buffer.size
+        silence = start - written[0]
+        if silence:
+            timeline.add_silence(silence)
         buffer.append(samples)
         levels.add(source, samples)
+        # measured now, while the engine works on the next sentence, not after the end
+        timeline.add(samples.astype(np.float64) / 32768.0)
+        if samples.size:
+            loudest = max(loudest, int(np.abs(samples.astype(np.int32)).max()))
+        written[0] = buffer.size
         if runs and runs[-1][2] == source and runs[-1][1] == start:
             runs[-1] = (runs[-1][0], buffer.size, source)
         else:
@@ -202,7 +215,7 @@ def assemble(
             raise ValueError("fewer clips than sentences in the script")
         if buffer is None:
             rate = clip.sample_rate
-            buffer, levels = PcmBuffer(rate), _Levels(rate)
+            buffer, levels, timeline = PcmBuffer(rate), _Levels(rate), LoudnessMeter(rate)
             if intro is not None:
                 write(_insert(intro, rate, "intro"), "intro")
                 buffer.append_silence(INSERT_PAUSE_MS * rate // 1000)
@@ -248,6 +261,10 @@ def assemble(
     gains = levels.gains()
     spans = [LevelSpan(start, end, gains[source]) for start, end, source in runs if source in gains]
     total = buffer.size
+    measured = None
+    if timeline is not None and not spans and bed is None:
+        timeline.add_silence(total - written[0])
+        measured = (timeline.integrated(), loudest / 32768.0)
     return Narration(
         audio=buffer,
         sample_rate=rate,
@@ -257,6 +274,7 @@ def assemble(
         language=script.language,
         spans=spans,
         music=bed,
+        measured=measured,
     )
 
 

@@ -234,6 +234,7 @@ def _encode(
             rate,
             options.loudness,
             margin_db=_CODEC_HEADROOM_DB.get(audio_format.name, 0.0),
+            measured=narration.measured,
         )
         mastering.measure()
         chunks: Iterator[Any] = mastering.pcm_chunks()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -166,6 +167,26 @@ class LoudnessMeter:
             self._partial += float(squares[position:].sum())
             self._partial_count += squares.size - position
 
+    def add_silence(self, count: int) -> None:
+        """``count`` zero samples, without filtering them all: once the filter's ringing
+        has passed, silence adds empty hops."""
+        flush = min(count, self._filter.response.size)
+        if flush:
+            self.add(np.zeros(flush))
+        rest = count - flush
+        if rest <= 0:
+            return
+        if self._partial_count:
+            take = min(self._hop - self._partial_count, rest)
+            self._partial_count += take
+            rest -= take
+            if self._partial_count == self._hop:
+                self._energies.append(self._partial)
+                self._partial, self._partial_count = 0.0, 0
+        whole, rest = divmod(rest, self._hop)
+        self._energies.extend([0.0] * whole)
+        self._partial_count += rest
+
     def integrated(self) -> float:
         """Integrated loudness in LUFS (−inf for silence)."""
         per_block = round(BLOCK_SECONDS / STEP_SECONDS)
@@ -256,45 +277,71 @@ def true_peak_db(samples: FloatArray) -> float:
 
 
 class Mastering:
-    """Measure ``render`` over ``total`` samples, then give it back at the target."""
+    """Measure ``render`` over ``total`` samples, then give it back at the target.
 
-    def __init__(self, render: Render, total: int, rate: int, target: LoudnessTarget, *, margin_db: float = 0.0):
+    ``measured`` (integrated loudness and sample peak of the render, when the assembler
+    already measured them on the way) saves the first pass. When peaks need limiting,
+    the limiter runs once, slightly hot, into a temporary file while the result is
+    measured; a final gain (never above one, so no peak rises again) then lands the
+    loudness exactly on the target as the file is read back for the encoder."""
+
+    #: how much hotter than the target the limiter is driven, to be trimmed after it
+    OVERSHOOT_DB = 1.5
+
+    def __init__(
+        self,
+        render: Render,
+        total: int,
+        rate: int,
+        target: LoudnessTarget,
+        *,
+        margin_db: float = 0.0,
+        measured: tuple[float, float] | None = None,
+    ):
         self.render = render
         self.total = total
         self.rate = rate
         self.target = target
+        self.measured = measured
         #: extra room below the ceiling, for codecs whose decoded peaks overshoot
         self.ceiling = db_to_gain(target.true_peak - margin_db)
         self._width = max(int(self.rate * LIMITER_MS / 1000), 1)
         self._margin = 2 * self._width + 32
         self.report: MasteringReport | None = None
         self.gain = 1.0
+        self._trim = 1.0
         self._limit = False
+        self._store: Any = None
+        self._peak = 0.0
 
     def measure(self) -> MasteringReport:
-        meter = LoudnessMeter(self.rate)
-        loudest = 0.0
-        for start in range(0, self.total, CHUNK):
-            chunk = self.render(start, min(CHUNK, self.total - start))
-            meter.add(chunk)
-            if chunk.size:
-                loudest = max(loudest, float(np.abs(chunk).max()))
-        measured = meter.integrated()
+        if self.measured is not None:
+            measured, loudest = self.measured
+        else:
+            meter = LoudnessMeter(self.rate)
+            loudest = 0.0
+            for start in range(0, self.total, CHUNK):
+                chunk = self.render(start, min(CHUNK, self.total - start))
+                meter.add(chunk)
+                if chunk.size:
+                    loudest = max(loudest, float(np.abs(chunk).max()))
+            measured = meter.integrated()
         gain_db = 0.0 if math.isinf(measured) else min(self.target.lufs - measured, MAX_GAIN_DB)
         self.gain = db_to_gain(gain_db)
         self._limit = loudest * self.gain * db_to_gain(INTERSAMPLE_HEADROOM_DB) > self.ceiling
         output = measured + gain_db
         if self._limit:
-            # The limiter lowers the loudest moments a little; measure what it leaves.
-            meter = LoudnessMeter(self.rate)
-            for limited_chunk in self._chunks():
-                meter.add(limited_chunk)
-            limited = meter.integrated()
-            if not math.isinf(limited):
-                correction = self.target.lufs - limited
-                self.gain *= db_to_gain(correction)
-                gain_db += correction
-                output = limited + correction
+            overshoot = self.OVERSHOOT_DB
+            for _ in range(4):
+                limited = self._limit_into_store(db_to_gain(gain_db + overshoot))
+                trim = self.target.lufs - limited if not math.isinf(limited) else 0.0
+                if trim <= 0.01:
+                    break
+                overshoot += trim + 0.5  # the limiter took more than the overshoot: drive it harder
+            self.gain = db_to_gain(gain_db + overshoot)
+            self._trim = db_to_gain(min(trim, 0.0))
+            gain_db += overshoot + min(trim, 0.0)
+            output = limited + min(trim, 0.0)
         self.report = MasteringReport(
             gain_db=round(gain_db, 2),
             input_lufs=round(measured, 2),
@@ -304,39 +351,70 @@ class Mastering:
         )
         return self.report
 
-    def _chunks(self, peaks: list[float] | None = None) -> Iterator[npt.NDArray[np.float64]]:
-        """The gained (and limited) signal chunk by chunk; appends each chunk's true peak
-        to ``peaks`` when given (measured with the margins, free of edge ringing)."""
-        margin = self._margin if self._limit or peaks is not None else 0
+    def _limit_into_store(self, gain: float) -> float:
+        """Gain, limit and keep the signal (float32, in a temporary file); return its loudness."""
+        import tempfile
+
+        if self._store is not None:
+            self._store.close()
+        self._store = tempfile.TemporaryFile(prefix="audiogen-master-")  # noqa: SIM115 - read back in pcm_chunks
+        meter = LoudnessMeter(self.rate)
+        self._peak = 0.0
+        margin = self._margin
+        for start in range(0, self.total, CHUNK):
+            count = min(CHUNK, self.total - start)
+            chunk, peaks = self._limited(self.render(start - margin, count + 2 * margin).astype(np.float64) * gain)
+            self._peak = max(self._peak, float(peaks[margin : margin + count].max()))
+            kept = chunk[margin : margin + count]
+            meter.add(kept)
+            self._store.write(kept.astype("<f4").tobytes())
+        return meter.integrated()
+
+    def _chunks(self) -> Iterator[npt.NDArray[np.float64]]:
+        """The mastered signal chunk by chunk; sets the peak it reaches."""
+        if self._store is not None:
+            self._store.seek(0)
+            for start in range(0, self.total, CHUNK):
+                count = min(CHUNK, self.total - start)
+                data = np.frombuffer(self._store.read(count * 4), dtype="<f4").astype(np.float64)
+                yield data * self._trim
+            self._peak *= self._trim
+            self._store.close()
+            self._store = None
+            return
+        margin = self._margin
+        self._peak = 0.0
         for start in range(0, self.total, CHUNK):
             count = min(CHUNK, self.total - start)
             chunk = self.render(start - margin, count + 2 * margin).astype(np.float64) * self.gain
-            if self._limit:
-                chunk = self._limited(chunk)
-            if peaks is not None and count:
-                peaks.append(float(sample_peaks(chunk, ceiling=self.ceiling)[margin : margin + count].max()))
+            if count:
+                self._peak = max(
+                    self._peak, float(sample_peaks(chunk, ceiling=self.ceiling)[margin : margin + count].max())
+                )
             yield chunk[margin : margin + count]
 
-    def _limited(self, chunk: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    def _limited(self, chunk: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The chunk limited, and its true peaks after limiting (the peaks before, times
+        the gain the limiter gave them: the gain moves too slowly to make new ones)."""
         peaks = sample_peaks(chunk, ceiling=self.ceiling)
         # a hair under the ceiling, for what the gain changes themselves add
         need = np.minimum(1.0, self.ceiling * 0.99 / np.maximum(peaks, 1e-12))
         if need.min() >= 1.0:
-            return chunk
+            return chunk, peaks
         size = 2 * self._width + 1
         # Spread each reduction over the look-ahead window, then smooth it: at a peak the
         # averaged gain is never above what that peak needs.
-        return chunk * _moving_average(_running_min(need, size), size)
+        envelope = _moving_average(_running_min(need, size), size)
+        return chunk * envelope, peaks * envelope
 
     def pcm_chunks(self) -> Iterator[npt.NDArray[np.int16]]:
         """The mastered signal as int16 chunks; sets the report's true peak."""
         if self.report is None:
             self.measure()
         assert self.report is not None
-        peaks: list[float] = []
-        for chunk in self._chunks(peaks):
+        for chunk in self._chunks():
             yield np.clip(np.round(chunk * 32767.0), -32768, 32767).astype(np.int16)
-        peak = max(peaks, default=0.0)
+        peak = self._peak
         self.report = MasteringReport(
             gain_db=self.report.gain_db,
             input_lufs=self.report.input_lufs,

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from articles import paragraph, render  # noqa: E402
+from articles import paragraph, render
 
 
 def convert(source: Path, out: Path, env: dict[str, str]) -> tuple[float, str]:
