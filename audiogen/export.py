@@ -237,14 +237,6 @@ def _encode(
             measured=narration.measured,
         )
         mastering.measure()
-        chunks: Iterator[Any] = mastering.pcm_chunks()
-    else:
-        chunks = (
-            np.clip(
-                np.round(mix(narration, start, min(CHUNK, narration.audio.size - start)) * 32768.0), -32768, 32767
-            ).astype("<i2")
-            for start in range(0, narration.audio.size, CHUNK)
-        )
     command = [
         ffmpeg_exe(),
         "-nostdin",
@@ -267,31 +259,52 @@ def _encode(
         command += ["-f", "ffmetadata", "-i", str(metadata_file), "-map", "0:a", "-map_chapters", "1"]
     command += [*_codec_options(audio_format, options), "-ac", "1", "-f", audio_format.ffmpeg_format, str(target)]
     try:
-        with tempfile.TemporaryFile() as errors:
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
-            assert process.stdin is not None
-            try:
-                for chunk in chunks:
-                    process.stdin.write(np.ascontiguousarray(chunk, dtype="<i2").tobytes())
-                process.stdin.close()
-            except BrokenPipeError:
-                pass  # ffmpeg stopped; its exit code and message say why
-            except BaseException:
-                process.kill()
-                process.wait()
-                raise
-            code = process.wait()
-            errors.seek(0)
-            detail = [line for line in errors.read().decode("utf-8", "replace").splitlines() if line.strip()]
+        for _attempt in range(3):
+            if mastering is not None:
+                chunks: Iterator[Any] = mastering.pcm_chunks()
+            else:
+                chunks = (
+                    np.clip(
+                        np.round(mix(narration, start, min(CHUNK, narration.audio.size - start)) * 32768.0),
+                        -32768,
+                        32767,
+                    ).astype("<i2")
+                    for start in range(0, narration.audio.size, CHUNK)
+                )
+            _run_encoder(command, chunks, audio_format)
+            # the loudness was measured on the way; a miss (the limiter's take was
+            # misjudged) is corrected and encoded again
+            if mastering is None or not mastering.retry():
+                break
     finally:
         if metadata_file is not None:
             metadata_file.unlink(missing_ok=True)
-    if code != 0:
-        reason = detail[-1].strip() if detail else f"exit code {code}"
-        raise ExportError(f"encoding {audio_format.name} failed: {reason}")
     if target.stat().st_size == 0:
         raise ExportError(f"encoding {audio_format.name} produced an empty file")
     return mastering.report if mastering is not None else None
+
+
+def _run_encoder(command: list[str], chunks: Iterator[Any], audio_format: AudioFormat) -> None:
+    """Pipe the chunks into ffmpeg as they come; its error, if any, in one line."""
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+        assert process.stdin is not None
+        try:
+            for chunk in chunks:
+                process.stdin.write(np.ascontiguousarray(chunk, dtype="<i2").tobytes())
+            process.stdin.close()
+        except BrokenPipeError:
+            pass  # ffmpeg stopped; its exit code and message say why
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        code = process.wait()
+        errors.seek(0)
+        detail = [line for line in errors.read().decode("utf-8", "replace").splitlines() if line.strip()]
+    if code != 0:
+        reason = detail[-1].strip() if detail else f"exit code {code}"
+        raise ExportError(f"encoding {audio_format.name} failed: {reason}")
 
 
 def _ffmetadata(narration: Narration) -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -281,12 +280,16 @@ class Mastering:
 
     ``measured`` (integrated loudness and sample peak of the render, when the assembler
     already measured them on the way) saves the first pass. When peaks need limiting,
-    the limiter runs once, slightly hot, into a temporary file while the result is
-    measured; a final gain (never above one, so no peak rises again) then lands the
-    loudness exactly on the target as the file is read back for the encoder."""
+    the loudness the limiter takes away is estimated on samples spread over the whole
+    narration and made up for in the gain before it; the output is then produced in one
+    pass (the encoder can take it as it comes) and measured as it goes, and
+    ``off_target`` says whether it missed by more than ``TOLERANCE_LU``, in which case
+    ``retry`` corrects the gain for another pass."""
 
-    #: how much hotter than the target the limiter is driven, to be trimmed after it
-    OVERSHOOT_DB = 1.5
+    TOLERANCE_LU = 0.3
+    #: stretches of audio on which the limiter's loss is estimated
+    SAMPLE_BLOCKS = 10
+    SAMPLE_LENGTH = 1 << 16
 
     def __init__(
         self,
@@ -309,10 +312,8 @@ class Mastering:
         self._margin = 2 * self._width + 32
         self.report: MasteringReport | None = None
         self.gain = 1.0
-        self._trim = 1.0
         self._limit = False
-        self._store: Any = None
-        self._peak = 0.0
+        self._input = -math.inf
 
     def measure(self) -> MasteringReport:
         if self.measured is not None:
@@ -326,72 +327,53 @@ class Mastering:
                 if chunk.size:
                     loudest = max(loudest, float(np.abs(chunk).max()))
             measured = meter.integrated()
+        self._input = measured
         gain_db = 0.0 if math.isinf(measured) else min(self.target.lufs - measured, MAX_GAIN_DB)
-        self.gain = db_to_gain(gain_db)
-        self._limit = loudest * self.gain * db_to_gain(INTERSAMPLE_HEADROOM_DB) > self.ceiling
-        output = measured + gain_db
+        self._limit = loudest * db_to_gain(gain_db + INTERSAMPLE_HEADROOM_DB) > self.ceiling
         if self._limit:
-            overshoot = self.OVERSHOOT_DB
-            for _ in range(4):
-                limited = self._limit_into_store(db_to_gain(gain_db + overshoot))
-                trim = self.target.lufs - limited if not math.isinf(limited) else 0.0
-                if trim <= 0.01:
-                    break
-                overshoot += trim + 0.5  # the limiter took more than the overshoot: drive it harder
-            self.gain = db_to_gain(gain_db + overshoot)
-            self._trim = db_to_gain(min(trim, 0.0))
-            gain_db += overshoot + min(trim, 0.0)
-            output = limited + min(trim, 0.0)
+            # Driving the limiter harder makes it take more: settle the make-up gain in a
+            # few rounds of estimates.
+            drive = gain_db
+            for _ in range(3):
+                drive = gain_db + self._estimated_loss(db_to_gain(drive))
+        else:
+            drive = gain_db
+        self.gain = db_to_gain(drive)
         self.report = MasteringReport(
-            gain_db=round(gain_db, 2),
+            gain_db=round(drive, 2),
             input_lufs=round(measured, 2),
-            output_lufs=round(output, 2),
+            output_lufs=round(measured + gain_db, 2) if not math.isinf(measured) else -math.inf,
             true_peak_dbtp=0.0,
             limited=self._limit,
         )
         return self.report
 
-    def _limit_into_store(self, gain: float) -> float:
-        """Gain, limit and keep the signal (float32, in a temporary file); return its loudness."""
-        import tempfile
-
-        if self._store is not None:
-            self._store.close()
-        self._store = tempfile.TemporaryFile(prefix="audiogen-master-")  # noqa: SIM115 - read back in pcm_chunks
-        meter = LoudnessMeter(self.rate)
-        self._peak = 0.0
+    def _estimated_loss(self, gain: float) -> float:
+        """How many LU the limiter takes away at ``gain``, measured (with gating, as the
+        loudness itself is) on blocks spread evenly over the narration."""
+        length = min(self.SAMPLE_LENGTH, self.total)
+        count = min(self.SAMPLE_BLOCKS, max(self.total // max(length, 1), 1))
+        step = self.total // count
+        before, after = LoudnessMeter(self.rate), LoudnessMeter(self.rate)
         margin = self._margin
-        for start in range(0, self.total, CHUNK):
-            count = min(CHUNK, self.total - start)
-            chunk, peaks = self._limited(self.render(start - margin, count + 2 * margin).astype(np.float64) * gain)
-            self._peak = max(self._peak, float(peaks[margin : margin + count].max()))
-            kept = chunk[margin : margin + count]
-            meter.add(kept)
-            self._store.write(kept.astype("<f4").tobytes())
-        return meter.integrated()
+        for index in range(count):
+            chunk = self.render(index * step - margin, length + 2 * margin).astype(np.float64) * gain
+            limited, _ = self._limited(chunk)
+            before.add(chunk[margin : margin + length])
+            after.add(limited[margin : margin + length])
+        loss = before.integrated() - after.integrated()
+        return loss if math.isfinite(loss) else 0.0
 
-    def _chunks(self) -> Iterator[npt.NDArray[np.float64]]:
-        """The mastered signal chunk by chunk; sets the peak it reaches."""
-        if self._store is not None:
-            self._store.seek(0)
-            for start in range(0, self.total, CHUNK):
-                count = min(CHUNK, self.total - start)
-                data = np.frombuffer(self._store.read(count * 4), dtype="<f4").astype(np.float64)
-                yield data * self._trim
-            self._peak *= self._trim
-            self._store.close()
-            self._store = None
-            return
-        margin = self._margin
-        self._peak = 0.0
-        for start in range(0, self.total, CHUNK):
-            count = min(CHUNK, self.total - start)
-            chunk = self.render(start - margin, count + 2 * margin).astype(np.float64) * self.gain
-            if count:
-                self._peak = max(
-                    self._peak, float(sample_peaks(chunk, ceiling=self.ceiling)[margin : margin + count].max())
-                )
-            yield chunk[margin : margin + count]
+    def retry(self) -> bool:
+        """After a pass that missed the target, correct the gain; ``False`` when the
+        miss is within tolerance (or nothing can be done about it)."""
+        if self.report is None or math.isinf(self.report.output_lufs):
+            return False
+        miss = self.target.lufs - self.report.output_lufs
+        if abs(miss) <= self.TOLERANCE_LU:
+            return False
+        self.gain *= db_to_gain(miss)
+        return True
 
     def _limited(self, chunk: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """The chunk limited, and its true peaks after limiting (the peaks before, times
@@ -408,19 +390,32 @@ class Mastering:
         return chunk * envelope, peaks * envelope
 
     def pcm_chunks(self) -> Iterator[npt.NDArray[np.int16]]:
-        """The mastered signal as int16 chunks; sets the report's true peak."""
+        """The mastered signal as int16 chunks, measured on the way: afterwards the
+        report holds the output's real loudness and true peak."""
         if self.report is None:
             self.measure()
         assert self.report is not None
-        for chunk in self._chunks():
-            yield np.clip(np.round(chunk * 32767.0), -32768, 32767).astype(np.int16)
-        peak = self._peak
+        meter = LoudnessMeter(self.rate)
+        peak = 0.0
+        margin = self._margin
+        for start in range(0, self.total, CHUNK):
+            count = min(CHUNK, self.total - start)
+            chunk = self.render(start - margin, count + 2 * margin).astype(np.float64) * self.gain
+            if self._limit:
+                chunk, peaks = self._limited(chunk)
+            else:
+                peaks = sample_peaks(chunk, ceiling=self.ceiling)
+            if count:
+                peak = max(peak, float(peaks[margin : margin + count].max()))
+            kept = chunk[margin : margin + count]
+            meter.add(kept)
+            yield np.clip(np.round(kept * 32767.0), -32768, 32767).astype(np.int16)
         self.report = MasteringReport(
-            gain_db=self.report.gain_db,
-            input_lufs=self.report.input_lufs,
-            output_lufs=self.report.output_lufs,
+            gain_db=round(gain_to_db(self.gain), 2),
+            input_lufs=round(self._input, 2),
+            output_lufs=round(meter.integrated(), 2),
             true_peak_dbtp=round(gain_to_db(peak), 2) if peak > 0 else -math.inf,
-            limited=self.report.limited,
+            limited=self._limit,
         )
 
 
