@@ -288,7 +288,7 @@ class Mastering:
 
     TOLERANCE_LU = 0.3
     #: stretches of audio on which the limiter's loss is estimated
-    SAMPLE_BLOCKS = 10
+    SAMPLE_BLOCKS = 8
     SAMPLE_LENGTH = 1 << 16
 
     def __init__(
@@ -334,7 +334,7 @@ class Mastering:
             # Driving the limiter harder makes it take more: settle the make-up gain in a
             # few rounds of estimates.
             drive = gain_db
-            for _ in range(3):
+            for _ in range(2):
                 drive = gain_db + self._estimated_loss(db_to_gain(drive))
         else:
             drive = gain_db
