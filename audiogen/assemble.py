@@ -13,7 +13,7 @@ level; background music is laid under the speech and ducked while someone speaks
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,9 +174,11 @@ def assemble(
     outro: str | Path | None = None,
     music: str | Path | None = None,
     music_level_db: float = -20.0,
+    on_audio: Callable[[npt.NDArray[np.int16], int], None] | None = None,
 ) -> Narration:
     """Join one clip per script sentence (in ``script.sentences()`` order), with an
-    optional intro and outro file around them and music under them."""
+    optional intro and outro file around them and music under them. ``on_audio`` is
+    given every piece of the narration as it is laid down."""
     buffer: PcmBuffer | None = None
     cues: list[Cue] = []
     rate = 0
@@ -216,6 +218,8 @@ def assemble(
         if buffer is None:
             rate = clip.sample_rate
             buffer, levels, timeline = PcmBuffer(rate), _Levels(rate), LoudnessMeter(rate)
+            if on_audio is not None:
+                buffer.listeners.append(on_audio)
             if intro is not None:
                 write(_insert(intro, rate, "intro"), "intro")
                 buffer.append_silence(INSERT_PAUSE_MS * rate // 1000)

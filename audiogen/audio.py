@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from math import gcd
 from pathlib import Path
 
@@ -35,6 +35,9 @@ class PcmBuffer:
         self.sample_rate = sample_rate
         self._file = tempfile.TemporaryFile(prefix="audiogen-pcm-")  # noqa: SIM115 - lives as long as the buffer
         self._size = 0
+        #: called with every piece of audio appended, in order (an encoder that works
+        #: while the narration is still being assembled)
+        self.listeners: list[Callable[[npt.NDArray[np.int16], int], None]] = []
 
     def __len__(self) -> int:
         return self._size
@@ -48,6 +51,8 @@ class PcmBuffer:
             self._file.seek(self._size * 2)
             self._file.write(np.ascontiguousarray(samples, dtype="<i2").tobytes())
             self._size += int(samples.size)
+            for listener in self.listeners:
+                listener(samples, self.sample_rate)
 
     def append_silence(self, count: int) -> None:
         while count > 0:

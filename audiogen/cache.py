@@ -160,6 +160,7 @@ class ClipCache:
 
     def clear(self) -> int:
         """Delete every entry; return how many there were."""
+        (self.folder / LEVELS_FILE).unlink(missing_ok=True)
         removed = 0
         for entry in list(self._entries()):
             try:
@@ -193,6 +194,55 @@ class ClipCache:
             total -= size
             removed += 1
         return removed
+
+
+LEVELS_FILE = "levels.json"
+MAX_LEVELS = 2000
+
+
+class LevelMemory:
+    """The mastering gain that brought an article, read by a voice, to the loudness
+    target last time. Re-narrating it (most of it from the clip cache) can then be
+    mastered and encoded while it is assembled instead of after; the result is measured
+    and redone the usual way if the article's loudness moved too far."""
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self.path = (Path(folder) if folder is not None else default_folder()) / LEVELS_FILE
+
+    @staticmethod
+    def key(*parts: object) -> str:
+        return hashlib.sha256(json.dumps([str(p) for p in parts]).encode("utf-8")).hexdigest()[:32]
+
+    def _read(self) -> dict[str, float]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def get(self, key: str) -> float | None:
+        return self._read().get(key)
+
+    def put(self, key: str, gain_db: float) -> None:
+        levels = self._read()
+        levels.pop(key, None)
+        levels[key] = gain_db  # newest last; the oldest go first when the file is full
+        while len(levels) > MAX_LEVELS:
+            levels.pop(next(iter(levels)))
+        tmp = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=".levels.", suffix=".part", dir=self.path.parent)
+            tmp = Path(name)
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(levels, out)
+            os.replace(tmp, self.path)
+            tmp = None
+        except OSError as exc:
+            log.debug("cannot remember the mastering gain: %s", exc)
+        finally:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
 
 
 def _encode(clip: Clip) -> bytes:

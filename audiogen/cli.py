@@ -246,11 +246,11 @@ def _convert(options: dict[str, Any]) -> None:
     """The body of ``convert``, with its started worker in ``options``."""
     from audiogen.audio import check_audio_file
     from audiogen.export import check_target, format_for, normalize_bitrate
-    from audiogen.pipeline import find_cover, load, narrate, read_cover
+    from audiogen.pipeline import find_cover, load, read_cover
 
     source, output, audio_format = options["source"], options["output"], options["audio_format"]
-    notice_text, quiet, worker, preset = options["notice_text"], options["quiet"], options["worker"], options["preset"]
-    notice_position, cover, no_cover = options["notice_position"], options["cover"], options["no_cover"]
+    notice_text, quiet, preset = options["notice_text"], options["quiet"], options["preset"]
+    cover, no_cover = options["cover"], options["no_cover"]
     intro, outro, music = options["intro"], options["outro"], options["music"]
     allow_private = options["allow_private"]
     if output == "-" and sys.stdout.isatty():
@@ -273,30 +273,27 @@ def _convert(options: dict[str, Any]) -> None:
     target = Path(output) if output and output != "-" else Path(f"{slugify(article.title)}.{audio_format or 'mp3'}")
     if cover_data is None and not no_cover:
         cover_data = find_cover(article, source, allow_private=allow_private)
-    with _progress(quiet) as progress:
-        narration = narrate(
-            article,
-            preset,
-            notice=not options["no_notice"] and notice_position != "none",
-            notice_text=notice_text,
-            notice_position=notice_position if notice_position != "none" else "intro",
-            lexicons=options["lexicons"],
-            date_order=options["date_order"],
-            progress=progress,
-            worker=worker,
-            cache=not options["no_cache"],
-            word_timings=options["word_timings"],
-            intro=intro,
-            outro=outro,
-            music=music,
-            music_level_db=options["music_level"],
-            cover=cover_data,
-        )
-    worker.close()  # done with it: free its memory before encoding
+    memory, memory_key, stream = _streaming_export(options, article, preset, target, export_options)
+    try:
+        narration = _narrate(options, article, cover_data, stream)
+    except BaseException:
+        if stream is not None:
+            stream.discard()
+        raise
+    encoded = None
+    if stream is not None:
+        report = stream.finish() if not narration.spans and narration.music is None else None
+        if report is not None and stream.tmp is not None:
+            encoded = (stream.tmp, report)
+            log.info("encoded while assembling, at the remembered gain (%.2f LUFS)", report.output_lufs)
+        elif stream.tmp is not None:
+            stream.discard()
     if output == "-":
         _export_to_stdout(narration, audio_format, export_options)
         return
-    paths = narration.export(target, format=audio_format, srt=options["srt"], **export_options)
+    paths = narration.export(target, format=audio_format, srt=options["srt"], encoded=encoded, **export_options)
+    if memory is not None and "mastering_gain_db" in narration.extra:
+        memory.put(memory_key, float(narration.extra["mastering_gain_db"]))
     if not quiet:
         minutes, seconds = divmod(narration.duration_ms // 1000, 60)
         synthesized = narration.extra.get("sentences_synthesized", "?")
@@ -306,6 +303,69 @@ def _convert(options: dict[str, Any]) -> None:
             f"{cached} from cache) with {', '.join(p.name for p in paths[1:])}",
             err=True,
         )
+
+
+def _streaming_export(
+    options: dict[str, Any], article: Any, preset: Any, target: Path, export_options: dict[str, Any]
+) -> tuple[Any, str, Any]:
+    """When this article was narrated in this voice before (its mastering gain is
+    remembered), an exporter that encodes while the narration is assembled."""
+    from audiogen.cache import LevelMemory
+    from audiogen.export import ExportOptions, StreamingExport, format_for
+    from audiogen.master import LoudnessTarget
+
+    if options["no_cache"]:
+        return None, "", None
+    memory = LevelMemory()
+    audio_format = format_for(target, options["audio_format"])
+    key = LevelMemory.key(
+        preset.engine,
+        preset.voice,
+        preset.speed,
+        options["loudness"],
+        options["true_peak"],
+        audio_format.name,
+        article.url or article.title,
+    )
+    gain = memory.get(key)
+    if gain is None or options["output"] == "-" or audio_format.name == "m4a":
+        return memory, key, None
+    if options["intro"] or options["outro"] or options["music"]:
+        return memory, key, None
+    export = ExportOptions(
+        loudness=LoudnessTarget(options["loudness"], options["true_peak"]),
+        bitrate=export_options["bitrate"],
+        vbr=export_options["vbr"],
+    )
+    return memory, key, StreamingExport(target, audio_format, export, gain)
+
+
+def _narrate(options: dict[str, Any], article: Any, cover: bytes | None, stream: Any) -> Any:
+    from audiogen.pipeline import narrate
+
+    notice_position = options["notice_position"]
+    with _progress(options["quiet"]) as progress:
+        narration = narrate(
+            article,
+            options["preset"],
+            notice=not options["no_notice"] and notice_position != "none",
+            notice_text=options["notice_text"],
+            notice_position=notice_position if notice_position != "none" else "intro",
+            lexicons=options["lexicons"],
+            date_order=options["date_order"],
+            progress=progress,
+            worker=options["worker"],
+            cache=not options["no_cache"],
+            word_timings=options["word_timings"],
+            intro=options["intro"],
+            outro=options["outro"],
+            music=options["music"],
+            music_level_db=options["music_level"],
+            cover=cover,
+            on_audio=stream.feed if stream is not None else None,
+        )
+    options["worker"].close()  # done with it: free its memory before encoding
+    return narration
 
 
 def _export_to_stdout(narration: Any, audio_format: str | None, options: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import math
 import os
 import subprocess
 import tempfile
@@ -27,7 +28,7 @@ import numpy as np
 from audiogen.article import Narration
 from audiogen.audio import CHUNK, ffmpeg_exe
 from audiogen.errors import ExportError
-from audiogen.master import LoudnessTarget, Mastering, MasteringReport
+from audiogen.master import LoudnessMeter, LoudnessTarget, Mastering, MasteringReport, db_to_gain, gain_to_db
 
 log = logging.getLogger("audiogen")
 
@@ -99,6 +100,7 @@ def export_narration(
     bitrate: str | int | None = None,
     vbr: bool = False,
     srt: bool = False,
+    encoded: tuple[Path, MasteringReport] | None = None,
 ) -> list[Path]:
     """Write the audio to ``path`` and, with ``sidecars``, ``.vtt`` captions, ``.json``
     timings and ``.chapters.json`` (Podcasting 2.0) beside it, plus ``.srt`` with
@@ -111,7 +113,7 @@ def export_narration(
     else:
         target = None if loudness is None else LoudnessTarget(float(loudness), float(true_peak))
     options = ExportOptions(loudness=target, bitrate=normalize_bitrate(bitrate), vbr=vbr, sidecars=sidecars, srt=srt)
-    return write_files(narration, Path(path), format_for(Path(path), format), options)
+    return write_files(narration, Path(path), format_for(Path(path), format), options, encoded)
 
 
 def normalize_bitrate(bitrate: str | int | None) -> str | None:
@@ -137,7 +139,15 @@ def check_target(path: Path) -> Path:
     return folder
 
 
-def write_files(narration: Narration, path: Path, audio_format: AudioFormat, options: ExportOptions) -> list[Path]:
+def write_files(
+    narration: Narration,
+    path: Path,
+    audio_format: AudioFormat,
+    options: ExportOptions,
+    encoded: tuple[Path, MasteringReport] | None = None,
+) -> list[Path]:
+    """Write the audio and sidecars; ``encoded`` is audio already encoded while the
+    narration was assembled (a temporary file beside ``path``, and how it came out)."""
     folder = check_target(path)
     if narration.audio.size == 0:
         raise ExportError("the narration has no audio to write")
@@ -147,9 +157,18 @@ def write_files(narration: Narration, path: Path, audio_format: AudioFormat, opt
         raise ExportError(f"{audio_format.name} is lossless; it takes no bitrate")
     targets: dict[Path, Path] = {}
     try:
-        audio_tmp = _temp_path(folder, path.name)
-        targets[audio_tmp] = path
-        report = _encode(narration, audio_tmp, audio_format, options)
+        report: MasteringReport | None
+        if encoded is not None:
+            audio_tmp, report = encoded
+            targets[audio_tmp] = path
+        else:
+            audio_tmp = _temp_path(folder, path.name)
+            targets[audio_tmp] = path
+            report = _encode(narration, audio_tmp, audio_format, options)
+        if report is not None and options.loudness is not None and math.isfinite(report.output_lufs):
+            # the gain that would have hit the target exactly: a re-narration starts from it
+            exact = report.gain_db + options.loudness.lufs - report.output_lufs
+            narration.extra["mastering_gain_db"] = f"{exact:.2f}"
         _tag(narration, audio_tmp, audio_format)
         if options.sidecars:
             sides = sidecar_paths(path)
@@ -237,27 +256,11 @@ def _encode(
             measured=narration.measured,
         )
         mastering.measure()
-    command = [
-        ffmpeg_exe(),
-        "-nostdin",
-        "-v",
-        "error",
-        "-y",
-        "-f",
-        "s16le",
-        "-ar",
-        str(rate),
-        "-ac",
-        "1",
-        "-i",
-        "pipe:0",
-    ]
     metadata_file = None
     if audio_format.name == "m4a" and narration.chapters:
         metadata_file = target.with_name(target.name + ".meta")
         metadata_file.write_text(_ffmetadata(narration), encoding="utf-8")
-        command += ["-f", "ffmetadata", "-i", str(metadata_file), "-map", "0:a", "-map_chapters", "1"]
-    command += [*_codec_options(audio_format, options), "-ac", "1", "-f", audio_format.ffmpeg_format, str(target)]
+    command = _encoder_command(rate, target, audio_format, options, metadata_file)
     try:
         for _attempt in range(3):
             if mastering is not None:
@@ -282,6 +285,133 @@ def _encode(
     if target.stat().st_size == 0:
         raise ExportError(f"encoding {audio_format.name} produced an empty file")
     return mastering.report if mastering is not None else None
+
+
+def _encoder_command(
+    rate: int, target: Path, audio_format: AudioFormat, options: ExportOptions, metadata_file: Path | None = None
+) -> list[str]:
+    command = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-f", "s16le", "-ar", str(rate), "-ac", "1"]
+    command += ["-i", "pipe:0"]
+    if metadata_file is not None:
+        command += ["-f", "ffmetadata", "-i", str(metadata_file), "-map", "0:a", "-map_chapters", "1"]
+    return [*command, *_codec_options(audio_format, options), "-ac", "1", "-f", audio_format.ffmpeg_format, str(target)]
+
+
+class StreamingExport:
+    """Master and encode the narration while it is being assembled, at a gain known in
+    advance (the one that brought this article, in this voice, to the target last time).
+
+    Audio is fed in as the assembler lays it down (``feed``); the limiter works a few
+    milliseconds behind, the encoder takes its output at once, and the output is
+    measured on the way. ``finish`` ends the file and gives its report when it landed
+    within the tolerance of the target; otherwise it deletes it and gives ``None``, and
+    the caller exports the usual way. M4A cannot stream: its chapters must reach the
+    encoder before the audio."""
+
+    def __init__(self, path: Path, audio_format: AudioFormat, options: ExportOptions, gain_db: float) -> None:
+        if options.loudness is None or audio_format.name == "m4a":
+            raise ValueError("streaming export needs a loudness target and a format without up-front chapters")
+        self.path, self.audio_format, self.options = path, audio_format, options
+        self.target = options.loudness
+        self.gain = db_to_gain(gain_db)
+        self.folder = check_target(path)
+        self.tmp: Path | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._errors: Any = None
+        self._mastering: Mastering | None = None
+        self._pending = np.zeros(0)
+        self._meter: LoudnessMeter | None = None
+        self._peak = 0.0
+        self.failed: str | None = None
+
+    def feed(self, samples: Any, rate: int) -> None:
+        if self.failed is not None:
+            return
+        if self._process is None:
+            self._start(rate)
+        assert self._mastering is not None
+        scaled = samples.astype(np.float64) * (self.gain / 32768.0)
+        self._pending = np.concatenate((self._pending, scaled))
+        margin = self._mastering.margin
+        while self._pending.size >= CHUNK + 2 * margin and self.failed is None:
+            self._emit(CHUNK)
+
+    def _start(self, rate: int) -> None:
+        self.tmp = _temp_path(self.folder, self.path.name)
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish or discard
+        command = _encoder_command(rate, self.tmp, self.audio_format, self.options)
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors)
+        self._mastering = Mastering(
+            lambda start, count: np.zeros(count, dtype=np.float32),
+            0,
+            rate,
+            self.target,
+            margin_db=_CODEC_HEADROOM_DB.get(self.audio_format.name, 0.0),
+        )
+        self._meter = LoudnessMeter(rate)
+        # before the first sample lies silence: the limiter's left context
+        self._pending = np.zeros(self._mastering.margin)
+
+    def _emit(self, count: int) -> None:
+        assert self._mastering is not None and self._meter is not None and self._process is not None
+        margin = self._mastering.margin
+        limited, peaks = self._mastering.limited(self._pending[: count + 2 * margin])
+        kept = limited[margin : margin + count]
+        if count:
+            self._peak = max(self._peak, float(peaks[margin : margin + count].max()))
+        self._meter.add(kept)
+        pcm = np.clip(np.round(kept * 32767.0), -32768, 32767).astype("<i2")
+        try:
+            assert self._process.stdin is not None
+            self._process.stdin.write(pcm.tobytes())
+        except OSError:
+            self.failed = "the encoder stopped"
+        self._pending = self._pending[count:]
+
+    def finish(self) -> MasteringReport | None:
+        """End the stream; the report when the file is whole and on target, else ``None``."""
+        if self._process is None or self._mastering is None or self._meter is None:
+            return None
+        margin = self._mastering.margin
+        if self.failed is None:
+            self._pending = np.concatenate((self._pending, np.zeros(margin)))
+            self._emit(max(self._pending.size - 2 * margin, 0))
+        try:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+        except OSError:
+            self.failed = self.failed or "the encoder stopped"
+        code = self._process.wait()
+        self._errors.close()
+        output = self._meter.integrated()
+        if (
+            code != 0
+            or self.failed is not None
+            or not math.isfinite(output)
+            or abs(output - self.target.lufs) > Mastering.TOLERANCE_LU
+            or self._peak > self._mastering.ceiling * 1.001
+        ):
+            log.debug("streamed encoding missed (exit %s, %.2f LUFS); exporting again", code, output)
+            self.discard()
+            return None
+        return MasteringReport(
+            gain_db=round(gain_to_db(self.gain), 2),
+            input_lufs=round(output - gain_to_db(self.gain), 2),
+            output_lufs=round(output, 2),
+            true_peak_dbtp=round(gain_to_db(self._peak), 2) if self._peak > 0 else -math.inf,
+            limited=True,
+        )
+
+    def discard(self) -> None:
+        """Stop the encoder and delete what it wrote."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        if self._errors is not None and not self._errors.closed:
+            self._errors.close()
+        if self.tmp is not None:
+            self.tmp.unlink(missing_ok=True)
+            self.tmp = None
 
 
 def _run_encoder(command: list[str], chunks: Iterator[Any], audio_format: AudioFormat) -> None:

@@ -309,7 +309,7 @@ class Mastering:
         #: extra room below the ceiling, for codecs whose decoded peaks overshoot
         self.ceiling = db_to_gain(target.true_peak - margin_db)
         self._width = max(int(self.rate * LIMITER_MS / 1000), 1)
-        self._margin = 2 * self._width + 32
+        self.margin = 2 * self._width + 32
         self.report: MasteringReport | None = None
         self.gain = 1.0
         self._limit = False
@@ -355,10 +355,10 @@ class Mastering:
         count = min(self.SAMPLE_BLOCKS, max(self.total // max(length, 1), 1))
         step = self.total // count
         before, after = LoudnessMeter(self.rate), LoudnessMeter(self.rate)
-        margin = self._margin
+        margin = self.margin
         for index in range(count):
             chunk = self.render(index * step - margin, length + 2 * margin).astype(np.float64) * gain
-            limited, _ = self._limited(chunk)
+            limited, _ = self.limited(chunk)
             before.add(chunk[margin : margin + length])
             after.add(limited[margin : margin + length])
         loss = before.integrated() - after.integrated()
@@ -375,7 +375,7 @@ class Mastering:
         self.gain *= db_to_gain(miss)
         return True
 
-    def _limited(self, chunk: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    def limited(self, chunk: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """The chunk limited, and its true peaks after limiting (the peaks before, times
         the gain the limiter gave them: the gain moves too slowly to make new ones)."""
         peaks = sample_peaks(chunk, ceiling=self.ceiling)
@@ -397,12 +397,12 @@ class Mastering:
         assert self.report is not None
         meter = LoudnessMeter(self.rate)
         peak = 0.0
-        margin = self._margin
+        margin = self.margin
         for start in range(0, self.total, CHUNK):
             count = min(CHUNK, self.total - start)
             chunk = self.render(start - margin, count + 2 * margin).astype(np.float64) * self.gain
             if self._limit:
-                chunk, peaks = self._limited(chunk)
+                chunk, peaks = self.limited(chunk)
             else:
                 peaks = sample_peaks(chunk, ceiling=self.ceiling)
             if count:

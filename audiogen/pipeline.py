@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from audiogen.article import Article, Clip, Narration, Script
 from audiogen.assemble import assemble
@@ -147,6 +148,7 @@ def narrate(
     music: str | Path | None = None,
     music_level_db: float = -20.0,
     cover: bytes | None = None,
+    on_audio: Callable[[Any, int], None] | None = None,
 ) -> Narration:
     """Speak ``article`` with ``voice`` (a preset name, preset file or ``engine:voice``).
 
@@ -154,7 +156,8 @@ def narrate(
     are not synthesized again. The engine runs in a worker process, started only when a
     sentence is missing from the cache; pass a started ``worker`` to reuse one (or to let
     its model load while the article is still being fetched). ``intro``, ``outro`` and
-    ``music`` are audio files placed before, after and under the speech."""
+    ``music`` are audio files placed before, after and under the speech; ``on_audio``
+    is given every piece of the narration (samples, sample rate) as it is laid down."""
     preset = voice if isinstance(voice, VoicePreset) else resolve_voice(voice)
     for path, what in ((intro, "intro file"), (outro, "outro file"), (music, "music file")):
         if path is not None:
@@ -182,7 +185,9 @@ def narrate(
                     progress(done, len(spoken))
                 yield clip
 
-        narration = assemble(script, counted(), intro=intro, outro=outro, music=music, music_level_db=music_level_db)
+        narration = assemble(
+            script, counted(), intro=intro, outro=outro, music=music, music_level_db=music_level_db, on_audio=on_audio
+        )
     finally:
         if own_worker:
             engine.close()

@@ -306,3 +306,45 @@ def test_convert_with_broadcast_options(fake_engine: str, tmp_path: Path) -> Non
     assert json.loads((tmp_path / "h.json").read_text())["loudness"]["integrated_lufs"] == pytest.approx(-14, abs=0.1)
     bad = runner.invoke(main, ["convert", str(source), "--voice", fake_engine, "--cover", str(source)])
     assert bad.exit_code == 1 and "not a JPEG or PNG" in bad.output
+
+
+def _lufs_of(path: Path) -> float:
+    samples, rate = _native(path)
+    return float(pyloudnorm.Meter(rate).integrated_loudness(samples))
+
+
+def test_second_conversion_encodes_while_assembling(fake_engine: str, tmp_path: Path, clip_cache: Path) -> None:
+    source = tmp_path / "story.md"
+    source.write_text("# Harbor\n\nThe harbor reopened on Monday after storms.\n\nFerries ran on time again.\n")
+    runner = CliRunner()
+    args = ["convert", str(source), "-o", str(tmp_path / "h.mp3"), "--voice", fake_engine, "-v"]
+    first = runner.invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert "encoded while assembling" not in first.output
+    first_json = json.loads((tmp_path / "h.json").read_text())
+    second = runner.invoke(main, args)
+    assert second.exit_code == 0, second.output
+    assert "encoded while assembling" in second.output
+    second_json = json.loads((tmp_path / "h.json").read_text())
+    assert second_json["duration_ms"] == first_json["duration_ms"]
+    assert _lufs_of(tmp_path / "h.mp3") == pytest.approx(-16, abs=1.0)
+    assert second_json["loudness"]["true_peak_dbtp"] <= -1.0
+    assert ID3(tmp_path / "h.mp3").getall("CHAP")
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_a_remembered_gain_that_misses_is_not_kept(fake_engine: str, tmp_path: Path, clip_cache: Path) -> None:
+    source = tmp_path / "story.md"
+    source.write_text("# Harbor\n\nThe harbor reopened on Monday after storms.\n")
+    runner = CliRunner()
+    args = ["convert", str(source), "-o", str(tmp_path / "h.ogg"), "--voice", fake_engine, "-v"]
+    assert runner.invoke(main, args).exit_code == 0
+    levels = clip_cache / "levels.json"
+    remembered = json.loads(levels.read_text())
+    levels.write_text(json.dumps({key: gain + 6 for key, gain in remembered.items()}))  # 6 dB too hot
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0, again.output
+    assert "encoded while assembling" not in again.output
+    assert _lufs_of(tmp_path / "h.ogg") == pytest.approx(-16, abs=1.0)
+    assert json.loads(levels.read_text()) == pytest.approx(remembered, abs=0.1)  # learned back
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
