@@ -42,6 +42,9 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_START_TIMEOUT = 180.0
 _HEADER = struct.Struct("<I")
 _EOF = ("eof",)
+# Run as a script body rather than ``-m``: the package imports this module first, and
+# runpy would warn that it is loaded twice.
+_SERVE = "import sys; from audiogen.backends.worker import serve; serve(*sys.argv[1:])"
 
 
 def _write_message(stream: IO[bytes], message: tuple[Any, ...]) -> None:
@@ -94,7 +97,7 @@ class EngineWorker:
             # The child imports what this process can import (plugins, tests' engines).
             env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
             process = subprocess.Popen(
-                [sys.executable, "-m", "audiogen.backends.worker", self.target, self.voice],
+                [sys.executable, "-c", _SERVE, self.target, self.voice],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=None if log.isEnabledFor(logging.DEBUG) else subprocess.DEVNULL,
