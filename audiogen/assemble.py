@@ -175,10 +175,12 @@ def assemble(
     music: str | Path | None = None,
     music_level_db: float = -20.0,
     on_audio: Callable[[npt.NDArray[np.int16], int], None] | None = None,
+    measure: bool = True,
 ) -> Narration:
     """Join one clip per script sentence (in ``script.sentences()`` order), with an
     optional intro and outro file around them and music under them. ``on_audio`` is
-    given every piece of the narration as it is laid down."""
+    given every piece of the narration as it is laid down; ``measure=False`` skips
+    measuring its loudness on the way (an ``on_audio`` encoder measures its own)."""
     buffer: PcmBuffer | None = None
     cues: list[Cue] = []
     rate = 0
@@ -196,12 +198,13 @@ def assemble(
         assert buffer is not None and levels is not None and timeline is not None
         start = buffer.size
         silence = start - written[0]
-        if silence:
+        if silence and measure:
             timeline.add_silence(silence)
         buffer.append(samples)
         levels.add(source, samples)
         # measured now, while the engine works on the next sentence, not after the end
-        timeline.add(samples.astype(np.float64) / 32768.0)
+        if measure:
+            timeline.add(samples.astype(np.float64) / 32768.0)
         if samples.size:
             loudest = max(loudest, int(np.abs(samples.astype(np.int32)).max()))
         written[0] = buffer.size
@@ -266,7 +269,7 @@ def assemble(
     spans = [LevelSpan(start, end, gains[source]) for start, end, source in runs if source in gains]
     total = buffer.size
     measured = None
-    if timeline is not None and not spans and bed is None:
+    if timeline is not None and measure and not spans and bed is None:
         timeline.add_silence(total - written[0])
         measured = (timeline.integrated(), loudest / 32768.0)
     return Narration(

@@ -96,7 +96,23 @@ class ClipCache:
         return self.folder / key[:2] / (key + _SUFFIX)
 
     def contains(self, key: str) -> bool:
-        return self.path(key).is_file()
+        """Whether there is a whole entry for ``key``: its header read and its length
+        checked (a truncated entry is deleted here; a damaged payload is found on read)."""
+        path = self.path(key)
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(_HEADER.size)
+                size = os.fstat(handle.fileno()).st_size
+        except OSError:
+            return False
+        if len(header) == _HEADER.size:
+            magic, _, count, words_length, _ = _HEADER.unpack(header)
+            if magic == _MAGIC and size == _HEADER.size + count * 2 + words_length:
+                return True
+        log.warning("damaged cache entry %s deleted; the sentence is synthesized again", path.name)
+        path.unlink(missing_ok=True)
+        self.discarded += 1
+        return False
 
     def get(self, key: str, text: str = "") -> Clip | None:
         """The cached clip, or ``None`` (a damaged entry is deleted and counts as a miss)."""

@@ -11,13 +11,16 @@ half-written and never clobbers an earlier good output.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import math
 import os
+import queue
 import subprocess
 import tempfile
 import textwrap
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,6 +326,10 @@ class StreamingExport:
         self._meter: LoudnessMeter | None = None
         self._peak = 0.0
         self.failed: str | None = None
+        # The limiter, the meter and the pipe run in a thread of their own, so the
+        # assembler goes on while the encoder takes its time.
+        self._queue: queue.Queue[tuple[Any, int] | None] = queue.Queue(maxsize=4)
+        self._thread: threading.Thread | None = None
 
     def feed(self, samples: Any, rate: int) -> None:
         if self.failed is not None:
@@ -334,7 +341,13 @@ class StreamingExport:
         self._pending = np.concatenate((self._pending, scaled))
         margin = self._mastering.margin
         while self._pending.size >= CHUNK + 2 * margin and self.failed is None:
-            self._emit(CHUNK)
+            self._queue.put((self._pending[: CHUNK + 2 * margin], CHUNK))
+            self._pending = self._pending[CHUNK:]
+
+    def _drain(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self.failed is None:
+                self._emit(*item)
 
     def _start(self, rate: int) -> None:
         self.tmp = _temp_path(self.folder, self.path.name)
@@ -351,11 +364,13 @@ class StreamingExport:
         self._meter = LoudnessMeter(rate)
         # before the first sample lies silence: the limiter's left context
         self._pending = np.zeros(self._mastering.margin)
+        self._thread = threading.Thread(target=self._drain, name="audiogen-encoder", daemon=True)
+        self._thread.start()
 
-    def _emit(self, count: int) -> None:
+    def _emit(self, window: Any, count: int) -> None:
         assert self._mastering is not None and self._meter is not None and self._process is not None
         margin = self._mastering.margin
-        limited, peaks = self._mastering.limited(self._pending[: count + 2 * margin])
+        limited, peaks = self._mastering.limited(window)
         kept = limited[margin : margin + count]
         if count:
             self._peak = max(self._peak, float(peaks[margin : margin + count].max()))
@@ -366,7 +381,6 @@ class StreamingExport:
             self._process.stdin.write(pcm.tobytes())
         except OSError:
             self.failed = "the encoder stopped"
-        self._pending = self._pending[count:]
 
     def finish(self) -> MasteringReport | None:
         """End the stream; the report when the file is whole and on target, else ``None``."""
@@ -375,7 +389,8 @@ class StreamingExport:
         margin = self._mastering.margin
         if self.failed is None:
             self._pending = np.concatenate((self._pending, np.zeros(margin)))
-            self._emit(max(self._pending.size - 2 * margin, 0))
+            self._queue.put((self._pending, max(self._pending.size - 2 * margin, 0)))
+        self._stop_thread()
         try:
             assert self._process.stdin is not None
             self._process.stdin.close()
@@ -402,11 +417,23 @@ class StreamingExport:
             limited=True,
         )
 
+    def _stop_thread(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
     def discard(self) -> None:
         """Stop the encoder and delete what it wrote."""
+        self.failed = self.failed or "discarded"
         if self._process is not None and self._process.poll() is None:
-            self._process.kill()
+            self._process.kill()  # first: a write the thread is blocked in fails at once
             self._process.wait()
+        if self._thread is not None:
+            while not self._queue.empty():  # what is left need not be limited
+                with contextlib.suppress(queue.Empty):
+                    self._queue.get_nowait()
+            self._stop_thread()
         if self._errors is not None and not self._errors.closed:
             self._errors.close()
         if self.tmp is not None:

@@ -186,7 +186,14 @@ def narrate(
                 yield clip
 
         narration = assemble(
-            script, counted(), intro=intro, outro=outro, music=music, music_level_db=music_level_db, on_audio=on_audio
+            script,
+            counted(),
+            intro=intro,
+            outro=outro,
+            music=music,
+            music_level_db=music_level_db,
+            on_audio=on_audio,
+            measure=on_audio is None,
         )
     finally:
         if own_worker:
@@ -229,11 +236,22 @@ class _Engine:
         self.synthesized = 0
 
     def synthesize(self, sentences: list[str], options: SynthesisOptions) -> Iterator[Clip]:
+        """Ask for the clips now (the engine works while the caller goes on); read them later."""
         if self.worker is None:
             self.worker = start_worker(self.preset, timeout=self.timeout)
-        for clip in self.worker.synthesize(sentences, options):
+        return self._counted(self.worker.synthesize(sentences, options))
+
+    def _counted(self, clips: Iterator[Clip]) -> Iterator[Clip]:
+        for clip in clips:
             self.synthesized += 1
             yield clip
+
+    def synthesize_alone(self, sentence: str, options: SynthesisOptions) -> Clip:
+        """One sentence from a worker of its own, while the main one is busy with a request."""
+        with start_worker(self.preset, timeout=self.timeout) as worker:
+            clip = next(iter(worker.synthesize([sentence], options)))
+        self.synthesized += 1
+        return clip
 
     def close(self) -> None:
         if self.worker is not None:
@@ -244,30 +262,31 @@ def _clips(
     spoken: list[str], options: SynthesisOptions, engine_name: str, cache: ClipCache | None, engine: _Engine
 ) -> Iterator[Clip]:
     """One clip per sentence, in order: from the cache where it has them, otherwise from
-    the engine, which gets each run of missing sentences as one request."""
+    the engine. Every missing sentence is asked for at the start, in one request, so the
+    engine speaks the edited paragraph while the cached ones before it are assembled."""
     settings = {"speed": options.speed, "word_timings": options.word_timings}
     keys = [ClipCache.key(engine_name, options.voice, settings, text) for text in spoken] if cache else []
     present = [cache.contains(key) for key in keys] if cache else [False] * len(spoken)
     source = f"{engine_name}:{options.voice}"
-    index = 0
-    while index < len(spoken):
-        if cache is not None and present[index]:
-            clip = cache.get(keys[index], spoken[index])
-            if clip is not None:
-                clip.source = source
-                yield clip
-                index += 1
-                continue
-        end = index + 1
-        while end < len(spoken) and not present[end]:
-            end += 1
-        for position, clip in zip(range(index, end), engine.synthesize(spoken[index:end], options), strict=True):
-            if cache is not None:
-                if not present[position]:
-                    cache.misses += 1  # (a damaged entry was counted when it was read)
-                cache.put(keys[position], clip)
+    missing = [text for text, here in zip(spoken, present, strict=True) if not here]
+    fresh = engine.synthesize(missing, options) if missing else iter(())
+    for index, text in enumerate(spoken):
+        if present[index]:
+            assert cache is not None
+            clip = cache.get(keys[index], text)
+            if clip is None:
+                # damaged (or removed by another process) since it was listed: the main
+                # worker is busy with the request above, so a second one speaks it
+                clip = engine.synthesize_alone(text, options)
+                cache.put(keys[index], clip)
+            clip.source = source
             yield clip
-        index = end
+            continue
+        clip = next(fresh)
+        if cache is not None:
+            cache.misses += 1
+            cache.put(keys[index], clip)
+        yield clip
 
 
 def find_cover(article: Article, source: str | Path, *, allow_private: bool = False) -> bytes | None:

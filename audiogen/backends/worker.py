@@ -150,12 +150,24 @@ class EngineWorker:
         return [VoiceInfo(**v) for v in reply[1]]
 
     def synthesize(self, sentences: Iterable[str], options: SynthesisOptions) -> Iterator[Clip]:
-        """Yield one clip per sentence; replace a dead or hung worker ``retries`` times."""
+        """One clip per sentence; a dead or hung worker is replaced ``retries`` times.
+
+        The request goes out at once (the engine starts speaking while the caller does
+        other work, even while its voice is still loading); the clips come as the
+        returned iterator is read."""
         pending = list(sentences)
+        if pending:
+            self._send(("synth", pending, asdict(options)))
+        return self._clips(pending, options)
+
+    def _clips(self, pending: list[str], options: SynthesisOptions) -> Iterator[Clip]:
         failures = 0
+        sent = True
         try:
             while pending:
-                self._send(("synth", pending, asdict(options)))
+                if not sent:
+                    self._send(("synth", pending, asdict(options)))
+                sent = False
                 try:
                     while pending:
                         reply = self._receive(self.timeout, f"speaking “{_preview(pending[0])}”")
@@ -181,10 +193,8 @@ class EngineWorker:
                 self.close()
 
     def _send(self, message: tuple[Any, ...]) -> None:
+        """Write a request; a worker still loading its voice reads it when ready."""
         self.start()
-        if not self._ready:
-            self._receive(self.start_timeout, "starting")
-            self._ready = True
         assert self._process is not None and self._process.stdin is not None
         try:
             _write_message(self._process.stdin, message)
@@ -193,10 +203,17 @@ class EngineWorker:
 
     def _receive(self, timeout: float, doing: str) -> tuple[Any, ...]:
         assert self._process is not None
-        try:
-            reply = self._replies.get(timeout=timeout)
-        except queue.Empty:
-            raise self._lost(f"did not answer within {timeout:g} s while {doing}") from None
+        while True:
+            wait = timeout if self._ready else max(timeout, self.start_timeout)
+            try:
+                reply = self._replies.get(timeout=wait)
+            except queue.Empty:
+                raise self._lost(
+                    f"did not answer within {wait:g} s while {doing if self._ready else 'starting'}"
+                ) from None
+            if reply[0] != "ready":
+                break
+            self._ready = True
         if reply == _EOF:
             code = self._process.wait(5.0)
             raise self._lost(f"crashed while {doing} (exit code {code})")
