@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         VoiceError,
     )
     from audiogen.extract import parse
+    from audiogen.normalize import normalize, split_sentences
     from audiogen.normalize.script import DEFAULT_NOTICE, build_script
     from audiogen.pipeline import load, narrate
     from audiogen.voices import VoicePreset, list_presets, resolve_voice
@@ -60,6 +61,7 @@ _WHERE = {
         "audiogen.errors",
     ),
     "parse": "audiogen.extract",
+    "split_sentences": "audiogen.normalize",
     "DEFAULT_NOTICE": "audiogen.normalize.script",
     "build_script": "audiogen.normalize.script",
     "load": "audiogen.pipeline",
@@ -70,12 +72,13 @@ _WHERE = {
 }
 
 
-# ``normalize`` is also the name of a subpackage, whose import would rebind the name to
-# the module: it is imported here, once, so the function keeps the name.
-from audiogen.normalize import normalize, split_sentences  # noqa: E402
-
-
 def __getattr__(name: str) -> Any:
+    if name == "normalize":
+        # ``audiogen.normalize`` is also a subpackage; importing it binds that name to the
+        # module, which is callable as the function (see audiogen/normalize/__init__.py).
+        import importlib
+
+        return importlib.import_module("audiogen.normalize")
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'audiogen' has no attribute {name!r}")

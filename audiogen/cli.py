@@ -14,6 +14,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -364,7 +365,8 @@ def _narrate(options: dict[str, Any], article: Any, cover: bytes | None, stream:
             cover=cover,
             on_audio=stream.feed if stream is not None else None,
         )
-    options["worker"].close()  # done with it: free its memory before encoding
+    # done with it: let it go (and free its memory) while the audio is finished
+    threading.Thread(target=options["worker"].close, name="audiogen-worker-close").start()
     return narration
 
 

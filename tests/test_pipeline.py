@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from conftest import SAMPLES, SEED_PAGE
 
 import audiogen
@@ -67,3 +70,15 @@ def test_a_script_without_main_guard_can_narrate(tmp_path) -> None:  # type: ign
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip().splitlines() == ["cues 16"]
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["import audiogen.normalize.script", "import audiogen.pipeline", "pass"],
+)
+def test_normalize_is_callable_whatever_was_imported_first(first: str) -> None:
+    """``audiogen.normalize`` is both a subpackage and the function; either way it speaks."""
+    code = f"{first}\nfrom audiogen import normalize\nimport audiogen\nprint(normalize('Feb. 20'), audiogen.normalize('Dr. No'))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "February twentieth Doctor No"

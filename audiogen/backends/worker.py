@@ -30,8 +30,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from typing import IO, Any
 
-import numpy as np
-
 from audiogen import errors
 from audiogen.article import Clip
 from audiogen.backends.base import SynthesisOptions, VoiceInfo
@@ -87,6 +85,7 @@ class EngineWorker:
         self._process: subprocess.Popen[bytes] | None = None
         self._replies: queue.Queue[tuple[Any, ...]] = queue.Queue()
         self._ready = False
+        self._closing = threading.Lock()
 
     # -- life cycle ---------------------------------------------------------------
 
@@ -115,10 +114,11 @@ class EngineWorker:
         return self._process.pid if self._process is not None else None
 
     def close(self) -> None:
-        process = self._process
-        ready = self._ready
-        self._process = None
-        self._ready = False
+        with self._closing:  # the command line closes from a thread of its own too
+            process = self._process
+            ready = self._ready
+            self._process = None
+            self._ready = False
         if process is None:
             return
         if not ready:
@@ -171,6 +171,8 @@ class EngineWorker:
                 try:
                     while pending:
                         reply = self._receive(self.timeout, f"speaking “{_preview(pending[0])}”")
+                        import numpy as np  # here, not at the top: the caller starts workers before it needs numpy
+
                         samples = np.frombuffer(reply[1], dtype=np.int16)
                         words = tuple(tuple(w) for w in reply[3]) if len(reply) > 3 else ()
                         yield Clip(
@@ -283,7 +285,7 @@ def serve(target: str, voice: str = "") -> None:
             elif message[0] == "synth":
                 options = SynthesisOptions(**message[2])
                 for clip in backend.synthesize(message[1], options):
-                    audio = np.ascontiguousarray(clip.samples, dtype=np.int16).tobytes()
+                    audio = clip.samples.astype("<i2", copy=False).tobytes()
                     _write_message(channel, ("clip", audio, clip.sample_rate, list(clip.words)))
         except Exception as exc:
             _send_error(channel, exc)
