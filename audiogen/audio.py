@@ -9,10 +9,9 @@ appends clips here and the exporter reads it back in chunks.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from math import gcd
 from pathlib import Path
 
@@ -70,10 +69,6 @@ class PcmBuffer:
             out[begin - start : begin - start + data.size] = data
         return out
 
-    def chunks(self, size: int = CHUNK) -> Iterator[npt.NDArray[np.int16]]:
-        for start in range(0, self._size, size):
-            yield self.read(start, min(size, self._size - start))
-
     def to_array(self) -> npt.NDArray[np.int16]:
         """The whole buffer in memory: for short narrations and tests."""
         return self.read(0, self._size)
@@ -85,12 +80,6 @@ class PcmBuffer:
         file = getattr(self, "_file", None)
         if file is not None:
             file.close()
-
-    @classmethod
-    def from_array(cls, samples: npt.NDArray[np.int16], sample_rate: int) -> PcmBuffer:
-        buffer = cls(sample_rate)
-        buffer.append(samples)
-        return buffer
 
 
 def resample(samples: npt.NDArray[np.int16], from_rate: int, to_rate: int) -> npt.NDArray[np.int16]:
@@ -151,7 +140,3 @@ def decode_audio_file(path: str | Path, sample_rate: int, *, what: str = "audio 
 def check_audio_file(path: str | Path, *, what: str = "audio file") -> None:
     """Fail early (before any speech is synthesized) on a file that is not audio."""
     decode_audio_file(path, 8000, what=what)
-
-
-def is_writable_folder(folder: Path) -> bool:
-    return os.access(folder, os.W_OK | os.X_OK)

@@ -31,7 +31,16 @@ import numpy as np
 from audiogen.article import Narration
 from audiogen.audio import CHUNK, ffmpeg_exe
 from audiogen.errors import ExportError
-from audiogen.master import LoudnessMeter, LoudnessTarget, Mastering, MasteringReport, db_to_gain, gain_to_db
+from audiogen.master import (
+    Limiter,
+    LoudnessMeter,
+    LoudnessTarget,
+    Mastering,
+    MasteringReport,
+    db_to_gain,
+    gain_to_db,
+    to_pcm,
+)
 
 log = logging.getLogger("audiogen")
 
@@ -270,11 +279,7 @@ def _encode(
                 chunks: Iterator[Any] = mastering.pcm_chunks()
             else:
                 chunks = (
-                    np.clip(
-                        np.round(mix(narration, start, min(CHUNK, narration.audio.size - start)) * 32768.0),
-                        -32768,
-                        32767,
-                    ).astype("<i2")
+                    to_pcm(mix(narration, start, min(CHUNK, narration.audio.size - start)))
                     for start in range(0, narration.audio.size, CHUNK)
                 )
             _run_encoder(command, chunks, audio_format)
@@ -321,7 +326,7 @@ class StreamingExport:
         self.tmp: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._errors: Any = None
-        self._mastering: Mastering | None = None
+        self._limiter: Limiter | None = None
         self._pending = np.zeros(0)
         self._meter: LoudnessMeter | None = None
         self._peak = 0.0
@@ -336,10 +341,10 @@ class StreamingExport:
             return
         if self._process is None:
             self._start(rate)
-        assert self._mastering is not None
+        assert self._limiter is not None
         scaled = samples.astype(np.float64) * (self.gain / 32768.0)
         self._pending = np.concatenate((self._pending, scaled))
-        margin = self._mastering.margin
+        margin = self._limiter.margin
         while self._pending.size >= CHUNK + 2 * margin and self.failed is None:
             self._queue.put((self._pending[: CHUNK + 2 * margin], CHUNK))
             self._pending = self._pending[CHUNK:]
@@ -354,28 +359,18 @@ class StreamingExport:
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish or discard
         command = _encoder_command(rate, self.tmp, self.audio_format, self.options)
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors)
-        self._mastering = Mastering(
-            lambda start, count: np.zeros(count, dtype=np.float32),
-            0,
-            rate,
-            self.target,
-            margin_db=_CODEC_HEADROOM_DB.get(self.audio_format.name, 0.0),
-        )
+        ceiling = db_to_gain(self.target.true_peak - _CODEC_HEADROOM_DB.get(self.audio_format.name, 0.0))
+        self._limiter = Limiter(rate, ceiling)
         self._meter = LoudnessMeter(rate)
         # before the first sample lies silence: the limiter's left context
-        self._pending = np.zeros(self._mastering.margin)
+        self._pending = np.zeros(self._limiter.margin)
         self._thread = threading.Thread(target=self._drain, name="audiogen-encoder", daemon=True)
         self._thread.start()
 
     def _emit(self, window: Any, count: int) -> None:
-        assert self._mastering is not None and self._meter is not None and self._process is not None
-        margin = self._mastering.margin
-        limited, peaks = self._mastering.limited(window)
-        kept = limited[margin : margin + count]
-        if count:
-            self._peak = max(self._peak, float(peaks[margin : margin + count].max()))
-        self._meter.add(kept)
-        pcm = np.clip(np.round(kept * 32767.0), -32768, 32767).astype("<i2")
+        assert self._limiter is not None and self._meter is not None and self._process is not None
+        pcm, peak = self._limiter.output(window, count, self._meter)
+        self._peak = max(self._peak, peak)
         try:
             assert self._process.stdin is not None
             self._process.stdin.write(pcm.tobytes())
@@ -384,9 +379,9 @@ class StreamingExport:
 
     def finish(self) -> MasteringReport | None:
         """End the stream; the report when the file is whole and on target, else ``None``."""
-        if self._process is None or self._mastering is None or self._meter is None:
+        if self._process is None or self._limiter is None or self._meter is None:
             return None
-        margin = self._mastering.margin
+        margin = self._limiter.margin
         if self.failed is None:
             self._pending = np.concatenate((self._pending, np.zeros(margin)))
             self._queue.put((self._pending, max(self._pending.size - 2 * margin, 0)))
@@ -404,7 +399,7 @@ class StreamingExport:
             or self.failed is not None
             or not math.isfinite(output)
             or abs(output - self.target.lufs) > Mastering.TOLERANCE_LU
-            or self._peak > self._mastering.ceiling * 1.001
+            or self._peak > self._limiter.ceiling * 1.001
         ):
             log.debug("streamed encoding missed (exit %s, %.2f LUFS); exporting again", code, output)
             self.discard()

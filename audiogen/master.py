@@ -270,9 +270,48 @@ def _oversampling_phases(taps_per_phase: int = 12) -> npt.NDArray[np.float64]:
 _PHASES = _oversampling_phases()
 
 
-def true_peak_db(samples: FloatArray) -> float:
-    peaks = sample_peaks(samples)
-    return gain_to_db(float(peaks.max())) if peaks.size else -math.inf
+def to_pcm(samples: FloatArray) -> npt.NDArray[np.int16]:
+    """Float samples (1.0 = full scale) → little-endian int16, rounded and clipped."""
+    scaled = np.asarray(samples, dtype=np.float64) * 32768.0
+    return np.clip(np.round(scaled), -32768, 32767).astype("<i2")
+
+
+class Limiter:
+    """A look-ahead true-peak limiter. It works on windows that carry ``margin`` samples
+    of context on each side of the part that is kept."""
+
+    def __init__(self, rate: int, ceiling: float) -> None:
+        self.ceiling = ceiling
+        self._width = max(int(rate * LIMITER_MS / 1000), 1)
+        self.margin = 2 * self._width + 32
+
+    def limited(self, chunk: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The chunk limited, and its true peaks after limiting (the peaks before, times
+        the gain the limiter gave them: the gain moves too slowly to make new ones)."""
+        peaks = sample_peaks(chunk, ceiling=self.ceiling)
+        # a hair under the ceiling, for what the gain changes themselves add
+        need = np.minimum(1.0, self.ceiling * 0.99 / np.maximum(peaks, 1e-12))
+        if need.min() >= 1.0:
+            return chunk, peaks
+        size = 2 * self._width + 1
+        # Spread each reduction over the look-ahead window, then smooth it: at a peak the
+        # averaged gain is never above what that peak needs.
+        envelope = _moving_average(_running_min(need, size), size)
+        return chunk * envelope, peaks * envelope
+
+    def output(
+        self, window: npt.NDArray[np.float64], count: int, meter: LoudnessMeter, *, limit: bool = True
+    ) -> tuple[npt.NDArray[np.int16], float]:
+        """Limit ``window`` (or only find its peaks), measure the ``count`` samples it
+        keeps and give them as int16, with their true peak."""
+        if limit:
+            window, peaks = self.limited(window)
+        else:
+            peaks = sample_peaks(window, ceiling=self.ceiling)
+        kept = window[self.margin : self.margin + count]
+        meter.add(kept)
+        peak = float(peaks[self.margin : self.margin + count].max()) if count else 0.0
+        return to_pcm(kept), peak
 
 
 class Mastering:
@@ -282,9 +321,8 @@ class Mastering:
     already measured them on the way) saves the first pass. When peaks need limiting,
     the loudness the limiter takes away is estimated on samples spread over the whole
     narration and made up for in the gain before it; the output is then produced in one
-    pass (the encoder can take it as it comes) and measured as it goes, and
-    ``off_target`` says whether it missed by more than ``TOLERANCE_LU``, in which case
-    ``retry`` corrects the gain for another pass."""
+    pass (the encoder can take it as it comes) and measured as it goes. If it missed the
+    target by more than ``TOLERANCE_LU``, ``retry`` corrects the gain for another pass."""
 
     TOLERANCE_LU = 0.3
     #: stretches of audio on which the limiter's loss is estimated
@@ -306,10 +344,8 @@ class Mastering:
         self.rate = rate
         self.target = target
         self.measured = measured
-        #: extra room below the ceiling, for codecs whose decoded peaks overshoot
-        self.ceiling = db_to_gain(target.true_peak - margin_db)
-        self._width = max(int(self.rate * LIMITER_MS / 1000), 1)
-        self.margin = 2 * self._width + 32
+        #: ``margin_db``: extra room below the ceiling, for codecs whose decoded peaks overshoot
+        self.limiter = Limiter(rate, db_to_gain(target.true_peak - margin_db))
         self.report: MasteringReport | None = None
         self.gain = 1.0
         self._limit = False
@@ -329,7 +365,7 @@ class Mastering:
             measured = meter.integrated()
         self._input = measured
         gain_db = 0.0 if math.isinf(measured) else min(self.target.lufs - measured, MAX_GAIN_DB)
-        self._limit = loudest * db_to_gain(gain_db + INTERSAMPLE_HEADROOM_DB) > self.ceiling
+        self._limit = loudest * db_to_gain(gain_db + INTERSAMPLE_HEADROOM_DB) > self.limiter.ceiling
         if self._limit:
             # Driving the limiter harder makes it take more: settle the make-up gain in a
             # few rounds of estimates.
@@ -355,10 +391,10 @@ class Mastering:
         count = min(self.SAMPLE_BLOCKS, max(self.total // max(length, 1), 1))
         step = self.total // count
         before, after = LoudnessMeter(self.rate), LoudnessMeter(self.rate)
-        margin = self.margin
+        margin = self.limiter.margin
         for index in range(count):
             chunk = self.render(index * step - margin, length + 2 * margin).astype(np.float64) * gain
-            limited, _ = self.limited(chunk)
+            limited, _ = self.limiter.limited(chunk)
             before.add(chunk[margin : margin + length])
             after.add(limited[margin : margin + length])
         loss = before.integrated() - after.integrated()
@@ -375,20 +411,6 @@ class Mastering:
         self.gain *= db_to_gain(miss)
         return True
 
-    def limited(self, chunk: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """The chunk limited, and its true peaks after limiting (the peaks before, times
-        the gain the limiter gave them: the gain moves too slowly to make new ones)."""
-        peaks = sample_peaks(chunk, ceiling=self.ceiling)
-        # a hair under the ceiling, for what the gain changes themselves add
-        need = np.minimum(1.0, self.ceiling * 0.99 / np.maximum(peaks, 1e-12))
-        if need.min() >= 1.0:
-            return chunk, peaks
-        size = 2 * self._width + 1
-        # Spread each reduction over the look-ahead window, then smooth it: at a peak the
-        # averaged gain is never above what that peak needs.
-        envelope = _moving_average(_running_min(need, size), size)
-        return chunk * envelope, peaks * envelope
-
     def pcm_chunks(self) -> Iterator[npt.NDArray[np.int16]]:
         """The mastered signal as int16 chunks, measured on the way: afterwards the
         report holds the output's real loudness and true peak."""
@@ -397,19 +419,13 @@ class Mastering:
         assert self.report is not None
         meter = LoudnessMeter(self.rate)
         peak = 0.0
-        margin = self.margin
+        margin = self.limiter.margin
         for start in range(0, self.total, CHUNK):
             count = min(CHUNK, self.total - start)
-            chunk = self.render(start - margin, count + 2 * margin).astype(np.float64) * self.gain
-            if self._limit:
-                chunk, peaks = self.limited(chunk)
-            else:
-                peaks = sample_peaks(chunk, ceiling=self.ceiling)
-            if count:
-                peak = max(peak, float(peaks[margin : margin + count].max()))
-            kept = chunk[margin : margin + count]
-            meter.add(kept)
-            yield np.clip(np.round(kept * 32767.0), -32768, 32767).astype(np.int16)
+            window = self.render(start - margin, count + 2 * margin).astype(np.float64) * self.gain
+            pcm, chunk_peak = self.limiter.output(window, count, meter, limit=self._limit)
+            peak = max(peak, chunk_peak)
+            yield pcm
         self.report = MasteringReport(
             gain_db=round(gain_to_db(self.gain), 2),
             input_lufs=round(self._input, 2),
