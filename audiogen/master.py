@@ -228,18 +228,29 @@ def loudness(samples: FloatArray, rate: int) -> float:
 
 def sample_peaks(samples: FloatArray, *, ceiling: float | None = None) -> npt.NDArray[np.float64]:
     """Per sample, the largest magnitude of the 4× oversampled signal around it (the
-    true peak of BS.1770 annex 2). Given a ``ceiling``, a stretch whose sample peak is
-    far below it is not oversampled: its sample magnitudes stand."""
-    magnitude = np.abs(np.asarray(samples, dtype=np.float64))
+    true peak of BS.1770 annex 2). Given a ``ceiling``, only the samples whose
+    neighbourhood could reach it are oversampled: elsewhere the sample magnitudes stand."""
+    signal = np.asarray(samples, dtype=np.float64)
+    magnitude = np.abs(signal)
     if magnitude.size == 0:
         return magnitude
-    signal = np.asarray(samples, dtype=np.float64)
     if ceiling is None:
         return np.maximum(magnitude, _between_samples(signal))
-    reach = ceiling / db_to_gain(INTERSAMPLE_HEADROOM_DB)
-    if magnitude.max() <= reach:
+    if magnitude.max() <= ceiling / db_to_gain(INTERSAMPLE_HEADROOM_DB):
         return magnitude
-    return np.maximum(magnitude, _between_samples(signal))
+    # No interpolated point exceeds its twelve neighbours' peak times the filter's gain.
+    hot = np.flatnonzero(magnitude > ceiling * 0.99 / _FILTER_GAIN)
+    half = _PHASES.shape[1] // 2
+    near = np.zeros(signal.size, dtype=bool)
+    for offset in range(-half, half):
+        near[np.clip(hot + offset, 0, signal.size - 1)] = True
+    where = np.flatnonzero(near)
+    padded = np.concatenate((np.zeros(half - 1), signal, np.zeros(half)))
+    windows = padded[where[:, None] + np.arange(_PHASES.shape[1])]
+    between = np.abs(windows @ _PHASES[1:].T).max(axis=1)
+    peaks = magnitude.copy()
+    peaks[where] = np.maximum(magnitude[where], between)
+    return peaks
 
 
 def _between_samples(signal: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -268,6 +279,8 @@ def _oversampling_phases(taps_per_phase: int = 12) -> npt.NDArray[np.float64]:
 
 
 _PHASES = _oversampling_phases()
+#: the most an interpolated point can exceed the largest sample it is made from
+_FILTER_GAIN = float(np.abs(_PHASES).sum(axis=1).max())
 
 
 def to_pcm(samples: FloatArray) -> npt.NDArray[np.int16]:
