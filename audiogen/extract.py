@@ -341,6 +341,9 @@ def _parse_html(html: str, where: str) -> Any:
 
     # Bytes with an explicit encoding: lxml refuses str input that carries an XML
     # encoding declaration, and this way any declaration in the page is ignored.
+    # Control characters (a stray BEL pasted from a word processor) stop libxml2 and
+    # would cost the article; they carry nothing, so they go first.
+    html = _CONTROL.sub("", html)
     data = html.encode("utf-8", errors="replace")
     parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
     try:
@@ -361,6 +364,7 @@ def _parse_html(html: str, where: str) -> Any:
     return root
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WRAPPER_TAG = re.compile(r"</?(?:div|span|section|font|center|b|i|em|strong|small|big|u)\b[^>]*>", re.IGNORECASE)
 
 

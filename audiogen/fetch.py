@@ -74,6 +74,17 @@ class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
 
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"
+#: feeds and sitemaps (and the article pages a list of them may also name)
+LISTING_ACCEPT = "application/rss+xml,application/atom+xml,application/xml,text/xml;q=0.9,text/html;q=0.5"
+LISTING_TYPES = (
+    *TEXT_TYPES,
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/gzip",
+    "application/x-gzip",
+    "application/octet-stream",
+)
 
 
 def fetch_url(
@@ -93,7 +104,10 @@ def fetch_url(
         with opener.open(request, timeout=timeout) as response:
             headers: Message = response.headers
             content_type = (headers.get_content_type() or "").lower()
-            if accept != PAGE_ACCEPT:
+            if accept == LISTING_ACCEPT:
+                if content_type and content_type not in LISTING_TYPES:
+                    raise SourceError(f"{url} is {content_type}, not a feed, a sitemap or a page")
+            elif accept != PAGE_ACCEPT:
                 wanted = accept.split("/")[0] + "/"
                 if content_type and not content_type.startswith(wanted):
                     raise SourceError(f"{url} is {content_type}, not {accept}")

@@ -164,3 +164,16 @@ def test_missing_and_empty_files(tmp_path: Path) -> None:
         audiogen.load(empty)
     with pytest.raises(SourceError, match="is a folder"):
         audiogen.load(tmp_path)
+
+
+def test_control_characters_do_not_cost_the_article() -> None:
+    from audiogen.extract import parse
+
+    html = (
+        "<html><body><article><h1>Floods\x07 return</h1>"
+        + "<p>The river rose\x0b again overnight, and the town's\x00 levees held.</p>" * 3
+        + "</article></body></html>"
+    )
+    article = parse(html)
+    assert article.title == "Floods return"
+    assert "The river rose again overnight" in article.segments[-1].text

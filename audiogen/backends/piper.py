@@ -124,6 +124,11 @@ def _load_voice(voice_class: Any, model: Path, config: Path, aligned: bool) -> A
 
     options = onnxruntime.SessionOptions()
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+    # A batch runs one engine per worker process, each on a core of its own.
+    threads = os.environ.get("AUDIOGEN_ENGINE_THREADS", "")
+    if threads.isdigit() and int(threads) > 0:
+        options.intra_op_num_threads = int(threads)
+        options.inter_op_num_threads = 1
     source: str | bytes = str(model)
     if aligned:
         import onnx

@@ -23,6 +23,11 @@ def unregister(name: str) -> None:
     _registered.pop(name, None)
 
 
+def registered() -> dict[str, str]:
+    """The backends registered at run time in this process (for other processes to repeat)."""
+    return dict(_registered)
+
+
 def available() -> dict[str, str]:
     """Backend name → import path, from installed packages and run-time registrations."""
     found = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}

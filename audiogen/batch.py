@@ -1,0 +1,644 @@
+"""Many sources → many episodes, in parallel, resumable, one failure never the batch's end.
+
+The output folder holds one folder per episode (audio, captions, chapters, timings and
+``episode.json``, the article's metadata and the item's record) and ``manifest.json``,
+the record of every item: source, content hash, status, files, duration, error. Both
+are written atomically. An episode is laid out in a staging folder and moved into
+place whole; its record goes into the manifest as soon as it is done, so killing the
+batch at any moment loses nothing finished (a record the manifest missed is read back
+from the episode's own ``episode.json`` on the next run).
+
+Items run in worker processes (``jobs``), each with its own speech engine kept for all
+its items, or as tasks on a Dask cluster (``scheduler``), whose workers write episodes
+to a shared output location (a path, or an fsspec URL) while this process merges the
+manifest. Re-running skips what is done and unchanged, narrates again what changed,
+and retries what failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from audiogen.errors import AudiogenError, SourceError
+from audiogen.sources import BatchItem, ListingError, canonical_url, is_url, list_sources
+
+log = logging.getLogger("audiogen")
+
+MANIFEST = "manifest.json"
+EPISODE_RECORD = "episode.json"
+_STATE = ".audiogen"  # staging, claims: the batch's own bookkeeping inside the output
+_MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How each episode is narrated and written; the same for every item of a batch."""
+
+    voice: str | None = None
+    audio_format: str = "mp3"
+    notice: bool = True
+    notice_position: str = "intro"
+    notice_text: str | None = None
+    lexicons: tuple[str, ...] = ()
+    date_order: str = "us"
+    loudness: float = -16.0
+    true_peak: float = -1.0
+    bitrate: str | None = None
+    vbr: bool = False
+    srt: bool = False
+    word_timings: bool = False
+    cover: bool = True
+    cache: bool = True
+    timeout: float = 60.0
+    allow_private: bool = False
+    #: speech engines registered at run time in this process (import paths), for the workers
+    engines: dict[str, str] = field(default_factory=dict)
+    #: threads each worker's engine may use (the batch is parallel across items)
+    engine_threads: int | None = 1
+
+    def fingerprint(self) -> str:
+        """What changes the episode's files: a different fingerprint narrates again."""
+        settings = asdict(self)
+        for key in ("cache", "timeout", "allow_private", "engines", "engine_threads"):
+            settings.pop(key)
+        return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class BatchResult:
+    """What a batch did: counts by outcome, and the failures (source, message)."""
+
+    done: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    audio_seconds: float = 0.0
+    manifest: Path | str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+#: called after each item with (record, totals so far: done, failed, queued, audio seconds)
+BatchProgress = Callable[[dict[str, Any], dict[str, float]], None]
+
+
+def episode_id(key: str) -> str:
+    """A folder name for the episode of ``key``: readable, stable, unique."""
+    tail = key.rstrip("/").rsplit("/", 1)[-1] if "/" in key else key
+    tail = re.sub(r"\.(html?|xhtml|md|markdown|txt|php|aspx?)$", "", tail, flags=re.IGNORECASE)
+    slug = re.sub(r"[^a-z0-9]+", "-", tail.lower()).strip("-")[:60].rstrip("-") or "episode"
+    return f"{slug}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
+
+
+# -- where episodes go ------------------------------------------------------------------
+
+
+class Output:
+    """The output location: a local folder (atomic renames) or an fsspec URL."""
+
+    def __init__(self, location: str | Path) -> None:
+        self.location = str(location).rstrip("/") or "/"
+        self.remote = "://" in self.location and not self.location.startswith("file://")
+        if self.remote:
+            try:
+                import fsspec
+            except ImportError:
+                raise SourceError(
+                    f"writing to {self.location} needs fsspec", hint="pip install 'audiogen[dask]'"
+                ) from None
+            self.fs, self.root = fsspec.core.url_to_fs(self.location)
+        else:
+            self.folder = Path(self.location.removeprefix("file://"))
+
+    def prepare(self) -> None:
+        if self.remote:
+            self.fs.makedirs(f"{self.root}/{_STATE}/claims", exist_ok=True)
+            return
+        try:
+            (self.folder / _STATE / "claims").mkdir(parents=True, exist_ok=True)
+            (self.folder / _STATE / "staging").mkdir(exist_ok=True)
+        except OSError as exc:
+            raise SourceError(f"cannot write to {self.folder}: {exc.strerror or exc}") from None
+        if not os.access(self.folder, os.W_OK | os.X_OK):
+            raise SourceError(f"cannot write to {self.folder}: permission denied")
+        # what a killed run left half-made
+        for leftover in (self.folder / _STATE / "staging").iterdir():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+    def read_text(self, name: str) -> str | None:
+        try:
+            if self.remote:
+                with self.fs.open(f"{self.root}/{name}", "r", encoding="utf-8") as handle:
+                    return str(handle.read())
+            return (self.folder / name).read_text(encoding="utf-8")
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def write_text(self, name: str, text: str) -> None:
+        if self.remote:
+            with self.fs.open(f"{self.root}/{name}", "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return
+        write_text_atomically(self.folder / name, text)
+
+    def exists(self, name: str) -> bool:
+        return bool(self.fs.exists(f"{self.root}/{name}")) if self.remote else (self.folder / name).exists()
+
+    def episodes(self) -> Iterator[str]:
+        """The episode folders present."""
+        if self.remote:
+            for path in self.fs.ls(self.root, detail=False):
+                name = str(path).rstrip("/").rsplit("/", 1)[-1]
+                if not name.startswith(".") and self.fs.isdir(path):
+                    yield name
+            return
+        if self.folder.is_dir():
+            for path in sorted(self.folder.iterdir()):
+                if path.is_dir() and not path.name.startswith("."):
+                    yield path.name
+
+    def claim(self, episode: str, key: str) -> str:
+        """Make ``key`` the owner of ``episode`` unless another key owns it; the owner."""
+        name = f"{_STATE}/claims/{episode}"
+        if self.remote:
+            owner = self.read_text(name)
+            if owner is None:
+                self.write_text(name, key)
+                return key
+            return owner
+        path = self.folder / name
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return path.read_text(encoding="utf-8") or key
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(key)
+        return key
+
+    def staging(self) -> Path:
+        """A new empty folder in which to lay out an episode."""
+        base = self.folder / _STATE / "staging" if not self.remote else None
+        folder = Path(tempfile.mkdtemp(prefix="episode-", dir=base))
+        umask = os.umask(0)
+        os.umask(umask)
+        folder.chmod(0o777 & ~umask)  # mkdtemp makes it private; episodes are published
+        return folder
+
+    def publish(self, staged: Path, episode: str) -> None:
+        """Put the staged episode in place, whole, replacing an older one."""
+        if self.remote:
+            remote = f"{self.root}/{episode}"
+            if self.fs.exists(remote):
+                self.fs.rm(remote, recursive=True)
+            self.fs.put(str(staged), remote, recursive=True)
+            shutil.rmtree(staged, ignore_errors=True)
+            return
+        target = self.folder / episode
+        old = None
+        if target.exists():
+            old = self.folder / _STATE / "staging" / f"old-{episode}-{uuid.uuid4().hex[:8]}"
+            os.replace(target, old)
+        os.replace(staged, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+# -- the manifest ---------------------------------------------------------------------
+
+
+class Manifest:
+    """Every item's record, keyed by the item's canonical key; saved atomically."""
+
+    #: above this many records, saving after every item would cost more than narrating
+    THROTTLE_AFTER = 2000
+
+    def __init__(self, output: Output) -> None:
+        self.output = output
+        self.items: dict[str, dict[str, Any]] = {}
+        self.created = _now()
+        self._saved = 0.0
+
+    def load(self) -> Manifest:
+        text = self.output.read_text(MANIFEST)
+        if text:
+            try:
+                data = json.loads(text)
+                self.items = dict(data.get("items", {}))
+                self.created = data.get("created", self.created)
+            except (json.JSONDecodeError, AttributeError, TypeError):
+                log.warning("%s is damaged; rebuilding it from the episode folders", MANIFEST)
+        # records of episodes finished after the last save (a run killed in between)
+        for episode in self.output.episodes():
+            record_text = self.output.read_text(f"{episode}/{EPISODE_RECORD}")
+            if not record_text:
+                continue
+            try:
+                record = json.loads(record_text)["record"]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue
+            key = record.get("key")
+            known = self.items.get(key) if key else None
+            if key and (known is None or known.get("status") != "done" or known.get("updated", "") < record["updated"]):
+                self.items[key] = record
+        return self
+
+    def put(self, record: dict[str, Any]) -> None:
+        self.items[record["key"]] = record
+        if len(self.items) <= self.THROTTLE_AFTER or time.monotonic() - self._saved > 2.0:
+            self.save()
+
+    def save(self) -> None:
+        data = {"version": _MANIFEST_VERSION, "created": self.created, "updated": _now(), "items": self.items}
+        self.output.write_text(MANIFEST, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
+        self._saved = time.monotonic()
+
+
+def write_text_atomically(target: Path, text: str) -> None:
+    """Write ``target`` whole or not at all (a temporary file beside it, then a rename)."""
+    handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# -- one episode (runs in a worker process) ------------------------------------------
+
+_workers: dict[str, Any] = {}
+
+
+def narrate_item(
+    item: BatchItem, location: str, options: BatchOptions, previous: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Load, narrate and write one item's episode; its record. Never raises for a
+    problem of the item (its record says ``failed``): the batch goes on."""
+    from audiogen.backends import registry
+
+    started = time.monotonic()
+    for name, target in options.engines.items():
+        registry.register(name, target)
+    if options.engine_threads:
+        os.environ["AUDIOGEN_ENGINE_THREADS"] = str(options.engine_threads)
+    record: dict[str, Any] = {
+        "key": item.key,
+        "source": item.source,
+        "origin": item.origin,
+        "listed_modified": item.modified,
+        "attempts": int((previous or {}).get("attempts", 0)) + 1,
+        "first_done": (previous or {}).get("first_done"),
+    }
+    try:
+        record.update(_narrate_item(item, Output(location), options, previous))
+    except AudiogenError as exc:
+        record.update(status="failed", error=exc.message)
+    except Exception as exc:  # a bug or an engine's crash of a kind we did not foresee
+        log.debug("item %s failed", item.source, exc_info=True)
+        record.update(status="failed", error=f"unexpected {type(exc).__name__}: {exc}")
+    record["seconds"] = round(time.monotonic() - started, 2)
+    record["updated"] = _now()
+    if record["status"] == "done" and not record.get("first_done"):
+        record["first_done"] = record["updated"]
+    return record
+
+
+def _narrate_item(
+    item: BatchItem, output: Output, options: BatchOptions, previous: dict[str, Any] | None
+) -> dict[str, Any]:
+    from audiogen.pipeline import find_cover, load, narrate
+    from audiogen.voices import resolve_voice
+
+    article = load(item.source, allow_private=options.allow_private)
+    canonical = item.key
+    if article.url and is_url(article.url):
+        canonical = canonical_url(article.url)
+    episode = episode_id(canonical)
+    owner = output.claim(episode, item.key)
+    if owner != item.key:
+        return {"status": "duplicate", "duplicate_of": owner, "canonical": canonical, "episode": episode}
+    content_hash = hashlib.sha256(f"{options.fingerprint()}:{article.source_hash}".encode()).hexdigest()[:32]
+    if (
+        previous
+        and previous.get("status") == "done"
+        and previous.get("content_hash") == content_hash
+        and all(output.exists(f"{previous.get('episode')}/{name}") for name in previous.get("files", []))
+    ):
+        return {**_kept(previous), "status": "done", "unchanged": True}
+
+    preset = resolve_voice(options.voice)
+    cover = find_cover(article, item.source, allow_private=options.allow_private) if options.cover else None
+    narration = narrate(
+        article,
+        preset,
+        notice=options.notice,
+        notice_text=options.notice_text,
+        notice_position=options.notice_position,
+        lexicons=options.lexicons,
+        date_order=options.date_order,
+        worker=_worker(preset, options.timeout),
+        cache=options.cache,
+        word_timings=options.word_timings,
+        cover=cover,
+        timeout=options.timeout,
+    )
+    staged = output.staging()
+    try:
+        paths = narration.export(
+            staged / f"{episode}.{options.audio_format}",
+            format=options.audio_format,
+            srt=options.srt,
+            loudness=options.loudness,
+            true_peak=options.true_peak,
+            bitrate=options.bitrate,
+            vbr=options.vbr,
+        )
+        record = {
+            "status": "done",
+            "unchanged": False,
+            "error": None,
+            "canonical": canonical,
+            "episode": episode,
+            "content_hash": content_hash,
+            "files": [p.name for p in paths] + [EPISODE_RECORD],
+            "audio": paths[0].name,
+            "duration_ms": narration.duration_ms,
+            "bytes": paths[0].stat().st_size,
+            "title": article.title,
+            "published": article.published,
+        }
+        metadata = {
+            "title": article.title,
+            "byline": article.byline,
+            "published": article.published,
+            "language": article.language,
+            "url": article.url,
+            "site_name": article.site_name,
+            "description": article.description,
+            "image": article.image,
+            "source_hash": article.source_hash,
+        }
+        full = {**record, "key": item.key, "source": item.source, "updated": _now()}
+        (staged / EPISODE_RECORD).write_text(
+            json.dumps({"article": metadata, "record": full}, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        output.publish(staged, episode)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return record
+
+
+def _kept(previous: dict[str, Any]) -> dict[str, Any]:
+    fields = ("canonical", "episode", "content_hash", "files", "audio", "duration_ms", "bytes", "title", "published")
+    return {name: previous.get(name) for name in fields} | {"error": None}
+
+
+def _worker(preset: Any, timeout: float) -> Any:
+    """This process's engine for ``preset``, started once and kept for all its items."""
+    import atexit
+
+    from audiogen.pipeline import start_worker
+
+    key = f"{preset.engine}:{preset.voice}"
+    worker = _workers.get(key)
+    if worker is None:
+        worker = start_worker(preset, timeout=timeout)
+        _workers[key] = worker
+        if len(_workers) == 1:
+            atexit.register(_close_workers)
+    return worker
+
+
+def _close_workers() -> None:
+    for worker in _workers.values():
+        with contextlib.suppress(Exception):
+            worker.close()
+    _workers.clear()
+
+
+# -- the batch ------------------------------------------------------------------------
+
+
+def run_batch(
+    sources: Iterable[str],
+    out: str | Path,
+    options: BatchOptions | None = None,
+    *,
+    urls_file: str | None = None,
+    since: datetime | None = None,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    progress: BatchProgress | None = None,
+) -> BatchResult:
+    """Narrate every article the sources list into ``out``; see the module's text."""
+    from audiogen.backends import registry
+
+    options = options or BatchOptions()
+    if not options.engines:
+        options = BatchOptions(**{**asdict(options), "engines": registry.registered()})
+    output = Output(out)
+    output.prepare()
+    manifest = Manifest(output).load()
+    result = BatchResult(manifest=output.location + "/" + MANIFEST)
+    exclude = None if output.remote else output.folder
+    listed = list_sources(
+        sources, urls_file=urls_file, since=since, allow_private=options.allow_private, exclude=exclude
+    )
+    items = _new_items(listed, manifest, result)
+    totals = {"done": 0.0, "failed": 0.0, "queued": 0.0, "audio_seconds": 0.0}
+
+    def record_done(record: dict[str, Any]) -> None:
+        manifest.put(record)
+        status = record["status"]
+        if status == "done" and record.get("unchanged"):
+            result.unchanged += 1
+        elif status == "done":
+            result.done += 1
+            result.audio_seconds += (record.get("duration_ms") or 0) / 1000
+        elif status == "duplicate":
+            result.duplicates += 1
+        else:
+            result.failed.append((record["source"], record.get("error") or "failed"))
+        totals["done"] += status != "failed"
+        totals["failed"] += status == "failed"
+        totals["audio_seconds"] = result.audio_seconds
+        if progress is not None:
+            progress(record, totals)
+
+    work = ((item, manifest.items.get(item.key)) for item in items)
+    counted = _counting(work, totals)
+    try:
+        if scheduler:
+            _run_on_dask(scheduler, counted, output.location, options, record_done)
+        else:
+            _run_locally(counted, output.location, options, jobs or os.cpu_count() or 1, record_done)
+    finally:
+        manifest.save()
+    if totals["queued"] == 0 and result.unchanged == 0 and result.duplicates == 0 and result.failed:
+        # nothing could even be listed: the source itself is the error
+        raise SourceError(result.failed[0][1])
+    return result
+
+
+def _counting(
+    work: Iterator[tuple[BatchItem, dict[str, Any] | None]], totals: dict[str, float]
+) -> Iterator[tuple[BatchItem, dict[str, Any] | None]]:
+    for pair in work:
+        totals["queued"] += 1
+        yield pair
+
+
+def _new_items(
+    listed: Iterator[BatchItem | ListingError], manifest: Manifest, result: BatchResult
+) -> Iterator[BatchItem]:
+    """Items once each (by canonical key), less feed entries already narrated and
+    listed pages whose listing date says they did not change."""
+    seen: set[str] = set()
+    for entry in listed:
+        if isinstance(entry, ListingError):
+            result.failed.append((entry.source, entry.message))
+            continue
+        if entry.key in seen:
+            continue
+        seen.add(entry.key)
+        known = manifest.items.get(entry.key)
+        listed_same = entry.from_feed or (entry.modified and entry.modified == (known or {}).get("listed_modified"))
+        if known and known.get("status") in ("done", "duplicate") and listed_same:
+            result.unchanged += known["status"] == "done"
+            result.duplicates += known["status"] == "duplicate"
+            continue
+        yield entry
+
+
+def _run_locally(
+    work: Iterator[tuple[BatchItem, dict[str, Any] | None]],
+    location: str,
+    options: BatchOptions,
+    jobs: int,
+    record_done: Callable[[dict[str, Any]], None],
+) -> None:
+    """A pool of ``jobs`` processes, at most two items each in flight: the list of items
+    is read as the work goes, never held whole. A worker process that dies takes only
+    its item with it; the pool is started again for the rest."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    pending = iter(work)
+    exhausted = False
+    while not exhausted:
+        broken = False
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            running: dict[Future[dict[str, Any]], BatchItem] = {}
+            while True:
+                while not exhausted and len(running) < 2 * jobs:
+                    pair = next(pending, None)
+                    if pair is None:
+                        exhausted = True
+                        break
+                    item, previous = pair
+                    running[pool.submit(narrate_item, item, location, options, previous)] = item
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    item = running.pop(future)
+                    try:
+                        record_done(future.result())
+                    except BrokenProcessPool:
+                        broken = True
+                        record_done(_failure(item, "the worker process died while narrating it"))
+                if broken:
+                    for item in running.values():
+                        record_done(_failure(item, "the worker process died while narrating another item"))
+                    running.clear()
+                    break
+        if not broken:
+            break
+
+
+def _run_on_dask(
+    address: str,
+    work: Iterator[tuple[BatchItem, dict[str, Any] | None]],
+    location: str,
+    options: BatchOptions,
+    record_done: Callable[[dict[str, Any]], None],
+) -> None:
+    """Each episode one task on the cluster at ``address``; the workers write the
+    episodes to ``location``, which they must all reach (a shared path or an fsspec URL)."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise SourceError(
+            "running on a Dask cluster needs dask.distributed", hint="pip install 'audiogen[dask]'"
+        ) from None
+    try:
+        client = Client(address, timeout=30, set_as_default=False)  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError) as exc:
+        raise SourceError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        workers = max(len(client.scheduler_info().get("workers", {})), 1)
+        pending = iter(work)
+        queue = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
+        items: dict[Any, BatchItem] = {}
+
+        def submit() -> bool:
+            pair = next(pending, None)
+            if pair is None:
+                return False
+            item, previous = pair
+            future = client.submit(narrate_item, item, location, options, previous, pure=False, retries=0)
+            items[future.key] = item
+            queue.add(future)  # type: ignore[no-untyped-call]
+            return True
+
+        for _ in range(2 * workers):
+            if not submit():
+                break
+        for future in queue:
+            item = items.pop(future.key)
+            try:
+                record = future.result()
+            except Exception as exc:  # the task itself died (a lost worker)
+                record = _failure(item, f"the Dask task failed: {type(exc).__name__}: {exc}")
+            record_done(record)
+            future.release()
+            submit()
+    finally:
+        client.close()  # type: ignore[no-untyped-call]
+
+
+def _failure(item: BatchItem, message: str) -> dict[str, Any]:
+    return {
+        "key": item.key,
+        "source": item.source,
+        "origin": item.origin,
+        "listed_modified": item.modified,
+        "status": "failed",
+        "error": message,
+        "updated": _now(),
+    }

@@ -1,0 +1,285 @@
+"""``audiogen batch`` and ``audiogen feed``: a whole site as a podcast.
+
+Registered on the command group of ``cli.py`` (which imports this module); like it,
+the only code here is options, calls into the library, and reports.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from audiogen.cli import _check_notice, _common, _option, _reports_errors, _script_options, _setup_logging, main
+from audiogen.errors import FeedError
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_PARTIAL = 3
+
+
+def _feed_options(command: F) -> F:
+    """What the podcast says of itself; everything has a default from the episodes."""
+    options = [
+        _option("--max-items", type=click.IntRange(min=1), help="Only the newest N episodes in the feed."),
+        _option(
+            "--locked/--unlocked", default=True, show_default=True, help="podcast:locked: refuse moves to other hosts."
+        ),
+        _option("--explicit", is_flag=True, help="Mark the podcast explicit."),
+        _option("--category", default="News", show_default=True, help="Apple Podcasts category (e.g. 'News')."),
+        _option("--subcategory", help="Apple Podcasts subcategory (e.g. 'Daily News')."),
+        _option(
+            "--image", metavar="URL", help="Cover art URL (JPEG/PNG, 1400-3000 px); default: one made from the title."
+        ),
+        _option("--owner-email", metavar="EMAIL", help="itunes:owner e-mail (Apple uses it to verify the podcast)."),
+        _option("--owner-name", metavar="NAME", help="itunes:owner name (default: the author or title)."),
+        _option("--author", help="itunes:author (default: the episodes' byline when they share one)."),
+        _option("--description", help="The podcast's description (at most 4,000 bytes)."),
+        _option("--title", help="The podcast's title (default: the site's name)."),
+        _option("--link", metavar="URL", help="The site the podcast belongs to (default: --base-url)."),
+        _option("--feed-url", metavar="URL", help="Where the feed itself is served (default: BASE-URL/feed.xml)."),
+    ]
+    for option in options:
+        command = option(command)
+    return command
+
+
+# -- batch ------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@_option("--out", "out", required=True, metavar="DIR", help="Output folder (or fsspec URL with --scheduler).")
+@_option("--urls", "urls_file", type=click.Path(dir_okay=False), help="A text file of URLs, one per line (# comments).")
+@_option("--since", metavar="DATE", help="Only feed and sitemap entries published or changed since DATE.")
+@_option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
+@_option("--scheduler", metavar="tcp://HOST:PORT", help="Run on this Dask cluster instead (audiogen[dask]).")
+@_option("--feed", "feed_path", metavar="FILE", help="Also write the podcast feed to FILE (needs --base-url).")
+@_option("--base-url", metavar="URL", help="Where the output folder is served, for the feed's links.")
+@_feed_options
+@_option("--voice", metavar="VOICE", help="A preset (see 'audiogen voices'), a preset file, or ENGINE:VOICE.")
+@_option(
+    "--format",
+    "audio_format",
+    type=click.Choice(["mp3", "m4a", "ogg", "wav", "flac"]),
+    default="mp3",
+    show_default=True,
+)
+@_script_options
+@_option("--loudness", type=click.FloatRange(-40, -5), default=-16.0, show_default=True, metavar="LUFS")
+@_option("--bitrate", metavar="KBPS", help="Bitrate of lossy formats, e.g. 96k.")
+@_option("--srt", is_flag=True, help="Also write SRT captions.")
+@_option("--no-cover", is_flag=True, help="No cover art in the audio files.")
+@_option("--no-cache", is_flag=True, help="Synthesize every sentence, without the clip cache.")
+@_option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds per sentence.")
+@_option("--allow-private", is_flag=True, help="Allow URLs on private or local networks.")
+@_common
+@_reports_errors
+def batch(sources: tuple[str, ...], **options: Any) -> None:
+    """Narrate every article in SOURCES into one episode folder each under DIR.
+
+    SOURCES are folders of article files, article files or URLs, RSS/Atom feeds and
+    sitemaps (files or URLs). DIR gets manifest.json, the record of every item: a re-run
+    skips what is done and unchanged, narrates again what changed and retries what
+    failed. Exit code 3 when some items failed."""
+    from audiogen.batch import BatchOptions, run_batch
+    from audiogen.export import normalize_bitrate
+    from audiogen.sources import parse_since
+
+    _setup_logging(options["verbose"], options["quiet"])
+    _check_notice(options["notice_text"])
+    if not sources and not options["urls_file"]:
+        raise click.UsageError("give at least one SOURCE or --urls FILE")
+    if options["feed_path"] and not options["base_url"]:
+        raise click.UsageError("--feed needs --base-url (where the episodes will be served)")
+    if options["base_url"]:
+        from audiogen.feed import check_absolute
+
+        check_absolute(options["base_url"])
+    since = parse_since(options["since"]) if options["since"] else None
+    position = options["notice_position"]
+    batch_options = BatchOptions(
+        voice=options["voice"],
+        audio_format=options["audio_format"],
+        notice=not options["no_notice"] and position != "none",
+        notice_position=position if position != "none" else "intro",
+        notice_text=options["notice_text"],
+        lexicons=tuple(str(Path(p).resolve()) for p in options["lexicons"]),
+        date_order=options["date_order"],
+        loudness=options["loudness"],
+        bitrate=normalize_bitrate(options["bitrate"]),
+        srt=options["srt"],
+        cover=not options["no_cover"],
+        cache=not options["no_cache"],
+        timeout=options["timeout"],
+        allow_private=options["allow_private"],
+    )
+    out = options["out"]
+    if "://" not in out:
+        out = str(Path(out).resolve())
+    started = time.monotonic()
+    with _batch_progress(options["quiet"]) as progress:
+        result = run_batch(
+            sources,
+            out,
+            batch_options,
+            urls_file=options["urls_file"],
+            since=since,
+            jobs=options["jobs"],
+            scheduler=options["scheduler"],
+            progress=progress,
+        )
+    if not options["quiet"]:
+        _summary(result, time.monotonic() - started)
+    if options["feed_path"]:
+        if "://" in out:
+            raise FeedError("--feed works on a local output folder", hint="run 'audiogen feed' where the files are")
+        path = _write_feed(Path(out), options["base_url"], options["feed_path"], options)
+        if not options["quiet"]:
+            click.echo(f"Wrote the feed {path}", err=True)
+    if result.failed:
+        sys.exit(EXIT_PARTIAL)
+
+
+@contextmanager
+def _batch_progress(quiet: bool) -> Iterator[Callable[[dict[str, Any], dict[str, float]], None] | None]:
+    """Items done, failed and left, minutes of audio and the time left, on stderr (a
+    terminal only); elsewhere a line per item in the log."""
+    if quiet or not sys.stderr.isatty():
+        import logging
+
+        log = logging.getLogger("audiogen")
+
+        def note(record: dict[str, Any], totals: dict[str, float]) -> None:
+            log.info("%s: %s", record["status"], record["source"])
+
+        yield note
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("Batch"),
+        BarColumn(),
+        TextColumn("{task.fields[summary]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("batch", total=None, summary="listing…")
+
+        def update(record: dict[str, Any], totals: dict[str, float]) -> None:
+            finished = totals["done"] + totals["failed"]
+            left = max(totals["queued"] - finished, 0)
+            summary = (
+                f"{int(totals['done'])} done, {int(totals['failed'])} failed, {int(left)} left; "
+                f"{totals['audio_seconds'] / 60:.1f} min of audio"
+            )
+            bar.update(task, completed=finished, total=totals["queued"], summary=summary)
+
+        yield update
+
+
+def _summary(result: Any, seconds: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=True, soft_wrap=False)
+    if result.failed:
+        table = Table(title=f"{len(result.failed)} failed", title_justify="left", show_lines=False)
+        table.add_column("source", overflow="fold", max_width=60)
+        table.add_column("error", overflow="fold")
+        for source, message in result.failed:
+            table.add_row(source, message)
+        console.print(table)
+    click.echo(
+        f"Narrated {result.done}, unchanged {result.unchanged}, duplicates {result.duplicates}, "
+        f"failed {len(result.failed)}; {result.audio_seconds / 60:.1f} min of audio in {seconds:.0f} s; "
+        f"manifest {result.manifest}",
+        err=True,
+    )
+
+
+# -- feed -------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
+@_option("--base-url", required=True, metavar="URL", help="Where DIR is served (absolute http(s) URL).")
+@click.option(
+    "-o", "--output", "output", metavar="FILE", help="Where to write the feed (default: DIR/feed.xml; - for stdout)."
+)
+@_feed_options
+@_common
+@_reports_errors
+def feed(folder: str, base_url: str, output: str | None, **options: Any) -> None:
+    """Write the podcast feed (RSS 2.0, Apple Podcasts and Podcasting 2.0 tags) of the
+    episodes that 'audiogen batch' narrated into DIR."""
+    _setup_logging(options["verbose"], options["quiet"])
+    path = _write_feed(Path(folder), base_url, output, options)
+    if not options["quiet"] and path is not None:
+        click.echo(f"Wrote {path}", err=True)
+
+
+def _write_feed(folder: Path, base_url: str, output: str | None, options: dict[str, Any]) -> Path | None:
+    from audiogen.feed import COVER_NAME, Channel, build_feed, check_absolute, default_cover, episodes_from_folder
+
+    check_absolute(base_url)
+    base = base_url.rstrip("/") + "/"
+    episodes, defaults = episodes_from_folder(folder, base)
+    target = None if output == "-" else Path(output) if output else folder / "feed.xml"
+    feed_url = options.get("feed_url")
+    if not feed_url:
+        inside = target is not None and target.resolve().parent == folder.resolve()
+        feed_url = base + (target.name if inside and target is not None else "feed.xml")
+    title = options.get("title") or defaults["site_name"] or folder.resolve().name
+    image = options.get("image")
+    if not image:
+        default_cover(title, folder / COVER_NAME)
+        image = base + COVER_NAME
+    description = options.get("description") or (
+        f"Articles from {title}, read aloud. Every episode is an AI-generated narration of a published article."
+    )
+    channel = Channel(
+        title=title,
+        link=options.get("link") or base,
+        feed_url=feed_url,
+        description=description,
+        language=defaults["language"] or "en",
+        image_url=image,
+        author=options.get("author") or defaults["author"] or title,
+        owner_name=options.get("owner_name"),
+        owner_email=options.get("owner_email"),
+        category=options.get("category") or "News",
+        subcategory=options.get("subcategory"),
+        explicit=bool(options.get("explicit")),
+        locked=options.get("locked", True),
+        max_items=options.get("max_items"),
+    )
+    if not channel.owner_email:
+        import logging
+
+        logging.getLogger("audiogen").warning(
+            "no --owner-email: Apple Podcasts uses the owner's e-mail to verify the podcast"
+        )
+    xml = build_feed(episodes, channel)
+    if target is None:
+        sys.stdout.write(xml)
+        return None
+    _write_atomically(target, xml)
+    return target
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    from audiogen.batch import write_text_atomically
+
+    try:
+        write_text_atomically(target, text)
+    except OSError as exc:
+        raise FeedError(f"cannot write {target}: {exc.strerror or exc}") from None
