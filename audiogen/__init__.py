@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         Segment,
         Sentence,
     )
+    from audiogen.batch import BatchOptions, BatchResult, run_batch
     from audiogen.errors import (
         AudiogenError,
         BackendError,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         VoiceError,
     )
     from audiogen.extract import parse
+    from audiogen.feed import Channel, Episode, build_feed
     from audiogen.normalize import normalize, split_sentences
     from audiogen.normalize.script import DEFAULT_NOTICE, build_script
     from audiogen.pipeline import load, narrate
@@ -61,6 +63,12 @@ _WHERE = {
         "audiogen.errors",
     ),
     "parse": "audiogen.extract",
+    "BatchOptions": "audiogen.batch",
+    "BatchResult": "audiogen.batch",
+    "run_batch": "audiogen.batch",
+    "Channel": "audiogen.feed",
+    "Episode": "audiogen.feed",
+    "build_feed": "audiogen.feed",
     "split_sentences": "audiogen.normalize",
     "DEFAULT_NOTICE": "audiogen.normalize.script",
     "build_script": "audiogen.normalize.script",
@@ -100,9 +108,13 @@ __all__ = [
     "Article",
     "AudiogenError",
     "BackendError",
+    "BatchOptions",
+    "BatchResult",
+    "Channel",
     "Chapter",
     "Clip",
     "Cue",
+    "Episode",
     "ExportError",
     "ExtractionError",
     "FeedError",
@@ -116,6 +128,7 @@ __all__ = [
     "VoiceError",
     "VoicePreset",
     "__version__",
+    "build_feed",
     "build_script",
     "list_presets",
     "load",
@@ -123,6 +136,7 @@ __all__ = [
     "normalize",
     "parse",
     "resolve_voice",
+    "run_batch",
     "split_sentences",
 ]
 

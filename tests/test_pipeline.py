@@ -39,6 +39,7 @@ def test_narrate_without_notice_and_with_custom_notice(fake_engine: str) -> None
 
 def test_public_api_is_pinned() -> None:
     assert set(audiogen.__all__) >= {"load", "parse", "normalize", "narrate", "Article", "Narration", "Script"}
+    assert set(audiogen.__all__) >= {"build_feed", "Episode", "Channel", "run_batch"}
     for name in audiogen.__all__:
         assert hasattr(audiogen, name), name
 
