@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from audiogen.errors import AudiogenError, SourceError
+from audiogen.files import write_atomically
 from audiogen.sources import BatchItem, ListingError, canonical_url, is_url, list_sources
 
 log = logging.getLogger("audiogen")
@@ -157,7 +158,7 @@ class Output:
             with self.fs.open(f"{self.root}/{name}", "w", encoding="utf-8") as handle:
                 handle.write(text)
             return
-        write_text_atomically(self.folder / name, text)
+        write_atomically(self.folder / name, text)
 
     def exists(self, name: str) -> bool:
         return bool(self.fs.exists(f"{self.root}/{name}")) if self.remote else (self.folder / name).exists()
@@ -269,19 +270,6 @@ class Manifest:
         data = {"version": _MANIFEST_VERSION, "created": self.created, "updated": _now(), "items": self.items}
         self.output.write_text(MANIFEST, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
         self._saved = time.monotonic()
-
-
-def write_text_atomically(target: Path, text: str) -> None:
-    """Write ``target`` whole or not at all (a temporary file beside it, then a rename)."""
-    handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
 
 
 def _now() -> str:

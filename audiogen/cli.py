@@ -562,5 +562,5 @@ def _megabytes(count: int) -> str:
     return f"{count / 1024**2:.1f} MB"
 
 
-# 'batch' and 'feed' live in a module of their own; importing it registers them.
-from audiogen import cli_batch  # noqa: E402, F401
+# batch, feed and embed live in a module of their own; importing it registers them.
+from audiogen import cli_publish  # noqa: E402, F401

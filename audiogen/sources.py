@@ -176,14 +176,9 @@ class _Lister:
 
     def _url(self, url: str) -> Iterator[Listed]:
         """A URL on the command line: a feed or sitemap is opened, an article page listed."""
-        from audiogen.fetch import LISTING_ACCEPT, fetch_url
-
-        try:
-            fetched = fetch_url(
-                url, allow_private=self.allow_private, accept=LISTING_ACCEPT, max_bytes=MAX_LISTING_BYTES
-            )
-        except SourceError as exc:
-            yield ListingError(url, exc.message)
+        fetched = self._fetch(url)
+        if isinstance(fetched, ListingError):
+            yield fetched
             return
         body = fetched.body
         if _is_xml_listing(body) or fetched.content_type not in ("text/html", "application/xhtml+xml", "text/plain"):
@@ -304,8 +299,6 @@ class _Lister:
         )
 
     def _child_sitemap(self, sitemap: Any, where: str, base: str | None, depth: int) -> Iterator[Listed]:
-        from audiogen.fetch import LISTING_ACCEPT, fetch_url
-
         loc = _child_text(sitemap, "loc")
         if not loc:
             return
@@ -331,14 +324,20 @@ class _Lister:
                 return
             yield from self.listing(data, str(path), base=None, depth=depth + 1)
             return
-        try:
-            fetched = fetch_url(
-                address, allow_private=self.allow_private, accept=LISTING_ACCEPT, max_bytes=MAX_LISTING_BYTES
-            )
-        except SourceError as exc:
-            yield ListingError(address, exc.message)
+        fetched = self._fetch(address)
+        if isinstance(fetched, ListingError):
+            yield fetched
             return
         yield from self.listing(fetched.body, fetched.url, base=fetched.url, depth=depth + 1)
+
+    def _fetch(self, url: str) -> Any:
+        """The document at ``url`` (a feed, a sitemap, or a page), or why not."""
+        from audiogen.fetch import LISTING_ACCEPT, fetch_url
+
+        try:
+            return fetch_url(url, allow_private=self.allow_private, accept=LISTING_ACCEPT, max_bytes=MAX_LISTING_BYTES)
+        except SourceError as exc:
+            return ListingError(url, exc.message)
 
 
 def _local(tag: Any) -> str:

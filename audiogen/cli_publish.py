@@ -1,4 +1,4 @@
-"""``audiogen batch`` and ``audiogen feed``: a whole site as a podcast.
+"""``audiogen batch``, ``feed`` and ``embed``: a whole site as a podcast, a player on every page.
 
 Registered on the command group of ``cli.py`` (which imports this module); like it,
 the only code here is options, calls into the library, and reports.
@@ -277,9 +277,49 @@ def _write_feed(folder: Path, base_url: str, output: str | None, options: dict[s
 
 
 def _write_atomically(target: Path, text: str) -> None:
-    from audiogen.batch import write_text_atomically
+    from audiogen.files import write_atomically
 
     try:
-        write_text_atomically(target, text)
+        write_atomically(target, text)
     except OSError as exc:
         raise FeedError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+# -- embed ------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("episode")
+@click.option("-o", "--output", "output", metavar="DIR", help="Folder for the player's files (default: the episode's).")
+@_option("--base-url", metavar="URL", help="Where DIR will be served, when not beside the page.")
+@_option("--demo", is_flag=True, help="Also write a demo page with the article beside the player.")
+@_option(
+    "--annotate", metavar="PAGE", type=click.Path(dir_okay=False), help="Mark PAGE's paragraphs for following along."
+)
+@_option("--label", metavar="TEXT", help="The player's AI label (default: 'AI-generated audio').")
+@_option("--about", metavar="URL", help="A page explaining the AI narration, linked from the label.")
+@_common
+@_reports_errors
+def embed(episode: str, output: str | None, **options: Any) -> None:
+    """Put the player for EPISODE (an output of 'convert', or a batch episode folder) on
+    a page: writes audiogen-player.js (and the audio, captions and timings when DIR is
+    another folder) and prints the HTML snippet to paste into the article."""
+    from audiogen.player import embed as embed_episode
+
+    _setup_logging(options["verbose"], options["quiet"])
+    if options["base_url"]:
+        from audiogen.feed import check_absolute
+
+        check_absolute(options["base_url"])
+    result = embed_episode(
+        episode,
+        output,
+        base_url=options["base_url"],
+        demo=options["demo"],
+        annotate=options["annotate"],
+        label=options["label"],
+        about=options["about"],
+    )
+    click.echo(result.snippet)
+    if not options["quiet"]:
+        click.echo(f"Wrote {', '.join(str(p) for p in result.written)}", err=True)

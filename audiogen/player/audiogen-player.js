@@ -1,0 +1,766 @@
+// <audiogen-player>: the narration of an article, on the article's own page.
+//
+// One file, no framework, no build step, no requests but the publisher's own files.
+// Every text from the files (title, transcript) goes in as text, never as HTML; styles
+// are constructed stylesheets inside a shadow root, so a strict Content-Security-Policy
+// (no inline script, no inline style, no eval) is enough and the page's CSS stays its own.
+//
+//   <script type="module" src="audiogen-player.js"></script>
+//   <audiogen-player src="article.mp3" transcript="article.vtt" timings="article.json"></audiogen-player>
+//
+// Attributes: src, timings (audiogen's JSON timings), transcript (WebVTT, used when there
+// are no timings), track-title, artwork, label (the AI label's text), about (a page
+// explaining the AI narration), article (a CSS selector for the article; default: the
+// page), autoscroll (follow the voice from the start), no-download.
+
+const DEFAULT_LABEL = "AI-generated audio";
+const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3];
+const SPEED_KEY = "audiogen-player:speed";
+const SKIP_SECONDS = 15;
+const ARROW_SECONDS = 5;
+
+const PLAYER_CSS = `
+:host { all: initial; display: block; contain: content; }
+:host([hidden]) { display: none; }
+* { box-sizing: border-box; }
+.player {
+  --bg: #ffffff; --fg: #1a1a1a; --muted: #4a4a4a; --line: #8a8a8a; --accent: #1d4ed8;
+  --accent-fg: #ffffff; --current-bg: #dbeafe; --current-fg: #10223f; --focus: #b45309;
+  font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Ubuntu, sans-serif;
+  color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 12px;
+  padding: 12px 14px; max-width: 100%; min-width: 0;
+}
+@media (prefers-color-scheme: dark) {
+  .player {
+    --bg: #111827; --fg: #f3f4f6; --muted: #d1d5db; --line: #6b7280; --accent: #93c5fd;
+    --accent-fg: #0b1220; --current-bg: #1e3a8a; --current-fg: #ffffff; --focus: #fbbf24;
+  }
+}
+.top { display: flex; align-items: center; gap: 12px; min-width: 0; }
+.heading { min-width: 0; flex: 1; }
+.title { display: block; font-weight: 600; overflow-wrap: anywhere; }
+button, select, a.download, summary {
+  font: inherit; color: inherit; min-height: 40px; min-width: 40px; border-radius: 8px;
+}
+button, select {
+  background: transparent; border: 1px solid var(--line); padding: 4px 10px; cursor: pointer;
+}
+button.play {
+  width: 52px; height: 52px; border-radius: 50%; background: var(--accent); color: var(--accent-fg);
+  border: none; flex: none; display: grid; place-items: center; padding: 0;
+}
+button svg { width: 22px; height: 22px; fill: currentColor; display: block; }
+button[aria-pressed="true"] { background: var(--current-bg); color: var(--current-fg); }
+:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+.seek { display: flex; align-items: center; gap: 8px; margin: 10px 0 6px; }
+.seek input { flex: 1; min-width: 0; }
+input[type="range"] { accent-color: var(--accent); min-height: 24px; }
+.time { font-variant-numeric: tabular-nums; color: var(--muted); font-size: 14px; min-width: 3.2em; }
+.controls { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
+.controls label { display: inline-flex; align-items: center; gap: 6px; color: var(--muted); font-size: 14px; }
+select { background: var(--bg); }
+.volume input { width: 90px; }
+a.download { color: var(--accent); display: inline-flex; align-items: center; padding: 4px 6px; }
+.ai { margin-top: 2px; font-size: 14px; color: var(--muted); }
+.ai summary { display: inline-flex; align-items: center; cursor: pointer; min-height: 24px; gap: 6px; }
+.badge {
+  display: inline-block; padding: 1px 8px; border-radius: 999px; border: 1px solid var(--line);
+  color: var(--fg); font-size: 13px; font-weight: 600;
+}
+.ai p { margin: 6px 0 0; }
+.ai a, .transcript a { color: var(--accent); }
+.transcript {
+  list-style: none; margin: 10px 0 0; padding: 6px 0 0; border-top: 1px solid var(--line);
+  max-height: 18em; overflow-y: auto;
+}
+.transcript li { margin: 0; }
+.transcript button {
+  display: block; width: 100%; text-align: left; border: none; border-radius: 6px;
+  padding: 4px 8px; min-height: 32px; line-height: 1.4;
+}
+.transcript .heading-cue { font-weight: 600; }
+.transcript button[aria-current="true"] { background: var(--current-bg); color: var(--current-fg); }
+.status { margin: 6px 0 0; font-size: 14px; color: var(--muted); min-height: 0; }
+.status:empty { display: none; }
+.visually-hidden {
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
+}
+@media (max-width: 420px) {
+  .player { padding: 10px; }
+  .volume input { width: 70px; }
+}
+@media (prefers-reduced-motion: reduce) {
+  * { transition: none !important; animation: none !important; scroll-behavior: auto !important; }
+}
+`;
+
+// what the host page gets: the spoken paragraph and sentence marked, in colours that
+// follow the reader's scheme (system colours: contrast is the browser's)
+const PAGE_CSS = `
+:where([data-audiogen-current="paragraph"]) { box-shadow: -8px 0 0 0 Highlight; }
+:where([data-audiogen-current="sentence"]) { background: Mark; color: MarkText; border-radius: 2px; }
+:where([data-audiogen-segment]) { cursor: pointer; }
+::highlight(audiogen-current) { background: Mark; color: MarkText; }
+`;
+
+const ICONS = {
+  play: "M8 5v14l11-7z",
+  pause: "M6 5h4v14H6zm8 0h4v14h-4z",
+  back: "M12 5V1L7 6l5 5V7a6 6 0 1 1-6 6H4a8 8 0 1 0 8-8z",
+  forward: "M12 5V1l5 5-5 5V7a6 6 0 1 0 6 6h2a8 8 0 1 1-8-8z",
+  volume: "M3 9v6h4l5 5V4L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 2.5-4z",
+  muted: "M3 9v6h4l5 5V4L7 9H3zm13.6 3 2.7-2.7-1.4-1.4-2.7 2.7-2.7-2.7-1.4 1.4 2.7 2.7-2.7 2.7 1.4 1.4 2.7-2.7 2.7 2.7 1.4-1.4z",
+};
+
+let sheet = null;
+let pageSheetAdopted = false;
+
+function stylesheet(text) {
+  const made = new CSSStyleSheet();
+  made.replaceSync(text);
+  return made;
+}
+
+function el(name, attributes = {}, ...children) {
+  const node = document.createElement(name);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function icon(name, label) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", ICONS[name]);
+  svg.append(path);
+  if (label) {
+    // the seconds a skip button moves, inside its arrow
+    const text = document.createElementNS(ns, "text");
+    text.setAttribute("x", "12");
+    text.setAttribute("y", "16.2");
+    text.setAttribute("text-anchor", "middle");
+    text.setAttribute("font-size", "7.5");
+    text.setAttribute("font-weight", "700");
+    text.textContent = label;
+    svg.append(text);
+  }
+  return svg;
+}
+
+function clock(seconds) {
+  if (!Number.isFinite(seconds) || seconds < 0) seconds = 0;
+  const whole = Math.floor(seconds);
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = String(whole % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+function spokenTime(seconds) {
+  const whole = Math.max(0, Math.floor(seconds || 0));
+  const m = Math.floor(whole / 60);
+  const s = whole % 60;
+  const parts = [];
+  if (m) parts.push(`${m} minute${m === 1 ? "" : "s"}`);
+  parts.push(`${s} second${s === 1 ? "" : "s"}`);
+  return parts.join(" ");
+}
+
+// A URL from an attribute, resolved against the page; only http(s), relative or blob
+// addresses are used (a javascript: URL never becomes a link).
+function safeUrl(value) {
+  if (!value) return null;
+  try {
+    const url = new URL(value, document.baseURI);
+    return ["http:", "https:", "blob:"].includes(url.protocol) ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function squash(text) {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+function parseVtt(text) {
+  const cues = [];
+  const blocks = text.replace(/\r/g, "").split(/\n\n+/);
+  const stamp = /(?:(\d+):)?(\d{2}):(\d{2})\.(\d{3})/;
+  const seconds = (match) => (Number(match[1] || 0) * 3600) + Number(match[2]) * 60 + Number(match[3]) + Number(match[4]) / 1000;
+  for (const block of blocks) {
+    const lines = block.split("\n");
+    const at = lines.findIndex((line) => line.includes("-->"));
+    if (at < 0) continue;
+    const [from, to] = lines[at].split("-->");
+    const start = stamp.exec(from);
+    const end = stamp.exec(to);
+    if (!start || !end) continue;
+    cues.push({ start: seconds(start), end: seconds(end), text: lines.slice(at + 1).join(" "), part: null, segment: null, kind: "paragraph" });
+  }
+  return cues;
+}
+
+function fromTimings(data) {
+  const cues = [];
+  for (const part of data.segments || []) {
+    (part.sentences || []).forEach((sentence, index) => {
+      cues.push({
+        start: sentence.start_ms / 1000,
+        end: sentence.end_ms / 1000,
+        text: String(sentence.text || ""),
+        part: part.part,
+        segment: part.segment === undefined ? null : part.segment,
+        sentence: index,
+        kind: part.kind || "paragraph",
+      });
+    });
+  }
+  return cues;
+}
+
+class AudiogenPlayer extends HTMLElement {
+  static get observedAttributes() {
+    return ["src", "timings", "transcript", "label", "track-title", "about"];
+  }
+
+  constructor() {
+    super();
+    this.root = this.attachShadow({ mode: "open" });
+    sheet = sheet || stylesheet(PLAYER_CSS);
+    this.root.adoptedStyleSheets = [sheet];
+    this.cues = [];
+    this.current = -1;
+    this.duration = 0;
+    this.following = false;
+    this.pendingSeek = null;
+    this.meta = {};
+    this.pageMarks = [];
+    this.textRanges = [];
+    this.build();
+  }
+
+  // -- structure ----------------------------------------------------------------------
+
+  build() {
+    const audio = el("audio", { preload: "none" });
+    this.audio = audio;
+    this.playButton = el("button", { type: "button", class: "play", "aria-label": "Play" }, icon("play"));
+    this.titleText = el("span", { class: "title" });
+    this.badge = el("span", { class: "badge" });
+    this.explanation = el("p");
+    this.about = el("details", { class: "ai" }, el("summary", {}, this.badge), this.explanation);
+    const heading = el("div", { class: "heading" }, this.titleText, this.about);
+    this.elapsed = el("span", { class: "time elapsed", "aria-hidden": "true" }, "0:00");
+    this.remaining = el("span", { class: "time remaining", "aria-hidden": "true" }, "-0:00");
+    this.bar = el("input", { type: "range", class: "bar", min: 0, max: 0, step: 1, value: 0, "aria-label": "Seek" });
+    this.back = el("button", { type: "button", "aria-label": `Back ${SKIP_SECONDS} seconds` }, icon("back", String(SKIP_SECONDS)));
+    this.forward = el("button", { type: "button", "aria-label": `Forward ${SKIP_SECONDS} seconds` }, icon("forward", String(SKIP_SECONDS)));
+    this.speed = el("select", { class: "speed" });
+    for (const rate of SPEEDS) this.speed.append(el("option", { value: rate }, `${rate}×`));
+    const speedLabel = el("label", {}, "Speed", this.speed);
+    this.muteButton = el("button", { type: "button", "aria-label": "Mute", "aria-pressed": "false" }, icon("volume"));
+    this.volume = el("input", { type: "range", min: 0, max: 1, step: 0.05, value: 1, "aria-label": "Volume" });
+    const volume = el("span", { class: "volume" }, this.volume);
+    this.followButton = el("button", { type: "button", "aria-pressed": "false" }, "Follow along");
+    this.transcriptList = el("ol", { class: "transcript", id: "transcript", hidden: true, "aria-label": "Transcript" });
+    this.transcriptButton = el(
+      "button",
+      { type: "button", "aria-expanded": "false", "aria-controls": "transcript" },
+      "Transcript",
+    );
+    this.download = el("a", { class: "download", download: "" }, "Download");
+    this.status = el("p", { class: "status", role: "status", "aria-live": "polite" });
+    const controls = el(
+      "div",
+      { class: "controls" },
+      this.back,
+      this.forward,
+      speedLabel,
+      this.muteButton,
+      volume,
+      this.followButton,
+      this.transcriptButton,
+      this.download,
+    );
+    this.region = el(
+      "section",
+      { class: "player", "aria-label": "Listen to this article" },
+      audio,
+      el("div", { class: "top" }, this.playButton, heading),
+      el("div", { class: "seek" }, this.elapsed, this.bar, this.remaining),
+      controls,
+      this.transcriptList,
+      this.status,
+    );
+    this.root.append(this.region);
+    this.wire();
+    this.updateLabel();
+  }
+
+  wire() {
+    const audio = this.audio;
+    this.playButton.addEventListener("click", () => this.toggle());
+    this.back.addEventListener("click", () => this.skip(-SKIP_SECONDS));
+    this.forward.addEventListener("click", () => this.skip(SKIP_SECONDS));
+    this.bar.addEventListener("input", () => this.seek(Number(this.bar.value)));
+    this.speed.addEventListener("change", () => this.setSpeed(Number(this.speed.value)));
+    this.volume.addEventListener("input", () => {
+      audio.volume = Number(this.volume.value);
+      audio.muted = audio.volume === 0;
+    });
+    this.muteButton.addEventListener("click", () => {
+      audio.muted = !audio.muted;
+    });
+    this.followButton.addEventListener("click", () => this.follow(!this.following));
+    this.transcriptButton.addEventListener("click", () => {
+      const open = this.transcriptList.hidden;
+      this.transcriptList.hidden = !open;
+      this.transcriptButton.setAttribute("aria-expanded", String(open));
+      if (open) this.scrollTranscript();
+    });
+    this.transcriptList.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-cue]");
+      if (button) this.playFrom(Number(button.dataset.cue));
+    });
+    audio.addEventListener("play", () => this.showPlaying(true));
+    audio.addEventListener("pause", () => this.showPlaying(false));
+    audio.addEventListener("ended", () => this.showPlaying(false));
+    audio.addEventListener("timeupdate", () => this.tick());
+    audio.addEventListener("seeked", () => this.tick());
+    audio.addEventListener("loadedmetadata", () => {
+      if (Number.isFinite(audio.duration) && audio.duration > 0) this.setDuration(audio.duration);
+      if (this.pendingSeek !== null) {
+        audio.currentTime = this.pendingSeek;
+        this.pendingSeek = null;
+      }
+      audio.playbackRate = this.rate;
+    });
+    audio.addEventListener("volumechange", () => {
+      this.muteButton.setAttribute("aria-pressed", String(audio.muted));
+      this.muteButton.setAttribute("aria-label", audio.muted ? "Unmute" : "Mute");
+      this.muteButton.replaceChildren(icon(audio.muted ? "muted" : "volume"));
+      if (!audio.muted) this.volume.value = String(audio.volume);
+    });
+    audio.addEventListener("error", () => {
+      if (audio.getAttribute("src")) this.say("The audio could not be loaded.");
+    });
+    this.region.addEventListener("keydown", (event) => this.key(event));
+    // the reader scrolling the page takes over from following along
+    this.stopFollowing = (event) => {
+      if (!this.following) return;
+      if (event.type === "keydown") {
+        const keys = ["PageUp", "PageDown", "Home", "End", "ArrowUp", "ArrowDown", " "];
+        if (!keys.includes(event.key) || event.composedPath().includes(this)) return;
+      }
+      this.follow(false);
+      this.say("Stopped following along.");
+    };
+  }
+
+  connectedCallback() {
+    this.rate = this.storedRate();
+    this.speed.value = String(this.rate);
+    this.following = this.hasAttribute("autoscroll");
+    this.followButton.setAttribute("aria-pressed", String(this.following));
+    for (const type of ["wheel", "touchmove", "keydown"]) window.addEventListener(type, this.stopFollowing, { passive: true });
+    this.adoptPageStyles();
+    this.load();
+  }
+
+  disconnectedCallback() {
+    for (const type of ["wheel", "touchmove", "keydown"]) window.removeEventListener(type, this.stopFollowing);
+    this.audio.pause();
+  }
+
+  attributeChangedCallback(name, before, after) {
+    if (before === after || !this.isConnected) return;
+    if (name === "label" || name === "about") this.updateLabel();
+    else this.load();
+  }
+
+  // -- data -----------------------------------------------------------------------------
+
+  async load() {
+    const src = safeUrl(this.getAttribute("src"));
+    this.audio.removeAttribute("src");
+    if (src) this.audio.setAttribute("src", src);  // preload="none": nothing is fetched before play
+    if (src && !this.hasAttribute("no-download")) {
+      this.download.href = src;
+      this.download.hidden = false;
+    } else {
+      this.download.hidden = true;
+    }
+    this.cues = [];
+    this.meta = {};
+    const timings = safeUrl(this.getAttribute("timings"));
+    const transcript = safeUrl(this.getAttribute("transcript"));
+    try {
+      if (timings) {
+        const response = await fetch(timings, { credentials: "same-origin" });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        this.meta = await response.json();
+        this.cues = fromTimings(this.meta);
+        if (this.meta.duration_ms) this.setDuration(this.meta.duration_ms / 1000);
+      } else if (transcript) {
+        const response = await fetch(transcript, { credentials: "same-origin" });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        this.cues = parseVtt(await response.text());
+        if (this.cues.length) this.setDuration(this.cues[this.cues.length - 1].end);
+      }
+    } catch (error) {
+      this.say("The transcript could not be loaded; the audio still plays.");
+    }
+    this.titleText.textContent = this.getAttribute("track-title") || this.meta.title || "Listen to this article";
+    this.region.setAttribute("aria-label", `Listen: ${this.titleText.textContent}`);
+    this.updateLabel();
+    this.renderTranscript();
+    this.markArticle();
+    this.current = -1;
+    this.tick();
+  }
+
+  updateLabel() {
+    // The label can be reworded, never removed: an empty one falls back to the default.
+    const label = squash(this.getAttribute("label") || "") || DEFAULT_LABEL;
+    this.badge.textContent = label;
+    const engine = [this.meta.engine, this.meta.voice].filter(Boolean).join(" ");
+    const notice = this.meta.ai_notice ? ` ${this.meta.ai_notice}` : "";
+    const explanation =
+      `This is a narration of the article made by a computer voice${engine ? ` (${engine})` : ""}, ` +
+      `not read by a person. It may mispronounce some names or words; the written article is the reference.${notice}`;
+    this.explanation.replaceChildren(explanation);
+    const about = safeUrl(this.getAttribute("about"));
+    if (about) {
+      this.explanation.append(" ", el("a", { href: about }, "Learn more about this audio"));
+    }
+    this.audio.setAttribute("aria-description", `${label}. ${explanation}`);
+    this.region.setAttribute("aria-description", label);
+  }
+
+  renderTranscript() {
+    const items = this.cues.map((cue, index) => {
+      const button = el(
+        "button",
+        { type: "button", "data-cue": index, class: cue.kind === "heading" || cue.kind === "title" ? "heading-cue" : null },
+        cue.text,
+      );
+      return el("li", {}, button);
+    });
+    this.transcriptList.replaceChildren(...items);
+    this.transcriptButtons = items.map((item) => item.firstChild);
+    this.transcriptButton.hidden = items.length === 0;
+    this.followButton.hidden = items.length === 0;
+  }
+
+  // The article on the page: paragraphs marked with data-audiogen-segment (and sentences
+  // with data-audiogen-sentence="SEGMENT.INDEX"), or else the sentences found by their text.
+  markArticle() {
+    const container = document.querySelector(this.getAttribute("article") || "body") || document.body;
+    this.article = container;
+    this.pageMarks = this.cues.map(() => null);
+    this.textRanges = this.cues.map(() => null);
+    if (!container || !this.cues.length) return;
+    const marked = container.querySelectorAll("[data-audiogen-segment]");
+    if (marked.length) {
+      const segments = new Map();
+      for (const node of marked) segments.set(node.getAttribute("data-audiogen-segment"), node);
+      const sentences = new Map();
+      for (const node of container.querySelectorAll("[data-audiogen-sentence]")) sentences.set(node.getAttribute("data-audiogen-sentence"), node);
+      this.cues.forEach((cue, index) => {
+        if (cue.segment === null) return;
+        const paragraph = segments.get(String(cue.segment)) || null;
+        const sentence = sentences.get(`${cue.segment}.${cue.sentence}`) || null;
+        this.pageMarks[index] = { paragraph, sentence };
+      });
+    } else if (typeof CSS !== "undefined" && CSS.highlights && typeof Highlight !== "undefined") {
+      this.findByText(container);
+    }
+    if (!this.articleClicks) {
+      this.articleClicks = (event) => this.articleClicked(event);
+      document.addEventListener("click", this.articleClicks);
+    }
+  }
+
+  findByText(container) {
+    const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT, {
+      acceptNode: (node) => {
+        const parent = node.parentElement;
+        if (!parent || parent.closest("script, style, noscript, audiogen-player, template")) return NodeFilter.FILTER_REJECT;
+        return NodeFilter.FILTER_ACCEPT;
+      },
+    });
+    // the page's text with runs of spaces squashed, and where each character came from
+    let flat = "";
+    const origin = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.data;
+      for (let i = 0; i < text.length; i++) {
+        const space = /\s/.test(text[i]);
+        if (space && (flat.endsWith(" ") || flat === "")) continue;
+        flat += space ? " " : text[i];
+        origin.push([node, i]);
+      }
+    }
+    let from = 0;
+    this.cues.forEach((cue, index) => {
+      const wanted = squash(cue.text);
+      if (wanted.length < 2) return;
+      const at = flat.indexOf(wanted, from);
+      if (at < 0) return;
+      const start = origin[at];
+      const end = origin[at + wanted.length - 1];
+      const range = document.createRange();
+      range.setStart(start[0], start[1]);
+      range.setEnd(end[0], end[1] + 1);
+      this.textRanges[index] = range;
+      from = at + wanted.length;
+    });
+  }
+
+  articleClicked(event) {
+    if (event.defaultPrevented || event.composedPath().includes(this)) return;
+    if (event.target.closest && event.target.closest("a, button, input, select, textarea, label")) return;
+    const sentence = event.target.closest && event.target.closest("[data-audiogen-sentence]");
+    const paragraph = event.target.closest && event.target.closest("[data-audiogen-segment]");
+    let index = -1;
+    if (sentence) index = this.pageMarks.findIndex((mark) => mark && mark.sentence === sentence);
+    if (index < 0 && paragraph) index = this.pageMarks.findIndex((mark) => mark && mark.paragraph === paragraph);
+    if (index < 0 && !paragraph && this.textRanges.some(Boolean) && document.caretRangeFromPoint) {
+      const caret = document.caretRangeFromPoint(event.clientX, event.clientY);
+      if (caret) index = this.textRanges.findIndex((range) => range && range.isPointInRange(caret.startContainer, caret.startOffset));
+    }
+    if (index >= 0) this.playFrom(index);
+  }
+
+  adoptPageStyles() {
+    if (pageSheetAdopted) return;
+    pageSheetAdopted = true;
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, stylesheet(PAGE_CSS)];
+  }
+
+  // -- playing -------------------------------------------------------------------------
+
+  get rate() {
+    return this._rate || 1;
+  }
+
+  set rate(value) {
+    this._rate = value;
+  }
+
+  storedRate() {
+    try {
+      const stored = Number(window.localStorage.getItem(SPEED_KEY));
+      return SPEEDS.includes(stored) ? stored : 1;
+    } catch {
+      return 1;  // storage blocked: the speed is not remembered, nothing else changes
+    }
+  }
+
+  setSpeed(rate) {
+    if (!SPEEDS.includes(rate)) return;
+    this.rate = rate;
+    this.audio.playbackRate = rate;
+    this.speed.value = String(rate);
+    try {
+      window.localStorage.setItem(SPEED_KEY, String(rate));
+    } catch {
+      /* storage blocked */
+    }
+  }
+
+  toggle() {
+    if (this.audio.paused) this.play();
+    else this.audio.pause();
+  }
+
+  play() {
+    if (!this.audio.getAttribute("src")) return;
+    this.audio.playbackRate = this.rate;
+    this.mediaSession();
+    const started = this.audio.play();
+    if (started && started.catch) started.catch((error) => {
+      if (error && error.name !== "AbortError") this.say("Playback did not start; press play again.");
+    });
+  }
+
+  playFrom(index) {
+    const cue = this.cues[index];
+    if (!cue) return;
+    this.seek(cue.start + 0.001);
+    this.play();
+  }
+
+  seek(seconds) {
+    const end = this.duration || this.audio.duration || 0;
+    const target = Math.max(0, Math.min(seconds, end || seconds));
+    if (this.audio.readyState >= 1) this.audio.currentTime = target;
+    else this.pendingSeek = target;
+    this.tick(target);
+  }
+
+  skip(seconds) {
+    this.seek(this.position() + seconds);
+  }
+
+  position() {
+    return this.pendingSeek !== null ? this.pendingSeek : this.audio.currentTime || 0;
+  }
+
+  setDuration(seconds) {
+    this.duration = seconds;
+    this.bar.max = String(Math.max(1, Math.ceil(seconds)));
+    this.tick();
+  }
+
+  showPlaying(playing) {
+    this.playButton.replaceChildren(icon(playing ? "pause" : "play"));
+    this.playButton.setAttribute("aria-label", playing ? "Pause" : "Play");
+    if ("mediaSession" in navigator) navigator.mediaSession.playbackState = playing ? "playing" : "paused";
+  }
+
+  tick(at) {
+    const now = at === undefined ? this.position() : at;
+    const total = this.duration || 0;
+    this.bar.value = String(Math.floor(now));
+    this.elapsed.textContent = clock(now);
+    this.remaining.textContent = `-${clock(Math.max(total - now, 0))}`;
+    this.bar.setAttribute("aria-valuetext", `${spokenTime(now)} of ${spokenTime(total)}`);
+    this.highlight(this.cueAt(now));
+  }
+
+  // the sentence being spoken: the last one begun (during a pause, the one just said)
+  cueAt(seconds) {
+    if (!this.cues.length) return -1;
+    let low = 0;
+    let high = this.cues.length - 1;
+    if (seconds < this.cues[0].start) return 0;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (this.cues[middle].start <= seconds) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
+  highlight(index) {
+    if (index === this.current) return;
+    const before = this.current;
+    this.current = index;
+    const old = this.transcriptButtons && this.transcriptButtons[before];
+    if (old) old.removeAttribute("aria-current");
+    const now = this.transcriptButtons && this.transcriptButtons[index];
+    if (now) now.setAttribute("aria-current", "true");
+    for (const mark of document.querySelectorAll("[data-audiogen-current]")) mark.removeAttribute("data-audiogen-current");
+    const mark = this.pageMarks[index];
+    if (mark) {
+      if (mark.paragraph) mark.paragraph.setAttribute("data-audiogen-current", "paragraph");
+      if (mark.sentence) mark.sentence.setAttribute("data-audiogen-current", "sentence");
+    }
+    const range = this.textRanges[index];
+    if (typeof CSS !== "undefined" && CSS.highlights) {
+      if (range) CSS.highlights.set("audiogen-current", new Highlight(range));
+      else CSS.highlights.delete("audiogen-current");
+    }
+    if (this.following) this.scrollToCurrent();
+  }
+
+  follow(on) {
+    this.following = on;
+    this.followButton.setAttribute("aria-pressed", String(on));
+    if (on) this.scrollToCurrent();
+  }
+
+  scrollBehavior() {
+    return window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
+  }
+
+  scrollToCurrent() {
+    this.scrollTranscript();
+    const mark = this.pageMarks[this.current];
+    const target = (mark && (mark.sentence || mark.paragraph)) || null;
+    const range = this.textRanges[this.current];
+    const behavior = this.scrollBehavior();
+    if (target) target.scrollIntoView({ block: "center", behavior });
+    else if (range) {
+      const box = range.getBoundingClientRect();
+      window.scrollBy({ top: box.top - window.innerHeight / 2, behavior });
+    }
+  }
+
+  scrollTranscript() {
+    const button = this.transcriptButtons && this.transcriptButtons[this.current];
+    if (!button || this.transcriptList.hidden) return;
+    const list = this.transcriptList;
+    const top = button.offsetTop - list.offsetTop - list.clientHeight / 2 + button.clientHeight / 2;
+    list.scrollTo({ top, behavior: this.scrollBehavior() });
+  }
+
+  key(event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.composedPath()[0];
+    const tag = target && target.tagName;
+    const onRange = tag === "INPUT";
+    const onButton = tag === "BUTTON" || tag === "SUMMARY" || tag === "A";
+    const onSelect = tag === "SELECT";
+    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    let handled = true;
+    if ((key === " " && !onButton && !onSelect) || (key === "k" && !onSelect)) this.toggle();
+    else if (key === "j" && !onSelect) this.skip(-SKIP_SECONDS);
+    else if (key === "l" && !onSelect) this.skip(SKIP_SECONDS);
+    else if (key === "ArrowLeft" && !onRange && !onSelect) this.skip(-ARROW_SECONDS);
+    else if (key === "ArrowRight" && !onRange && !onSelect) this.skip(ARROW_SECONDS);
+    else if (key === "ArrowUp" && !onRange && !onSelect) this.nudgeVolume(0.1);
+    else if (key === "ArrowDown" && !onRange && !onSelect) this.nudgeVolume(-0.1);
+    else if (key === "Home" && !onRange) this.seek(0);
+    else if (key === "End" && !onRange) this.seek(this.duration);
+    else if (key === "m" && !onSelect) this.audio.muted = !this.audio.muted;
+    else handled = false;
+    if (handled) event.preventDefault();
+  }
+
+  nudgeVolume(step) {
+    this.audio.muted = false;
+    this.audio.volume = Math.min(1, Math.max(0, Math.round((this.audio.volume + step) * 100) / 100));
+    this.volume.value = String(this.audio.volume);
+  }
+
+  mediaSession() {
+    if (!("mediaSession" in navigator) || typeof MediaMetadata === "undefined") return;
+    // the article's own image only when it is the page's: the player asks no other site for anything
+    const image = safeUrl(this.meta.image);
+    const artwork = safeUrl(this.getAttribute("artwork")) || (image && new URL(image).origin === location.origin ? image : null);
+    try {
+      navigator.mediaSession.metadata = new MediaMetadata({
+        title: this.titleText.textContent,
+        artist: this.meta.author || "",
+        album: this.meta.site_name || squash(this.getAttribute("label") || "") || DEFAULT_LABEL,
+        artwork: artwork ? [{ src: artwork }] : [],
+      });
+      const handlers = {
+        play: () => this.play(),
+        pause: () => this.audio.pause(),
+        seekbackward: (details) => this.skip(-(details.seekOffset || SKIP_SECONDS)),
+        seekforward: (details) => this.skip(details.seekOffset || SKIP_SECONDS),
+        seekto: (details) => this.seek(details.seekTime),
+      };
+      for (const [action, handler] of Object.entries(handlers)) navigator.mediaSession.setActionHandler(action, handler);
+    } catch {
+      /* an action the browser does not know */
+    }
+  }
+
+  say(message) {
+    this.status.textContent = message;
+  }
+}
+
+if (!customElements.get("audiogen-player")) customElements.define("audiogen-player", AudiogenPlayer);
+
+export { AudiogenPlayer };

@@ -1,0 +1,442 @@
+"""The embeddable player in a real browser: Debian's Chromium driven by Playwright, pages
+served from 127.0.0.1 with HTTP Range support."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import AXE, CHROMIUM_FLAGS, chromium_path, serve
+from click.testing import CliRunner
+from conftest import ROOT, SEED_PAGE
+
+from audiogen.backends import registry
+from audiogen.cli import main
+from audiogen.player import PLAYER_FILE, annotate_page, embed, find_episode
+
+OUTPUT = Path(os.environ.get("AUDIOGEN_TEST_OUTPUT", ROOT / "test-output"))
+PLAYER = "document.querySelector('audiogen-player')"
+SHADOW = f"{PLAYER}.shadowRoot"
+AUDIO = f"{SHADOW}.querySelector('audio')"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The seed article narrated (by the fake engine), with the player and a demo page."""
+    import audiogen
+
+    folder = tmp_path_factory.mktemp("site")
+    registry.register("fake", "fake_engines:FakeBackend")
+    try:
+        narration = audiogen.narrate(audiogen.load(SEED_PAGE), voice="fake:tone", cache=False)
+    finally:
+        registry.unregister("fake")
+    narration.export(folder / "article.mp3")
+    embed(folder / "article.mp3", demo=True)
+    yield folder
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Any]:
+    contexts = []
+
+    def make(**options: Any) -> Any:
+        context = browser.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def timings(site: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((site / "article.json").read_text())
+    return data
+
+
+def cues(site: Path) -> list[dict[str, Any]]:
+    out = []
+    for part in timings(site)["segments"]:
+        for index, sentence in enumerate(part["sentences"]):
+            out.append({**sentence, "segment": part["segment"], "sentence": index, "kind": part["kind"]})
+    return out
+
+
+def ready(page: Any) -> None:
+    wait_for(page, f"{SHADOW} && {SHADOW}.querySelectorAll('.transcript button').length > 0")
+
+
+def wait_for(page: Any, expression: str) -> None:
+    """Wait until ``expression`` is true (as a function, which a strict CSP allows)."""
+    page.wait_for_function(f"() => ({expression})")
+
+
+def js(page: Any, expression: str) -> Any:
+    return page.evaluate(f"() => {expression}")
+
+
+def play_and_wait(page: Any, beyond: float = 0.3) -> None:
+    page.locator("audiogen-player button.play").click()
+    wait_for(page, f"{AUDIO}.currentTime > {beyond} && !{AUDIO}.paused")
+
+
+def current_cue(page: Any) -> list[str]:
+    return list(js(page, f"[...{SHADOW}.querySelectorAll('.transcript [aria-current=true]')].map(b => b.dataset.cue)"))
+
+
+def test_loads_plays_and_fetches_no_audio_before_play(site: Path, new_page: Any) -> None:
+    with serve(site) as (base, requests):
+        page = new_page()
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+        page.wait_for_timeout(500)
+        assert not [r for r in requests if r.endswith(".mp3")]  # preload="none", no autoplay
+        assert js(page, f"{AUDIO}.paused") is True
+        duration = timings(site)["duration_ms"] / 1000
+        minutes, seconds = divmod(int(duration), 60)
+        # the duration comes from the timings file before any audio is fetched
+        assert js(page, f"{SHADOW}.querySelector('.remaining').textContent") == f"-{minutes}:{seconds:02d}"
+        play_and_wait(page, 1.0)
+        assert [r for r in requests if r.endswith(".mp3")]
+        assert js(page, f"{SHADOW}.querySelector('button.play').getAttribute('aria-label')") == "Pause"
+        assert js(page, "navigator.mediaSession.metadata.title") == timings(site)["title"]
+        assert js(page, "navigator.mediaSession.playbackState") == "playing"
+        link = page.locator("audiogen-player a.download")
+        assert link.get_attribute("href").endswith("/article.mp3") and link.get_attribute("download") == ""
+
+
+def test_keyboard_alone_reaches_and_works_every_control(site: Path, new_page: Any) -> None:
+    with serve(site) as (base, _):
+        page = new_page()
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+        names = []
+        for _ in range(20):
+            page.keyboard.press("Tab")
+            focused = js(
+                page,
+                f"(() => {{ const e = {SHADOW}.activeElement; if (!e) return null;"
+                " const label = e.getAttribute('aria-label') || (e.labels && e.labels[0] ? e.labels[0].textContent : '')"
+                " || e.textContent.trim();"
+                " return [e.tagName, label, getComputedStyle(e).outlineStyle]; })()",
+            )
+            if focused is None:
+                if names:
+                    break
+                continue
+            tag, name, outline = focused
+            assert name, f"{tag} has no accessible name"
+            assert outline != "none", f"{tag} {name} shows no focus"
+            names.append(name)
+        assert names[0] == "Play"
+        for wanted in (
+            "Seek",
+            "Back 15 seconds",
+            "Forward 15 seconds",
+            "Mute",
+            "Volume",
+            "Follow along",
+            "Transcript",
+            "Download",
+        ):
+            assert wanted in names, (wanted, names)
+        assert any(name.startswith("Speed") for name in names)
+        # back to the play button; Enter plays, K pauses, L and J skip, arrows move
+        for _ in range(40):
+            if js(page, f"{SHADOW}.activeElement && {SHADOW}.activeElement.classList.contains('play')"):
+                break
+            page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Enter")
+        wait_for(page, f"!{AUDIO}.paused && {AUDIO}.currentTime > 0.2")
+        page.keyboard.press("k")
+        wait_for(page, f"{AUDIO}.paused")
+        start = js(page, f"{AUDIO}.currentTime")
+        page.keyboard.press("l")
+        wait_for(page, f"Math.abs({AUDIO}.currentTime - {start + 15}) < 0.5")
+        page.keyboard.press("j")
+        wait_for(page, f"Math.abs({AUDIO}.currentTime - {start}) < 0.5")
+        page.keyboard.press("ArrowRight")
+        wait_for(page, f"Math.abs({AUDIO}.currentTime - {start + 5}) < 0.5")
+        page.keyboard.press("ArrowDown")
+        assert js(page, f"{AUDIO}.volume") == pytest.approx(0.9)
+        page.keyboard.press(" ")  # space on the play button presses it: plays again
+        wait_for(page, f"!{AUDIO}.paused")
+
+
+def test_speed_is_set_and_remembered_across_pages(site: Path, new_page: Any) -> None:
+    with serve(site) as (base, _):
+        page = new_page()
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+        options = js(page, f"[...{SHADOW}.querySelectorAll('select.speed option')].map(o => Number(o.value))")
+        assert min(options) == 0.5 and max(options) == 3
+        page.locator("audiogen-player select.speed").select_option("1.5")
+        play_and_wait(page)
+        assert js(page, f"{AUDIO}.playbackRate") == 1.5
+        page.reload()
+        ready(page)
+        assert js(page, f"{SHADOW}.querySelector('select.speed').value") == "1.5"
+        play_and_wait(page)
+        assert js(page, f"{AUDIO}.playbackRate") == 1.5
+
+
+def test_skip_buttons_and_mute(site: Path, new_page: Any) -> None:
+    with serve(site) as (base, _):
+        page = new_page()
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+        play_and_wait(page)
+        page.locator("audiogen-player button.play").click()
+        wait_for(page, f"{AUDIO}.paused")
+        start = js(page, f"{AUDIO}.currentTime")
+        page.locator("audiogen-player button[aria-label='Forward 15 seconds']").click()
+        wait_for(page, f"Math.abs({AUDIO}.currentTime - {start + 15}) < 0.3")
+        page.locator("audiogen-player button[aria-label='Back 15 seconds']").click()
+        page.locator("audiogen-player button[aria-label='Back 15 seconds']").click()
+        wait_for(page, f"{AUDIO}.currentTime < 0.01")  # not before the start
+        page.locator("audiogen-player button[aria-label='Mute']").click()
+        wait_for(page, f"{AUDIO}.muted && {SHADOW}.querySelector('button[aria-label=Unmute]')")
+        assert js(page, f"{SHADOW}.querySelector('button[aria-label=Unmute]').getAttribute('aria-pressed')") == "true"
+
+
+def test_highlight_follows_the_voice_with_exactly_one_current_sentence(site: Path, new_page: Any) -> None:
+    all_cues = cues(site)
+    with serve(site) as (base, _):
+        page = new_page()
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+        assert current_cue(page) == ["0"]
+        page.locator("audiogen-player select.speed").select_option("3")
+        play_and_wait(page)
+        wait_for(page, f"{SHADOW}.querySelector('.transcript [aria-current=true]').dataset.cue >= 3")
+        assert len(current_cue(page)) == 1
+        page.locator("audiogen-player button.play").click()
+        for index in (4, 9, len(all_cues) - 1, 2):
+            cue = all_cues[index]
+            js(page, f"{AUDIO}.currentTime = {cue['start_ms'] / 1000 + 0.05}")
+            wait_for(page, f"{SHADOW}.querySelector('.transcript [aria-current=true]').dataset.cue == {index}")
+            assert current_cue(page) == [str(index)]
+            marked = js(
+                page, "[...document.querySelectorAll('[data-audiogen-current=sentence]')].map(e => e.textContent)"
+            )
+            paragraphs = js(page, "document.querySelectorAll('[data-audiogen-current=paragraph]').length")
+            if cue["segment"] is not None:
+                assert marked == [cue["text"]] and paragraphs == 1
+            else:
+                assert marked == [] and paragraphs == 0
+
+
+def test_clicking_the_article_or_transcript_plays_from_there(site: Path, new_page: Any) -> None:
+    target = next(c for c in cues(site) if c["segment"] == 5)
+    with serve(site) as (base, _):
+        page = new_page()
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+        page.locator(f"[data-audiogen-sentence='5.{target['sentence']}']").click()
+        wait_for(page, f"!{AUDIO}.paused && {AUDIO}.currentTime >= {target['start_ms'] / 1000}")
+        assert js(page, f"{AUDIO}.currentTime") < target["end_ms"] / 1000 + 1
+        page.locator("audiogen-player button.play").click()
+        page.locator("audiogen-player button:text-is('Transcript')").click()
+        assert js(page, f"{SHADOW}.querySelector('.transcript').hidden") is False
+        page.locator("audiogen-player .transcript button[data-cue='2']").click()
+        second = cues(site)[2]
+        page.wait_for_function(
+            f"!{AUDIO}.paused && {AUDIO}.currentTime >= {second['start_ms'] / 1000}"
+            f" && {AUDIO}.currentTime < {second['end_ms'] / 1000 + 1}"
+        )
+
+
+def test_unmarked_page_follows_along_by_matching_the_text(site: Path, new_page: Any) -> None:
+    paragraphs = [p for p in timings(site)["segments"] if p["segment"] is not None][:6]
+    body = "".join("<p>" + " ".join(s["text"] for s in p["sentences"]) + "</p>" for p in paragraphs)
+    (site / "plain.html").write_text(
+        f'<!doctype html><html lang="en"><head><title>t</title><script type="module" src="{PLAYER_FILE}"></script>'
+        f'</head><body><main><audiogen-player src="article.mp3" timings="article.json"></audiogen-player>{body}</main></body></html>'
+    )
+    wanted = paragraphs[3]["sentences"][0]
+    with serve(site) as (base, _):
+        page = new_page()
+        page.goto(f"{base}/plain.html")
+        ready(page)
+        page.locator("main > p").nth(3).click(position={"x": 5, "y": 5})
+        wait_for(page, f"!{AUDIO}.paused && {AUDIO}.currentTime >= {wanted['start_ms'] / 1000}")
+        text = js(page, "[...CSS.highlights.get('audiogen-current')][0].toString()")
+        assert text == wanted["text"]
+
+
+def test_ai_label_is_always_there_and_told_to_screen_readers(site: Path, new_page: Any) -> None:
+    page_template = (site / "article.demo.html").read_text()
+    cases = {"default": None, "empty": "", "blank": "   ", "custom": "Read by a synthetic voice"}
+    for name, label in cases.items():
+        html = page_template
+        if label is not None:
+            html = html.replace(
+                "<audiogen-player ", f'<audiogen-player label="{label}" about="https://news.example/ai" ', 1
+            )
+        (site / f"label-{name}.html").write_text(html)
+    with serve(site) as (base, _):
+        for name, label in cases.items():
+            page = new_page()
+            page.goto(f"{base}/label-{name}.html")
+            ready(page)
+            expected = label.strip() if label and label.strip() else "AI-generated audio"
+            badge = page.locator("audiogen-player .badge")
+            assert badge.text_content() == expected and badge.is_visible()
+            assert js(page, f"{AUDIO}.getAttribute('aria-description')").startswith(expected + ". This is a narration")
+            assert js(page, f"{SHADOW}.querySelector('section').getAttribute('aria-description')") == expected
+        page.locator("audiogen-player summary").click()
+        explanation = page.locator("audiogen-player .ai p")
+        assert explanation.is_visible() and "computer voice" in explanation.text_content()
+        assert page.locator("audiogen-player .ai a").get_attribute("href") == "https://news.example/ai"
+
+
+def test_text_from_the_files_stays_text(site: Path, new_page: Any) -> None:
+    evil = timings(site)
+    payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+    evil["title"] = payload
+    evil["segments"][2]["sentences"][0]["text"] = payload
+    (site / "evil.json").write_text(json.dumps(evil))
+    (site / "evil.html").write_text(
+        f'<!doctype html><html lang="en"><head><title>t</title><script type="module" src="{PLAYER_FILE}"></script></head>'
+        '<body><audiogen-player src="article.mp3" timings="evil.json"></audiogen-player></body></html>'
+    )
+    with serve(site) as (base, _):
+        page = new_page()
+        page.goto(f"{base}/evil.html")
+        ready(page)
+        page.wait_for_timeout(300)
+        assert js(page, "window.__xss") is None
+        assert js(page, f"{SHADOW}.querySelectorAll('img, script').length") == 0
+        assert page.locator("audiogen-player .title").text_content() == payload
+        texts = js(page, f"[...{SHADOW}.querySelectorAll('.transcript button')].map(b => b.textContent)")
+        assert payload in texts
+
+
+def test_works_under_a_strict_content_security_policy(site: Path, new_page: Any) -> None:
+    policy = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; media-src 'self'; connect-src 'self'; img-src 'self'"
+    )
+    with serve(site, {"Content-Security-Policy": policy}) as (base, _):
+        page = new_page()
+        page.add_init_script(
+            "window.__violations = []; document.addEventListener('securitypolicyviolation',"
+            " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+        )
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+        play_and_wait(page)
+        assert js(page, "window.__violations") == []
+        assert errors == []
+        # the player's own styles applied: the play button is the accent colour, round
+        style = js(
+            page,
+            f"(() => {{ const s = getComputedStyle({SHADOW}.querySelector('button.play')); return [s.backgroundColor, s.borderRadius]; }})()",
+        )
+        assert style == ["rgb(29, 78, 216)", "50%"]
+
+
+def test_host_page_css_does_not_reach_into_the_player(site: Path, new_page: Any) -> None:
+    hostile = "* { color: rgb(255, 0, 0) !important; font-size: 40px !important; } button, input, select { display: none !important; } section { display: none !important; }"
+    (site / "hostile.css").write_text(hostile)
+    html = (
+        (site / "article.demo.html").read_text().replace("</head>", '<link rel="stylesheet" href="hostile.css"></head>')
+    )
+    (site / "hostile.html").write_text(html)
+    with serve(site) as (base, _):
+        page = new_page(viewport={"width": 320, "height": 700})
+        page.goto(f"{base}/hostile.html")
+        ready(page)
+        assert page.locator("audiogen-player button.play").is_visible()
+        assert js(page, f"getComputedStyle({SHADOW}.querySelector('.title')).color") != "rgb(255, 0, 0)"
+        # 320 px wide: nothing of the player sticks out
+        width = js(
+            page, f"(() => {{ const s = {SHADOW}.querySelector('section'); return [s.scrollWidth, s.clientWidth]; }})()"
+        )
+        assert width[0] <= width[1] + 1
+        assert js(page, "document.documentElement.scrollWidth") <= 320
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_accessibility_audit_finds_nothing_serious(site: Path, new_page: Any, scheme: str) -> None:
+    assert AXE.is_file(), "axe-core is missing: run tests/setup-browser.sh"
+    with serve(site) as (base, _):
+        page = new_page(color_scheme=scheme, bypass_csp=True, reduced_motion="reduce")
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+        page.locator("audiogen-player button:text-is('Transcript')").click()
+        page.locator("audiogen-player summary").click()
+        page.locator("audiogen-player .transcript button[data-cue='5']").click()
+        wait_for(page, f"{SHADOW}.querySelector('.transcript [aria-current=true]').dataset.cue == 5")
+        page.locator("audiogen-player button.play").click()
+        wait_for(page, f"{AUDIO}.paused")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+        serious = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == []
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(OUTPUT / f"player-demo-{scheme}.png"), full_page=False)
+
+
+def test_embed_command_writes_the_player_and_prints_the_snippet(site: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["embed", str(site / "article.mp3"), "-o", str(tmp_path / "web"), "--base-url", "https://cdn.example/a/"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        '<script type="module" src="https://cdn.example/a/audiogen-player.js"></script>',
+        '<audiogen-player src="https://cdn.example/a/article.mp3" timings="https://cdn.example/a/article.json"'
+        ' transcript="https://cdn.example/a/article.vtt"></audiogen-player>',
+    ]
+    assert sorted(p.name for p in (tmp_path / "web").iterdir()) == [
+        "article.chapters.json",
+        "article.json",
+        "article.mp3",
+        "article.vtt",
+        "audiogen-player.js",
+    ]
+    bad = CliRunner().invoke(main, ["embed", str(tmp_path / "nothing.mp3")])
+    assert bad.exit_code == 1 and bad.stderr.startswith("Error: no such file or folder")
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for name in ("a.json", "b.json"):
+        shutil.copy(site / "article.json", folder / name)
+    bad = CliRunner().invoke(main, ["embed", str(folder)])
+    assert bad.exit_code == 1 and "holds 2 narrations" in bad.stderr
+
+
+def test_annotate_marks_the_publishers_paragraphs(site: Path) -> None:
+    data = find_episode(site / "article.mp3").timings
+    page = SEED_PAGE.read_text()
+    marked = annotate_page(page, data)
+    from lxml import html as lxml_html
+
+    root = lxml_html.document_fromstring(marked)
+    found = {e.get("data-audiogen-segment"): e.text_content() for e in root.xpath("//*[@data-audiogen-segment]")}
+    paragraphs = [p for p in data["segments"] if p["segment"] is not None]
+    assert len(found) >= len(paragraphs) - 1  # every narrated paragraph found on the page (the dek may differ)
+    first = paragraphs[0]
+    assert " ".join(found[str(first["segment"])].split()).startswith(first["sentences"][0]["text"][:40])
