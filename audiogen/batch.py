@@ -286,13 +286,8 @@ def narrate_item(
 ) -> dict[str, Any]:
     """Load, narrate and write one item's episode; its record. Never raises for a
     problem of the item (its record says ``failed``): the batch goes on."""
-    from audiogen.backends import registry
-
     started = time.monotonic()
-    for name, target in options.engines.items():
-        registry.register(name, target)
-    if options.engine_threads:
-        os.environ["AUDIOGEN_ENGINE_THREADS"] = str(options.engine_threads)
+    _prepare_process(options)
     record: dict[str, Any] = {
         "key": item.key,
         "source": item.source,
@@ -404,6 +399,27 @@ def _narrate_item(
 def _kept(previous: dict[str, Any]) -> dict[str, Any]:
     fields = ("canonical", "episode", "content_hash", "files", "audio", "duration_ms", "bytes", "title", "published")
     return {name: previous.get(name) for name in fields} | {"error": None}
+
+
+def _prepare_process(options: BatchOptions, *, start_engine: bool = False) -> None:
+    """Set this worker process up for ``options``: the engines registered in the batch's
+    process, the engine's threads, and (``start_engine``) the engine itself, whose model
+    then loads while the first article is fetched and read."""
+    from audiogen.backends import registry
+
+    for name, target in options.engines.items():
+        registry.register(name, target)
+    if options.engine_threads:
+        os.environ["AUDIOGEN_ENGINE_THREADS"] = str(options.engine_threads)
+    if start_engine:
+        from audiogen.voices import resolve_voice
+
+        with contextlib.suppress(AudiogenError):  # a bad voice is each item's error to report
+            _worker(resolve_voice(options.voice), options.timeout)
+
+
+def _start_process(options: BatchOptions) -> None:
+    _prepare_process(options, start_engine=True)
 
 
 def _worker(preset: Any, timeout: float) -> Any:
@@ -540,7 +556,9 @@ def _run_locally(
     exhausted = False
     while not exhausted:
         broken = False
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_start_process, initargs=(options,)
+        ) as pool:
             running: dict[Future[dict[str, Any]], BatchItem] = {}
             while True:
                 while not exhausted and len(running) < 2 * jobs:

@@ -440,3 +440,25 @@ def test_annotate_marks_the_publishers_paragraphs(site: Path) -> None:
     assert len(found) >= len(paragraphs) - 1  # every narrated paragraph found on the page (the dek may differ)
     first = paragraphs[0]
     assert " ".join(found[str(first["segment"])].split()).startswith(first["sentences"][0]["text"][:40])
+
+
+def test_follow_along_scrolls_with_the_voice_until_the_reader_scrolls(site: Path, new_page: Any) -> None:
+    last = [c for c in cues(site) if c["segment"] is not None][-1]
+    with serve(site) as (base, _):
+        page = new_page(viewport={"width": 800, "height": 500}, reduced_motion="reduce")
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+        follow = page.locator("audiogen-player button:text-is('Follow along')")
+        follow.click()
+        assert follow.get_attribute("aria-pressed") == "true"
+        js(page, f"{PLAYER}.playFrom({len(cues(site)) - 1})")
+        wait_for(page, "window.scrollY > 200")
+        marked = page.locator(f"[data-audiogen-sentence='{last['segment']}.{last['sentence']}']")
+        assert marked.is_visible() and marked.get_attribute("data-audiogen-current") == "sentence"
+        page.mouse.move(400, 250)
+        page.mouse.wheel(0, -200)
+        wait_for(
+            page,
+            f"[...{SHADOW}.querySelectorAll('button')].some(b => b.textContent === 'Follow along' && b.getAttribute('aria-pressed') === 'false')",
+        )
+        assert page.locator("audiogen-player .status").text_content() == "Stopped following along."
