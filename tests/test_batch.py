@@ -248,3 +248,30 @@ def test_bad_batch_input(fake_engine: str, tmp_path: Path, monkeypatch: pytest.M
     blocked.write_text("a file where the folder should be")
     result = runner.invoke(main, ["batch", "site", "--out", str(blocked / "out"), "--voice", fake_engine])
     assert result.exit_code == 1 and result.stderr.startswith("Error: cannot write to")
+
+
+def test_dask_workers_write_to_an_fsspec_location(fake_engine: str, tmp_path: Path) -> None:
+    """Episodes and the manifest through fsspec (here its in-memory file system, which
+    an in-process cluster shares), as they would go to object storage."""
+    distributed = pytest.importorskip("distributed")
+    fsspec = pytest.importorskip("fsspec")
+    write_articles(tmp_path / "site", 2)
+    location = f"memory://batch-{tmp_path.name}"
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        dashboard_address=None,  # in-process: no sockets
+    ) as cluster:
+        options = BatchOptions(voice=fake_engine)
+        result = run_batch([str(tmp_path / "site")], location, options, scheduler=cluster.scheduler_address)
+        assert (result.done, result.failed) == (2, [])
+        again = run_batch([str(tmp_path / "site")], location, options, scheduler=cluster.scheduler_address)
+        assert (again.done, again.unchanged) == (0, 2)
+    fs, root = fsspec.core.url_to_fs(location)
+    records = json.loads(fs.cat(f"{root}/{MANIFEST}"))["items"]
+    assert len(records) == 2
+    for record in records.values():
+        names = sorted(p.rsplit("/", 1)[-1] for p in fs.ls(f"{root}/{record['episode']}", detail=False))
+        assert names == sorted(set(record["files"]))
+        assert fs.size(f"{root}/{record['episode']}/{record['audio']}") == record["bytes"]
