@@ -50,6 +50,7 @@ button.play {
   border: none; flex: none; display: grid; place-items: center; padding: 0;
 }
 button svg { width: 22px; height: 22px; fill: currentColor; display: block; }
+button.skip { display: inline-flex; align-items: center; gap: 2px; font-size: 14px; font-variant-numeric: tabular-nums; }
 button[aria-pressed="true"] { background: var(--current-bg); color: var(--current-fg); }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 .seek { display: flex; align-items: center; gap: 8px; margin: 10px 0 6px; }
@@ -130,7 +131,7 @@ function el(name, attributes = {}, ...children) {
   return node;
 }
 
-function icon(name, label) {
+function icon(name) {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", "0 0 24 24");
@@ -139,17 +140,6 @@ function icon(name, label) {
   const path = document.createElementNS(ns, "path");
   path.setAttribute("d", ICONS[name]);
   svg.append(path);
-  if (label) {
-    // the seconds a skip button moves, inside its arrow
-    const text = document.createElementNS(ns, "text");
-    text.setAttribute("x", "12");
-    text.setAttribute("y", "16.2");
-    text.setAttribute("text-anchor", "middle");
-    text.setAttribute("font-size", "7.5");
-    text.setAttribute("font-weight", "700");
-    text.textContent = label;
-    svg.append(text);
-  }
   return svg;
 }
 
@@ -259,8 +249,8 @@ class AudiogenPlayer extends HTMLElement {
     this.elapsed = el("span", { class: "time elapsed", "aria-hidden": "true" }, "0:00");
     this.remaining = el("span", { class: "time remaining", "aria-hidden": "true" }, "-0:00");
     this.bar = el("input", { type: "range", class: "bar", min: 0, max: 0, step: 1, value: 0, "aria-label": "Seek" });
-    this.back = el("button", { type: "button", "aria-label": `Back ${SKIP_SECONDS} seconds` }, icon("back", String(SKIP_SECONDS)));
-    this.forward = el("button", { type: "button", "aria-label": `Forward ${SKIP_SECONDS} seconds` }, icon("forward", String(SKIP_SECONDS)));
+    this.back = el("button", { type: "button", "aria-label": `Back ${SKIP_SECONDS} seconds`, class: "skip" }, icon("back"), el("span", { "aria-hidden": "true" }, String(SKIP_SECONDS)));
+    this.forward = el("button", { type: "button", "aria-label": `Forward ${SKIP_SECONDS} seconds`, class: "skip" }, icon("forward"), el("span", { "aria-hidden": "true" }, String(SKIP_SECONDS)));
     this.speed = el("select", { class: "speed" });
     for (const rate of SPEEDS) this.speed.append(el("option", { value: rate }, `${rate}×`));
     const speedLabel = el("label", {}, "Speed", this.speed);
@@ -375,6 +365,8 @@ class AudiogenPlayer extends HTMLElement {
 
   disconnectedCallback() {
     for (const type of ["wheel", "touchmove", "keydown"]) window.removeEventListener(type, this.stopFollowing);
+    if (this.articleClicks) document.removeEventListener("click", this.articleClicks);
+    this.articleClicks = null;
     this.audio.pause();
   }
 
@@ -461,7 +453,12 @@ class AudiogenPlayer extends HTMLElement {
   // The article on the page: paragraphs marked with data-audiogen-segment (and sentences
   // with data-audiogen-sentence="SEGMENT.INDEX"), or else the sentences found by their text.
   markArticle() {
-    const container = document.querySelector(this.getAttribute("article") || "body") || document.body;
+    let container = document.body;
+    try {
+      container = document.querySelector(this.getAttribute("article") || "body") || document.body;
+    } catch {
+      this.say("The article attribute is not a CSS selector; following along in the whole page.");
+    }
     this.article = container;
     this.pageMarks = this.cues.map(() => null);
     this.textRanges = this.cues.map(() => null);
