@@ -220,6 +220,31 @@ def _amount(amount: str, scale: str | None, singular: str, plural_name: str, cen
     return " ".join(parts)
 
 
+def _money_span(m: re.Match[str]) -> str:
+    """ "$5-10 million" → "five to ten million dollars": the currency written once."""
+    singular, plural_name, cent = tables.CURRENCIES[(m.group("symbol") or m.group("code") or "").upper()]
+    low, high, scale = m.group("low"), m.group("amount"), m.group("scale")
+    if scale or ("." not in low and "." not in high):
+        return f"{decimal(low)} to {_amount(high, scale, singular, plural_name, cent)}"
+    return f"{_amount(low, None, singular, plural_name, cent)} to {_amount(high, None, singular, plural_name, cent)}"
+
+
+def _million_or_meters(m: re.Match[str]) -> str:
+    """ "1.5m people" is a million and a half; "the 100m finals" are run over meters."""
+    following = m.string[m.end() :].split(None, 1)[0].strip(",.;:").lower()
+    if following in tables.METER_EVENTS:
+        return f"{decimal(m.group(1))} meter"
+    return f"{decimal(m.group(1))} million"
+
+
+def _season(m: re.Match[str]) -> str:
+    """ "2023/24": a season or fiscal year, when the second year follows the first."""
+    first, second = m.group(1), m.group(2)
+    if (int(first[2:]) + 1) % 100 != int(second):
+        return m.group(0)
+    return _year_range(m)
+
+
 def _money_range(m: re.Match[str]) -> str:
     return f"{_money_text(m.group(1))} to {_money_text(m.group(2))}"
 
@@ -238,8 +263,10 @@ def _measure(m: re.Match[str]) -> str:
     value = number.replace(",", "")
     one = value in ("1", "1.0") and not m.group("scale")
     scale = f" {tables.SCALES[m.group('scale').lower()]}" if m.group("scale") else ""
-    spoken = f"{decimal(number)}{scale} {singular if one else plural_name}"
     per = m.group("per")
+    if m.groupdict().get("sep") == "-" and not scale and not per:
+        return f"{decimal(number)}-{singular}"  # "a 5-kg bag": a five-kilogram bag
+    spoken = f"{decimal(number)}{scale} {singular if one else plural_name}"
     if per:
         per_singular = tables.PER_PERIODS.get(per) or tables.UNITS.get(per, (per, per))[0]
         spoken += f" per {per_singular}"
@@ -261,6 +288,8 @@ def _score(m: re.Match[str]) -> str:
 def _number_range(m: re.Match[str]) -> str:
     left, right = m.group(1), m.group(2)
     a, b = float(left.replace(",", "")), float(right.replace(",", ""))
+    if a == b:  # "a 50-50 chance"
+        return f"{_number_words(left)}-{_number_words(right)}"
     if b <= a:  # not a range: an identifier such as 978-0
         return f"{_number_words(left)}, {_number_words(right)}"
     return f"{_number_words(left)} to {_number_words(right)}"
@@ -505,6 +534,13 @@ def build_rules(settings: Settings) -> list[Rule]:
         ),
         # money
         (re.compile(rf"({money_plain})\s?[-\u2013]\s?({money_plain})", flags), _money_range),
+        (
+            re.compile(
+                rf"(?:(?P<code>\b(?:{codes}))\s?|(?P<symbol>{symbols})\s?)(?P<low>{NUM})\s?[-\u2013]\s?(?P<amount>{NUM})(?:\s?(?P<scale>(?:{scales}))\b)?",
+                flags,
+            ),
+            _money_span,
+        ),
         (re.compile(money, flags), _money),
         (
             re.compile(
@@ -527,12 +563,29 @@ def build_rules(settings: Settings) -> list[Rule]:
             re.compile(rf"{b}({NUM})\s?/\s?({units})(?![\w\u00b2\u00b3])"),
             lambda m: f"{decimal(m.group(1))} per {tables.UNITS[m.group(2)][0]}",
         ),
+        (
+            re.compile(rf"{b}(\d+)\s?(?:ft|feet|foot)\.?\s(\d{{1,2}})\s?(?:in|inches|inch)\b"),
+            lambda m: (
+                f"{_unit_count(int(m.group(1)), 'foot').replace('foots', 'feet')} {_unit_count(int(m.group(2)), 'inch').replace('inchs', 'inches')}"
+            ),
+        ),
+        (
+            re.compile(
+                rf"{b}(?P<a>{NUM})\s?[-\u2013]\s?(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?\s?(?P<unit>{units})(?:/(?P<per>{units}|[a-z]+))?(?![\w\u00b2\u00b3])"
+            ),
+            lambda m: f"{_number_words(m.group('a'))} to {_measure(m)}",
+        ),
+        (re.compile(rf"{b}(\d+\.\d+)s(?![\w'\u2019])"), lambda m: f"{decimal(m.group(1))} seconds"),
+        (
+            re.compile(rf"{b}(\d{{1,2}}(?:\.\d+)?|\d+\.\d+)m(?=\s+(?:people|children|men|women|[a-z]+s)\b)"),
+            _million_or_meters,
+        ),
         (re.compile(rf"{b}({NUM})\s?[-\u2013]\s?({NUM})\s?%"), _percent_range),
         (re.compile(rf"{b}({NUM})\s?%"), _percent),
         (re.compile(r"(?<=[\d\s])p\.?p\.?(?=\s|$|[,.;])"), lambda m: "percentage points"),
         (
             re.compile(
-                rf"{b}(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?[\s-]?(?P<unit>{units})(?:/(?P<per>{units}|[a-z]+))?(?![\w\u00b2\u00b3])"
+                rf"{b}(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?(?P<sep>[\s-]?)(?P<unit>{units})(?:/(?P<per>{units}|[a-z]+))?(?![\w\u00b2\u00b3])"
             ),
             _measure,
         ),
@@ -553,6 +606,7 @@ def build_rules(settings: Settings) -> list[Rule]:
             _score,
         ),
         (re.compile(rf"{b}(\d{{4}})[-\u2013](\d{{4}}|\d{{2}}){e}"), _year_range),
+        (re.compile(rf"{b}(\d{{4}})/(\d{{2}})(?![\d/])"), _season),
         (re.compile(rf"{b}({NUM})\s?[-\u2013]\s?({NUM}){e}"), _number_range),
         # fractions and ordinals
         (
@@ -576,6 +630,7 @@ def build_rules(settings: Settings) -> list[Rule]:
         (re.compile(r"(?<![\w.,$])(1[1-9]\d\d|20\d\d)(?![\w%]|[.,]\d)"), _plain_year),
         (re.compile(r"([A-Za-z])-(\d+(?:\.\d+)?)\b"), _word_number),
         (re.compile(r"#\s?(?=\d)"), lambda m: "number "),
+        (re.compile(r"(?<![\w.,])(\d+)([A-Z])(?![\w])"), lambda m: f"{cardinal(int(m.group(1)))} {m.group(2)}"),
         (re.compile(r"([A-Za-z])(\d)"), _split_letters_digits),
         (re.compile(r"(\d)([A-Za-z]{2,})"), _split_letters_digits),
         (re.compile(NUM), _number),

@@ -41,6 +41,7 @@ SCALES = {
     "thousand": "thousand", "k": "thousand", "million": "million", "m": "million",
     "mn": "million", "mln": "million", "billion": "billion", "b": "billion", "bn": "billion",
     "trillion": "trillion", "tn": "trillion", "t": "trillion",
+    "crore": "crore", "crores": "crore", "lakh": "lakh", "lakhs": "lakh",
 }  # fmt: skip
 
 #: written unit → (singular, plural); matched case-sensitively ("mm" is not "Mm")
@@ -60,6 +61,8 @@ UNITS: dict[str, tuple[str, str]] = {
     "mph": ("mile per hour", "miles per hour"), "km/h": ("kilometer per hour", "kilometers per hour"),
     "kph": ("kilometer per hour", "kilometers per hour"), "kmh": ("kilometer per hour", "kilometers per hour"),
     "m/s": ("meter per second", "meters per second"), "knots": ("knot", "knots"),
+    "m/s²": ("meter per second squared", "meters per second squared"),
+    "m/s2": ("meter per second squared", "meters per second squared"),
     "°C": ("degree Celsius", "degrees Celsius"), "°F": ("degree Fahrenheit", "degrees Fahrenheit"),
     "ºC": ("degree Celsius", "degrees Celsius"), "ºF": ("degree Fahrenheit", "degrees Fahrenheit"),
     "°": ("degree", "degrees"), "º": ("degree", "degrees"),
@@ -78,6 +81,9 @@ UNITS: dict[str, tuple[str, str]] = {
     "kbps": ("kilobit per second", "kilobits per second"),
     "bpm": ("beat per minute", "beats per minute"), "mg/dL": ("milligram per deciliter", "milligrams per deciliter"),
 }  # fmt: skip
+
+#: plural nouns after "2m" that say meters, not million ("the 100m finals")
+METER_EVENTS = frozenset({"finals", "heats", "hurdles", "races", "laps", "lengths", "dashes", "sprints", "relays"})
 
 #: what follows "/" after an amount: "$10/wk" → "ten dollars per week"
 PER_PERIODS = {
