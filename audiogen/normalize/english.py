@@ -197,7 +197,14 @@ def _money(m: re.Match[str]) -> str:
     symbol = m.group("symbol") or ""
     code = m.group("code") or ""
     singular, plural_name, cent = tables.CURRENCIES[(symbol or code).upper()]
+    if _ARTICLE_BEFORE.search(m.string, 0, m.start()) and _WORD_AFTER.match(m.string, m.end()):
+        # "a $2.3tn economy": the amount describes what follows, so "a ... dollar economy"
+        plural_name = singular
     return _amount(m.group("amount"), m.group("scale"), singular, plural_name, cent)
+
+
+_ARTICLE_BEFORE = re.compile(r"(?:^|\s)an?\s$", re.IGNORECASE)
+_WORD_AFTER = re.compile(r"\s+(?!of\b|in\b|to\b|for\b|and\b|or\b)[a-z]")
 
 
 def _amount(amount: str, scale: str | None, singular: str, plural_name: str, cent: tuple[str, str] | None) -> str:
@@ -550,6 +557,45 @@ def build_rules(settings: Settings) -> list[Rule]:
             lambda m: (
                 f"{decimal(m.group('amount'))}{' ' + tables.SCALES[m.group('scale').lower()] if m.group('scale') else ''} {m.group('name')}"
             ),
+        ),
+        (
+            re.compile(rf"{b}({NUM})\s?\u00a2"),
+            lambda m: f"{decimal(m.group(1))} {'cent' if m.group(1) == '1' else 'cents'}",
+        ),
+        (
+            re.compile(rf"{b}(\d+)p(?![\w.])"),
+            lambda m: f"{cardinal(int(m.group(1)))} {'penny' if m.group(1) == '1' else 'pence'}",
+        ),
+        (
+            re.compile(rf"{b}({NUM})\s?(bn|mn|mln|bln|tn|trn)\b"),
+            lambda m: f"{decimal(m.group(1))} {tables.SCALES[m.group(2)]}",
+        ),
+        (
+            re.compile(r"\bFY\s?'?(\d{4}|\d{2})\b"),
+            lambda m: f"fiscal year {year(int(m.group(1))) if len(m.group(1)) == 4 else cardinal(int(m.group(1)))}",
+        ),
+        (
+            re.compile(r"\bH([12])\s?(\d{4})\b"),
+            lambda m: f"the {'first' if m.group(1) == '1' else 'second'} half of {year(int(m.group(2)))}",
+        ),
+        (
+            re.compile(r"(?<![\w:.])([01]\d|2[0-3])([0-5]\d)\s?(GMT|UTC|hrs|hours|h)\b"),
+            lambda m: (
+                f"{'oh ' if m.group(1).startswith('0') else ''}{cardinal(int(m.group(1)))} {'hundred' if m.group(2) == '00' else cardinal(int(m.group(2)))} {m.group(3) if m.group(3) in ('GMT', 'UTC') else 'hours'}"
+            ),
+        ),
+        (
+            re.compile(r"\bBoeing (7)(\d7)\b"),
+            lambda m: f"Boeing {cardinal(int(m.group(1)))} {cardinal(int(m.group(2)))}",
+        ),
+        (
+            re.compile(rf"{b}({NUM})\s?\u00b0\s?([NSEW])\b"),
+            lambda m: f"{decimal(m.group(1))} degrees {tables.COMPASS[m.group(2)]}",
+        ),
+        (re.compile(r"(^|[\s(])(~|\u2248)\s?(?=\d)"), lambda m: f"{m.group(1)}{tables.APPROXIMATE[m.group(2)]} "),
+        (
+            re.compile(r"\b(" + "|".join(tables.NUMBERED) + r")\.\s?(?=\d)", flags),
+            lambda m: tables.NUMBERED[m.group(1).lower()] + " ",
         ),
         (re.compile(r"(?<=\d)\s?/\s?(7)\b"), lambda m: " " + cardinal(7)),  # "24/7"
         (re.compile(r"([a-z]s?)/(" + "|".join(tables.PER_PERIODS) + r")\b", flags), _per_period),

@@ -42,6 +42,7 @@ SCALES = {
     "mn": "million", "mln": "million", "billion": "billion", "b": "billion", "bn": "billion",
     "trillion": "trillion", "tn": "trillion", "t": "trillion",
     "crore": "crore", "crores": "crore", "lakh": "lakh", "lakhs": "lakh",
+    "bln": "billion", "trn": "trillion",
 }  # fmt: skip
 
 #: written unit → (singular, plural); matched case-sensitively ("mm" is not "Mm")
@@ -49,6 +50,8 @@ UNITS: dict[str, tuple[str, str]] = {
     "km": ("kilometer", "kilometers"), "m": ("meter", "meters"), "cm": ("centimeter", "centimeters"),
     "mm": ("millimeter", "millimeters"), "mi": ("mile", "miles"), "ft": ("foot", "feet"),
     "yd": ("yard", "yards"), "nm": ("nanometer", "nanometers"),
+    "sq ft": ("square foot", "square feet"), "sq m": ("square meter", "square meters"),
+    "tsp": ("teaspoon", "teaspoons"), "tbsp": ("tablespoon", "tablespoons"),
     "km²": ("square kilometer", "square kilometers"), "m²": ("square meter", "square meters"),
     "sq km": ("square kilometer", "square kilometers"), "sq mi": ("square mile", "square miles"),
     "km2": ("square kilometer", "square kilometers"), "m2": ("square meter", "square meters"),
@@ -138,6 +141,19 @@ ABBREVIATIONS = {
 }  # fmt: skip
 
 SYMBOLS = {"&": "and", "+": "plus", "=": "equals", "§": "section", "@": "at", "°": "degrees", "#": "number"}
+#: before a number: "~50" is about fifty
+APPROXIMATE = {"~": "about", "≈": "approximately", "c.": "circa", "ca.": "circa"}
+#: abbreviations that stand before a number ("Vol. 3", "pp. 3-7")
+NUMBERED = {
+    "vol": "volume",
+    "ch": "chapter",
+    "fig": "figure",
+    "art": "article",
+    "sec": "section",
+    "p": "page",
+    "pp": "pages",
+}
+COMPASS = {"N": "north", "S": "south", "E": "east", "W": "west"}
 ADDRESS_SYMBOLS = {".": "dot", "/": "slash", "@": "at", ":": "colon", "_": "underscore", "-": "dash"}
 
 #: a Roman numeral after these is a number ("World War II" = two), after a name a regnal
