@@ -24,27 +24,20 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from audiogen.episodes import EPISODE_RECORD, MANIFEST, Manifest, Output, now
 from audiogen.errors import AudiogenError, SourceError
-from audiogen.files import write_atomically
 from audiogen.sources import BatchItem, ListingError, canonical_url, is_url, list_sources
 
 log = logging.getLogger("audiogen")
-
-MANIFEST = "manifest.json"
-EPISODE_RECORD = "episode.json"
-_STATE = ".audiogen"  # staging, claims: the batch's own bookkeeping inside the output
-_MANIFEST_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -109,173 +102,6 @@ def episode_id(key: str) -> str:
     return f"{slug}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
 
 
-# -- where episodes go ------------------------------------------------------------------
-
-
-class Output:
-    """The output location: a local folder (atomic renames) or an fsspec URL."""
-
-    def __init__(self, location: str | Path) -> None:
-        self.location = str(location).rstrip("/") or "/"
-        self.remote = "://" in self.location and not self.location.startswith("file://")
-        if self.remote:
-            try:
-                import fsspec
-            except ImportError:
-                raise SourceError(
-                    f"writing to {self.location} needs fsspec", hint="pip install 'audiogen[dask]'"
-                ) from None
-            self.fs, self.root = fsspec.core.url_to_fs(self.location)
-        else:
-            self.folder = Path(self.location.removeprefix("file://"))
-
-    def prepare(self) -> None:
-        if self.remote:
-            self.fs.makedirs(f"{self.root}/{_STATE}/claims", exist_ok=True)
-            return
-        try:
-            (self.folder / _STATE / "claims").mkdir(parents=True, exist_ok=True)
-            (self.folder / _STATE / "staging").mkdir(exist_ok=True)
-        except OSError as exc:
-            raise SourceError(f"cannot write to {self.folder}: {exc.strerror or exc}") from None
-        if not os.access(self.folder, os.W_OK | os.X_OK):
-            raise SourceError(f"cannot write to {self.folder}: permission denied")
-        # what a killed run left half-made
-        for leftover in (self.folder / _STATE / "staging").iterdir():
-            shutil.rmtree(leftover, ignore_errors=True)
-
-    def read_text(self, name: str) -> str | None:
-        try:
-            if self.remote:
-                with self.fs.open(f"{self.root}/{name}", "r", encoding="utf-8") as handle:
-                    return str(handle.read())
-            return (self.folder / name).read_text(encoding="utf-8")
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-
-    def write_text(self, name: str, text: str) -> None:
-        if self.remote:
-            with self.fs.open(f"{self.root}/{name}", "w", encoding="utf-8") as handle:
-                handle.write(text)
-            return
-        write_atomically(self.folder / name, text)
-
-    def exists(self, name: str) -> bool:
-        return bool(self.fs.exists(f"{self.root}/{name}")) if self.remote else (self.folder / name).exists()
-
-    def episodes(self) -> Iterator[str]:
-        """The episode folders present."""
-        if self.remote:
-            for path in self.fs.ls(self.root, detail=False):
-                name = str(path).rstrip("/").rsplit("/", 1)[-1]
-                if not name.startswith(".") and self.fs.isdir(path):
-                    yield name
-            return
-        if self.folder.is_dir():
-            for path in sorted(self.folder.iterdir()):
-                if path.is_dir() and not path.name.startswith("."):
-                    yield path.name
-
-    def claim(self, episode: str, key: str) -> str:
-        """Make ``key`` the owner of ``episode`` unless another key owns it; the owner."""
-        name = f"{_STATE}/claims/{episode}"
-        if self.remote:
-            owner = self.read_text(name)
-            if owner is None:
-                self.write_text(name, key)
-                return key
-            return owner
-        path = self.folder / name
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            return path.read_text(encoding="utf-8") or key
-        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-            out.write(key)
-        return key
-
-    def staging(self) -> Path:
-        """A new empty folder in which to lay out an episode."""
-        base = self.folder / _STATE / "staging" if not self.remote else None
-        folder = Path(tempfile.mkdtemp(prefix="episode-", dir=base))
-        umask = os.umask(0)
-        os.umask(umask)
-        folder.chmod(0o777 & ~umask)  # mkdtemp makes it private; episodes are published
-        return folder
-
-    def publish(self, staged: Path, episode: str) -> None:
-        """Put the staged episode in place, whole, replacing an older one."""
-        if self.remote:
-            remote = f"{self.root}/{episode}"
-            if self.fs.exists(remote):
-                self.fs.rm(remote, recursive=True)
-            self.fs.put(str(staged), remote, recursive=True)
-            shutil.rmtree(staged, ignore_errors=True)
-            return
-        target = self.folder / episode
-        old = None
-        if target.exists():
-            old = self.folder / _STATE / "staging" / f"old-{episode}-{uuid.uuid4().hex[:8]}"
-            os.replace(target, old)
-        os.replace(staged, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-# -- the manifest ---------------------------------------------------------------------
-
-
-class Manifest:
-    """Every item's record, keyed by the item's canonical key; saved atomically."""
-
-    #: above this many records, saving after every item would cost more than narrating
-    THROTTLE_AFTER = 2000
-
-    def __init__(self, output: Output) -> None:
-        self.output = output
-        self.items: dict[str, dict[str, Any]] = {}
-        self.created = _now()
-        self._saved = 0.0
-
-    def load(self) -> Manifest:
-        text = self.output.read_text(MANIFEST)
-        if text:
-            try:
-                data = json.loads(text)
-                self.items = dict(data.get("items", {}))
-                self.created = data.get("created", self.created)
-            except (json.JSONDecodeError, AttributeError, TypeError):
-                log.warning("%s is damaged; rebuilding it from the episode folders", MANIFEST)
-        # records of episodes finished after the last save (a run killed in between)
-        for episode in self.output.episodes():
-            record_text = self.output.read_text(f"{episode}/{EPISODE_RECORD}")
-            if not record_text:
-                continue
-            try:
-                record = json.loads(record_text)["record"]
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue
-            key = record.get("key")
-            known = self.items.get(key) if key else None
-            if key and (known is None or known.get("status") != "done" or known.get("updated", "") < record["updated"]):
-                self.items[key] = record
-        return self
-
-    def put(self, record: dict[str, Any]) -> None:
-        self.items[record["key"]] = record
-        if len(self.items) <= self.THROTTLE_AFTER or time.monotonic() - self._saved > 2.0:
-            self.save()
-
-    def save(self) -> None:
-        data = {"version": _MANIFEST_VERSION, "created": self.created, "updated": _now(), "items": self.items}
-        self.output.write_text(MANIFEST, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
-        self._saved = time.monotonic()
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 # -- one episode (runs in a worker process) ------------------------------------------
 
 _workers: dict[str, Any] = {}
@@ -304,7 +130,7 @@ def narrate_item(
         log.debug("item %s failed", item.source, exc_info=True)
         record.update(status="failed", error=f"unexpected {type(exc).__name__}: {exc}")
     record["seconds"] = round(time.monotonic() - started, 2)
-    record["updated"] = _now()
+    record["updated"] = now()
     if record["status"] == "done" and not record.get("first_done"):
         record["first_done"] = record["updated"]
     return record
@@ -385,7 +211,7 @@ def _narrate_item(
             "image": article.image,
             "source_hash": article.source_hash,
         }
-        full = {**record, "key": item.key, "source": item.source, "updated": _now()}
+        full = {**record, "key": item.key, "source": item.source, "updated": now()}
         (staged / EPISODE_RECORD).write_text(
             json.dumps({"article": metadata, "record": full}, ensure_ascii=False, indent=1), encoding="utf-8"
         )
@@ -646,5 +472,5 @@ def _failure(item: BatchItem, message: str) -> dict[str, Any]:
         "listed_modified": item.modified,
         "status": "failed",
         "error": message,
-        "updated": _now(),
+        "updated": now(),
     }

@@ -267,7 +267,7 @@ def episodes_from_folder(folder: str | Path, base_url: str) -> tuple[list[Episod
     the channel can be given by default (the most common site, author and language)."""
     from collections import Counter
 
-    from audiogen.batch import EPISODE_RECORD, MANIFEST
+    from audiogen.episodes import EPISODE_RECORD, MANIFEST
 
     folder = Path(folder)
     check_absolute(base_url)

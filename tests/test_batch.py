@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from audiogen.batch import MANIFEST, BatchOptions, run_batch
+from audiogen.batch import BatchOptions, run_batch
 from audiogen.cli import main
+from audiogen.episodes import MANIFEST
 
 ARTICLE = """<!doctype html><html lang="en"><head><title>{title} | The Daily Example</title>
 <link rel="canonical" href="{canonical}">
