@@ -114,14 +114,9 @@ def narrate_item(
     problem of the item (its record says ``failed``): the batch goes on."""
     started = time.monotonic()
     _prepare_process(options)
-    record: dict[str, Any] = {
-        "key": item.key,
-        "source": item.source,
-        "origin": item.origin,
-        "listed_modified": item.modified,
-        "attempts": int((previous or {}).get("attempts", 0)) + 1,
-        "first_done": (previous or {}).get("first_done"),
-    }
+    record = _record_of(item)
+    record["attempts"] = int((previous or {}).get("attempts", 0)) + 1
+    record["first_done"] = (previous or {}).get("first_done")
     try:
         record.update(_narrate_item(item, Output(location), options, previous))
     except AudiogenError as exc:
@@ -320,8 +315,12 @@ def run_batch(
         if progress is not None:
             progress(record, totals)
 
-    work = ((item, manifest.items.get(item.key)) for item in items)
-    counted = _counting(work, totals)
+    def work() -> Iterator[tuple[BatchItem, dict[str, Any] | None]]:
+        for item in items:
+            totals["queued"] += 1
+            yield item, manifest.items.get(item.key)
+
+    counted = work()
     try:
         if scheduler:
             _run_on_dask(scheduler, counted, output.location, options, record_done)
@@ -333,14 +332,6 @@ def run_batch(
         # nothing could even be listed: the source itself is the error
         raise SourceError(result.failed[0][1])
     return result
-
-
-def _counting(
-    work: Iterator[tuple[BatchItem, dict[str, Any] | None]], totals: dict[str, float]
-) -> Iterator[tuple[BatchItem, dict[str, Any] | None]]:
-    for pair in work:
-        totals["queued"] += 1
-        yield pair
 
 
 def _new_items(
@@ -373,8 +364,9 @@ def _run_locally(
     record_done: Callable[[dict[str, Any]], None],
 ) -> None:
     """A pool of ``jobs`` processes, at most two items each in flight: the list of items
-    is read as the work goes, never held whole. A worker process that dies takes only
-    its item with it; the pool is started again for the rest."""
+    is read as the work goes, never held whole. When a worker process dies, the items
+    in flight are recorded as failed (the next run retries them) and a new pool takes
+    the rest."""
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
@@ -464,13 +456,10 @@ def _run_on_dask(
         client.close()  # type: ignore[no-untyped-call]
 
 
+def _record_of(item: BatchItem) -> dict[str, Any]:
+    """What every record says of its item."""
+    return {"key": item.key, "source": item.source, "origin": item.origin, "listed_modified": item.modified}
+
+
 def _failure(item: BatchItem, message: str) -> dict[str, Any]:
-    return {
-        "key": item.key,
-        "source": item.source,
-        "origin": item.origin,
-        "listed_modified": item.modified,
-        "status": "failed",
-        "error": message,
-        "updated": now(),
-    }
+    return {**_record_of(item), "status": "failed", "error": message, "updated": now()}

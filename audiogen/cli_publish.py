@@ -272,17 +272,10 @@ def _write_feed(folder: Path, base_url: str, output: str | None, options: dict[s
     if target is None:
         sys.stdout.write(xml)
         return None
-    _write_atomically(target, xml)
-    return target
-
-
-def _write_atomically(target: Path, text: str) -> None:
     from audiogen.files import write_atomically
 
-    try:
-        write_atomically(target, text)
-    except OSError as exc:
-        raise FeedError(f"cannot write {target}: {exc.strerror or exc}") from None
+    write_atomically(target, xml, error=FeedError)
+    return target
 
 
 # -- embed ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from audiogen.errors import SourceError
-from audiogen.files import write_atomically
+from audiogen.files import umask, write_atomically
 
 log = logging.getLogger("audiogen")
 
@@ -120,9 +120,7 @@ class Output:
         """A new empty folder in which to lay out an episode."""
         base = self.folder / _STATE / "staging" if not self.remote else None
         folder = Path(tempfile.mkdtemp(prefix="episode-", dir=base))
-        umask = os.umask(0)
-        os.umask(umask)
-        folder.chmod(0o777 & ~umask)  # mkdtemp makes it private; episodes are published
+        folder.chmod(0o777 & ~umask())  # mkdtemp makes it private; episodes are published
         return folder
 
     def publish(self, staged: Path, episode: str) -> None:

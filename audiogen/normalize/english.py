@@ -189,6 +189,10 @@ def _time(m: re.Match[str]) -> str:
     return f"{spoken} {half}".strip() + zone
 
 
+def _counted(number: int, forms: tuple[str, str]) -> str:
+    return f"{cardinal(number)} {forms[0] if number == 1 else forms[1]}"
+
+
 def _unit_count(number: int, unit: str) -> str:
     return f"{cardinal(number)} {unit}{'' if number == 1 else 's'}"
 
@@ -611,9 +615,7 @@ def build_rules(settings: Settings) -> list[Rule]:
         ),
         (
             re.compile(rf"{b}(\d+)\s?(?:ft|feet|foot)\.?\s(\d{{1,2}})\s?(?:in|inches|inch)\b"),
-            lambda m: (
-                f"{_unit_count(int(m.group(1)), 'foot').replace('foots', 'feet')} {_unit_count(int(m.group(2)), 'inch').replace('inchs', 'inches')}"
-            ),
+            lambda m: f"{_counted(int(m.group(1)), ('foot', 'feet'))} {_counted(int(m.group(2)), ('inch', 'inches'))}",
         ),
         (
             re.compile(

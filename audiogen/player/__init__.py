@@ -57,7 +57,7 @@ def find_episode(path: str | Path) -> EpisodeFiles:
     """``path``: the audio file, its ``.json`` timings, or a folder holding one narration."""
     path = Path(path)
     if path.is_dir():
-        candidates = [p for p in sorted(path.glob("*.json")) if _is_timings(p)]
+        candidates = [p for p in sorted(path.glob("*.json")) if _read_timings(p) is not None]
         if len(candidates) != 1:
             found = "no narration" if not candidates else f"{len(candidates)} narrations"
             raise EmbedError(f"{path} holds {found}", hint="give the audio file (e.g. article.mp3) itself")
@@ -68,12 +68,12 @@ def find_episode(path: str | Path) -> EpisodeFiles:
         timings_file = path.with_suffix(".json")
     else:
         raise EmbedError(f"no such file or folder: {path}")
-    if not timings_file.is_file() or not _is_timings(timings_file):
+    timings = _read_timings(timings_file)
+    if timings is None:
         raise EmbedError(
             f"{timings_file} is not the timings of an audiogen narration",
             hint="give the output of 'audiogen convert' (OUT.mp3 beside OUT.json)",
         )
-    timings = json.loads(timings_file.read_text(encoding="utf-8"))
     audio = timings_file.with_name(str(timings["audio"]))
     if not audio.is_file():
         raise EmbedError(f"the audio {audio} is missing")
@@ -88,12 +88,15 @@ def find_episode(path: str | Path) -> EpisodeFiles:
     )
 
 
-def _is_timings(path: Path) -> bool:
+def _read_timings(path: Path) -> dict[str, Any] | None:
+    """The timings sidecar at ``path``, or ``None`` when it is not one."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and "audio" in data and "segments" in data and data.get("ai_generated") is True
+        return None
+    if isinstance(data, dict) and "audio" in data and "segments" in data and data.get("ai_generated") is True:
+        return data
+    return None
 
 
 def snippet(
@@ -144,16 +147,18 @@ def embed(
             continue
         target = folder / source.name
         if not target.exists() or not os.path.samefile(source, target):
-            _copy(source, target)
+            copy_atomically(source, target, error=EmbedError)
             result.written.append(target)
-    result.written.append(_write(folder / PLAYER_FILE, player_script()))
+    result.written.append(write_atomically(folder / PLAYER_FILE, player_script(), error=EmbedError))
     if episode.audio.parent != folder:
         episode = find_episode(folder / episode.timings_file.name)
     result.snippet = snippet(episode, base_url=base_url, label=label, about=about)
     if demo:
-        result.written.append(_write(folder / DEMO_CSS, _DEMO_STYLE))
+        result.written.append(write_atomically(folder / DEMO_CSS, _DEMO_STYLE, error=EmbedError))
         name = episode.timings_file.stem + ".demo.html"
-        result.written.append(_write(folder / name, demo_page(episode, label=label, about=about)))
+        result.written.append(
+            write_atomically(folder / name, demo_page(episode, label=label, about=about), error=EmbedError)
+        )
     if annotate is not None:
         page = Path(annotate)
         try:
@@ -163,22 +168,8 @@ def embed(
         target = folder / page.name
         if target.resolve() == page.resolve():
             target = folder / f"{page.stem}.annotated{page.suffix}"
-        result.written.append(_write(target, annotate_page(html, episode.timings)))
+        result.written.append(write_atomically(target, annotate_page(html, episode.timings), error=EmbedError))
     return result
-
-
-def _copy(source: Path, target: Path) -> None:
-    try:
-        copy_atomically(source, target)
-    except OSError as exc:
-        raise EmbedError(f"cannot write {target}: {exc.strerror or exc}") from None
-
-
-def _write(target: Path, text: str) -> Path:
-    try:
-        return write_atomically(target, text)
-    except OSError as exc:
-        raise EmbedError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 # -- the demo page ------------------------------------------------------------------------
