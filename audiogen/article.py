@@ -226,6 +226,9 @@ class Narration:
     #: integrated loudness (LUFS) and sample peak (1.0 = full scale) of ``audio`` as
     #: assembled, measured on the way; ``None`` when spans or music change the mix
     measured: tuple[float, float] | None = None
+    #: sample positions between paragraphs where the audio may be cut into blocks
+    #: encoded on their own (on the MP3 frame grid, in silence; see ``audiogen.mp3splice``)
+    blocks: list[int] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from audiogen.article import Chapter, Clip, Cue, LevelSpan, Narration, Script, Word
 from audiogen.audio import CHUNK, PcmBuffer, decode_audio_file, resample
 from audiogen.master import LoudnessMeter, db_to_gain
+from audiogen.mp3splice import block_lead, block_tail, frame_samples
 
 #: a sample quieter than this share of the clip's peak counts as silence at the edges
 SILENCE_THRESHOLD = 0.03
@@ -175,12 +176,20 @@ def assemble(
     music: str | Path | None = None,
     music_level_db: float = -20.0,
     on_audio: Callable[[npt.NDArray[np.int16], int], None] | None = None,
+    on_block: Callable[[int], None] | None = None,
     measure: bool = True,
+    blocks: bool = True,
 ) -> Narration:
     """Join one clip per script sentence (in ``script.sentences()`` order), with an
     optional intro and outro file around them and music under them. ``on_audio`` is
     given every piece of the narration as it is laid down; ``measure=False`` skips
-    measuring its loudness on the way (an ``on_audio`` encoder measures its own)."""
+    measuring its loudness on the way (an ``on_audio`` encoder measures its own).
+
+    With ``blocks``, the pause after each paragraph is rounded up to the MP3 frame grid
+    (by at most one frame, 26 ms) and a block boundary is placed in it, so each
+    paragraph can be encoded once and reused; ``on_block`` hears of each boundary
+    before the samples after it are laid down. Music under the speech leaves no
+    silence to cut in, so it turns them off."""
     buffer: PcmBuffer | None = None
     cues: list[Cue] = []
     rate = 0
@@ -214,7 +223,10 @@ def assemble(
             runs.append((start, buffer.size, source))
         return start, buffer.size
 
-    for part_index, sentence_index, sentence in script.sentences():
+    boundaries: list[int] = []
+    order = list(script.sentences())
+    blocks = blocks and music is None
+    for number, (part_index, sentence_index, sentence) in enumerate(order):
         clip = next(clip_iter, None)
         if clip is None:
             raise ValueError("fewer clips than sentences in the script")
@@ -247,7 +259,18 @@ def assemble(
                 words=_words(clip, rate, low, start, end, sentence.display),
             )
         )
-        buffer.append_silence(sentence.pause_after_ms * rate // 1000)
+        pause = sentence.pause_after_ms * rate // 1000
+        last_in_part = sentence_index == len(part.sentences) - 1
+        if blocks and last_in_part and number + 1 < len(order):
+            boundary = _block_boundary(buffer.size, pause, boundaries[-1] if boundaries else 0, rate)
+            if boundary is not None:
+                lead = boundary[1]
+                buffer.append_silence(boundary[0] - buffer.size)
+                boundaries.append(boundary[0])
+                if on_block is not None:
+                    on_block(boundary[0])
+                pause = lead
+        buffer.append_silence(pause)
     if next(clip_iter, None) is not None:
         raise ValueError("more clips than sentences in the script")
     if buffer is None or levels is None:
@@ -282,7 +305,22 @@ def assemble(
         spans=spans,
         music=bed,
         measured=measured,
+        blocks=boundaries,
     )
+
+
+def _block_boundary(position: int, pause: int, block_start: int, rate: int) -> tuple[int, int] | None:
+    """Where, in a pause of ``pause`` samples from ``position``, the block begun at
+    ``block_start`` ends, and the silence after it before the next words; ``None``
+    when the pause is too short. The block's length is a whole number of frames, and
+    the silence after the boundary is always the same, so a paragraph's block does not
+    change when an edit before it moves it."""
+    frame, lead, tail = frame_samples(rate), block_lead(rate), block_tail(rate)
+    if pause < lead + tail:
+        return None
+    end = position + pause - lead
+    end += -(end - block_start) % frame
+    return end, lead
 
 
 def _insert(path: str | Path, rate: int, what: str) -> npt.NDArray[np.int16]:

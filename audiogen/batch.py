@@ -180,6 +180,7 @@ def _narrate_item(
             true_peak=options.true_peak,
             bitrate=options.bitrate,
             vbr=options.vbr,
+            cache=options.cache,
         )
         record = {
             "status": "done",

@@ -1,5 +1,6 @@
 """A content-addressed cache of synthesized sentences, so that narrating an article again
-costs nothing and narrating an edited one costs only the sentences that changed.
+costs nothing and narrating an edited one costs only the sentences that changed; beside
+them, the MP3 blocks the narrations were encoded in, keyed by their samples.
 
 An entry is keyed by what decides the sound: the engine, the voice, the settings and the
 exact text the voice is given. It lives in the user cache folder (``platformdirs``;
@@ -38,6 +39,10 @@ _MAGIC = b"AGCLIP1\x00"
 # magic, sample rate, sample count, length of the words JSON, blake2b-128 of the payload
 _HEADER = struct.Struct("<8sIQI16s")
 _SUFFIX = ".clip"
+# encoded MP3 blocks (``audiogen.mp3splice``): magic, blake2b-128 of the payload
+_BLOCK_MAGIC = b"AGMP3B1\x00"
+_BLOCK_HEADER = struct.Struct("<8s16s")
+_BLOCK_SUFFIX = ".mp3blk"
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 
 
@@ -140,14 +145,42 @@ class ClipCache:
 
     def put(self, key: str, clip: Clip) -> None:
         """Store ``clip``; a full disk or a read-only folder only costs the cache."""
-        path = self.path(key)
+        self._store(self.path(key), _encode(clip))
+
+    def get_block(self, key: str) -> bytes | None:
+        """An encoded MP3 block stored under ``key``, or ``None`` (a damaged one is deleted)."""
+        path = self.folder / key[:2] / (key + _BLOCK_SUFFIX)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        payload = data[_BLOCK_HEADER.size :]
+        if len(data) < _BLOCK_HEADER.size or _BLOCK_HEADER.unpack_from(data) != (
+            _BLOCK_MAGIC,
+            hashlib.blake2b(payload, digest_size=16).digest(),
+        ):
+            log.warning("damaged cache entry %s deleted; the block is encoded again", path.name)
+            path.unlink(missing_ok=True)
+            self.discarded += 1
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return payload
+
+    def put_block(self, key: str, data: bytes) -> None:
+        header = _BLOCK_HEADER.pack(_BLOCK_MAGIC, hashlib.blake2b(data, digest_size=16).digest())
+        self._store(self.folder / key[:2] / (key + _BLOCK_SUFFIX), header + data)
+
+    def _store(self, path: Path, data: bytes) -> None:
+        """Write an entry whole or not at all; a full disk or a read-only folder only
+        costs the cache."""
         tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".part", dir=path.parent)
+            handle, name = tempfile.mkstemp(prefix=f".{path.name[:16]}.", suffix=".part", dir=path.parent)
             tmp = Path(name)
             with os.fdopen(handle, "wb") as out:
-                out.write(_encode(clip))
+                out.write(data)
             os.replace(tmp, path)
             tmp = None
         except OSError as exc:
@@ -164,7 +197,7 @@ class ClipCache:
             if not sub.is_dir() or len(sub.name) != 2:
                 continue
             for entry in os.scandir(sub.path):
-                if entry.name.endswith(_SUFFIX) and entry.is_file():
+                if entry.name.endswith((_SUFFIX, _BLOCK_SUFFIX)) and entry.is_file():
                     yield entry
 
     def info(self) -> CacheInfo:

@@ -292,7 +292,14 @@ def _convert(options: dict[str, Any]) -> None:
     if output == "-":
         _export_to_stdout(narration, audio_format, export_options)
         return
-    paths = narration.export(target, format=audio_format, srt=options["srt"], encoded=encoded, **export_options)
+    paths = narration.export(
+        target,
+        format=audio_format,
+        srt=options["srt"],
+        encoded=encoded,
+        cache=not options["no_cache"],
+        **export_options,
+    )
     if memory is not None and "mastering_gain_db" in narration.extra:
         memory.put(memory_key, float(narration.extra["mastering_gain_db"]))
     if not quiet:
@@ -311,7 +318,7 @@ def _streaming_export(
 ) -> tuple[Any, str, Any]:
     """When this article was narrated in this voice before (its mastering gain is
     remembered), an exporter that encodes while the narration is assembled."""
-    from audiogen.cache import LevelMemory
+    from audiogen.cache import ClipCache, LevelMemory
     from audiogen.export import ExportOptions, StreamingExport, format_for
     from audiogen.master import LoudnessTarget
 
@@ -337,6 +344,7 @@ def _streaming_export(
         loudness=LoudnessTarget(options["loudness"], options["true_peak"]),
         bitrate=export_options["bitrate"],
         vbr=export_options["vbr"],
+        blocks=ClipCache(),
     )
     return memory, key, StreamingExport(target, audio_format, export, gain)
 
@@ -364,6 +372,7 @@ def _narrate(options: dict[str, Any], article: Any, cover: bytes | None, stream:
             music_level_db=options["music_level"],
             cover=cover,
             on_audio=stream.feed if stream is not None else None,
+            on_block=stream.block if stream is not None else None,
         )
     # done with it: let it go (and free its memory) while the audio is finished
     threading.Thread(target=options["worker"].close, name="audiogen-worker-close").start()

@@ -41,6 +41,7 @@ from audiogen.master import (
     gain_to_db,
     to_pcm,
 )
+from audiogen.mp3splice import BlockStore, SplicedWriter, SpliceError, write_spliced
 
 log = logging.getLogger("audiogen")
 
@@ -99,6 +100,8 @@ class ExportOptions:
     vbr: bool = False
     sidecars: bool = True
     srt: bool = False
+    #: where MP3 blocks encoded before are kept (``ClipCache``); ``None``: encode whole
+    blocks: BlockStore | None = None
 
 
 def export_narration(
@@ -113,19 +116,37 @@ def export_narration(
     vbr: bool = False,
     srt: bool = False,
     encoded: tuple[Path, MasteringReport] | None = None,
+    cache: BlockStore | bool = True,
 ) -> list[Path]:
     """Write the audio to ``path`` and, with ``sidecars``, ``.vtt`` captions, ``.json``
     timings and ``.chapters.json`` (Podcasting 2.0) beside it, plus ``.srt`` with
     ``srt``; return the paths written, the audio first.
 
     ``loudness`` is the integrated loudness target in LUFS (``None`` keeps the level),
-    ``true_peak`` the ceiling in dBTP."""
+    ``true_peak`` the ceiling in dBTP. An MP3 is encoded paragraph by paragraph, and
+    the paragraphs encoded before are taken from ``cache`` (``True``: the user cache;
+    ``False``: none, the file is encoded whole)."""
     if isinstance(loudness, LoudnessTarget):
         target: LoudnessTarget | None = loudness
     else:
         target = None if loudness is None else LoudnessTarget(float(loudness), float(true_peak))
-    options = ExportOptions(loudness=target, bitrate=normalize_bitrate(bitrate), vbr=vbr, sidecars=sidecars, srt=srt)
+    options = ExportOptions(
+        loudness=target,
+        bitrate=normalize_bitrate(bitrate),
+        vbr=vbr,
+        sidecars=sidecars,
+        srt=srt,
+        blocks=block_store(cache),
+    )
     return write_files(narration, Path(path), format_for(Path(path), format), options, encoded)
+
+
+def block_store(cache: BlockStore | bool) -> BlockStore | None:
+    if cache is True:
+        from audiogen.cache import ClipCache
+
+        return ClipCache()
+    return cache or None
 
 
 def normalize_bitrate(bitrate: str | int | None) -> str | None:
@@ -178,9 +199,12 @@ def write_files(
             targets[audio_tmp] = path
             report = _encode(narration, audio_tmp, audio_format, options)
         if report is not None and options.loudness is not None and math.isfinite(report.output_lufs):
-            # the gain that would have hit the target exactly: a re-narration starts from it
-            exact = report.gain_db + options.loudness.lufs - report.output_lufs
-            narration.extra["mastering_gain_db"] = f"{exact:.2f}"
+            # A re-narration starts from this gain. Within the tolerance of the target,
+            # the same one again: its unchanged paragraphs then come out the same, and
+            # their encoded blocks are reused. Further off, the one that would have hit it.
+            miss = options.loudness.lufs - report.output_lufs
+            kept = report.gain_db + (miss if abs(miss) > Mastering.TOLERANCE_LU else 0.0)
+            narration.extra["mastering_gain_db"] = f"{kept:.2f}"
         _tag(narration, audio_tmp, audio_format)
         if options.sidecars:
             sides = sidecar_paths(path)
@@ -273,6 +297,7 @@ def _encode(
         metadata_file = target.with_name(target.name + ".meta")
         metadata_file.write_text(_ffmetadata(narration), encoding="utf-8")
     command = _encoder_command(rate, target, audio_format, options, metadata_file)
+    spliced = splices(audio_format, options) and bool(narration.blocks)
     try:
         for _attempt in range(3):
             if mastering is not None:
@@ -282,7 +307,25 @@ def _encode(
                     to_pcm(mix(narration, start, min(CHUNK, narration.audio.size - start)))
                     for start in range(0, narration.audio.size, CHUNK)
                 )
-            _run_encoder(command, chunks, audio_format)
+            if spliced:
+                try:
+                    write_spliced(
+                        target,
+                        rate,
+                        _codec_options(audio_format, options),
+                        chunks,
+                        narration.blocks,
+                        options.blocks,
+                        ffmpeg=ffmpeg_exe(),
+                        identity=encoder_identity(),
+                        on_done=lambda writer: _count_blocks(narration, writer),
+                    )
+                except SpliceError as exc:
+                    log.debug("the mp3 is encoded whole: %s", exc)
+                    spliced = False
+                    continue
+            else:
+                _run_encoder(command, chunks, audio_format)
             # the loudness was measured on the way; a miss (the limiter's take was
             # misjudged) is corrected and encoded again
             if mastering is None or not mastering.retry():
@@ -293,6 +336,23 @@ def _encode(
     if target.stat().st_size == 0:
         raise ExportError(f"encoding {audio_format.name} produced an empty file")
     return mastering.report if mastering is not None else None
+
+
+def splices(audio_format: AudioFormat, options: ExportOptions) -> bool:
+    """Whether the audio is encoded block by block: a constant-bitrate MP3, with a
+    store to keep the blocks in."""
+    return audio_format.name == "mp3" and not options.vbr and options.blocks is not None
+
+
+def encoder_identity() -> str:
+    """What decides how a block encodes, besides its samples and settings: the splicing
+    scheme and the ffmpeg build (its file name carries its version)."""
+    return f"splice1|{Path(ffmpeg_exe()).name}"
+
+
+def _count_blocks(narration: Narration, writer: SplicedWriter) -> None:
+    narration.extra["mp3_blocks_encoded"] = str(writer.encoded)
+    narration.extra["mp3_blocks_cached"] = str(writer.hits)
 
 
 def _encoder_command(
@@ -325,6 +385,9 @@ class StreamingExport:
         self.folder = check_target(path)
         self.tmp: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
+        self._writer: SplicedWriter | None = None
+        self._started = False
+        self._marks: list[int] = []
         self._errors: Any = None
         self._limiter: Limiter | None = None
         self._pending = np.zeros(0)
@@ -336,10 +399,17 @@ class StreamingExport:
         self._queue: queue.Queue[tuple[Any, int] | None] = queue.Queue(maxsize=4)
         self._thread: threading.Thread | None = None
 
+    def block(self, position: int) -> None:
+        """A block boundary at ``position`` (an MP3 is encoded block by block)."""
+        if self._writer is not None:
+            self._writer.mark(position)
+        else:
+            self._marks.append(position)
+
     def feed(self, samples: Any, rate: int) -> None:
         if self.failed is not None:
             return
-        if self._process is None:
+        if not self._started:
             self._start(rate)
         assert self._limiter is not None
         scaled = samples.astype(np.float64) * (self.gain / 32768.0)
@@ -355,10 +425,22 @@ class StreamingExport:
                 self._emit(*item)
 
     def _start(self, rate: int) -> None:
+        self._started = True
         self.tmp = _temp_path(self.folder, self.path.name)
-        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish or discard
-        command = _encoder_command(rate, self.tmp, self.audio_format, self.options)
-        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors)
+        if splices(self.audio_format, self.options):
+            codec = _codec_options(self.audio_format, self.options)
+            writer = SplicedWriter(
+                self.tmp, rate, codec, self.options.blocks, ffmpeg=ffmpeg_exe(), identity=encoder_identity()
+            )
+            for position in self._marks:
+                writer.mark(position)
+            self._writer = writer
+        else:
+            self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish or discard
+            command = _encoder_command(rate, self.tmp, self.audio_format, self.options)
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors
+            )
         ceiling = db_to_gain(self.target.true_peak - _CODEC_HEADROOM_DB.get(self.audio_format.name, 0.0))
         self._limiter = Limiter(rate, ceiling)
         self._meter = LoudnessMeter(rate)
@@ -368,31 +450,28 @@ class StreamingExport:
         self._thread.start()
 
     def _emit(self, window: Any, count: int) -> None:
-        assert self._limiter is not None and self._meter is not None and self._process is not None
+        assert self._limiter is not None and self._meter is not None
         pcm, peak = self._limiter.output(window, count, self._meter)
         self._peak = max(self._peak, peak)
         try:
-            assert self._process.stdin is not None
-            self._process.stdin.write(pcm.tobytes())
-        except OSError:
-            self.failed = "the encoder stopped"
+            if self._writer is not None:
+                self._writer.write(pcm)
+            else:
+                assert self._process is not None and self._process.stdin is not None
+                self._process.stdin.write(pcm.tobytes())
+        except (OSError, SpliceError, ExportError) as exc:
+            self.failed = f"the encoder stopped: {exc}"
 
     def finish(self) -> MasteringReport | None:
         """End the stream; the report when the file is whole and on target, else ``None``."""
-        if self._process is None or self._limiter is None or self._meter is None:
+        if not self._started or self._limiter is None or self._meter is None:
             return None
         margin = self._limiter.margin
         if self.failed is None:
             self._pending = np.concatenate((self._pending, np.zeros(margin)))
             self._queue.put((self._pending, max(self._pending.size - 2 * margin, 0)))
         self._stop_thread()
-        try:
-            assert self._process.stdin is not None
-            self._process.stdin.close()
-        except OSError:
-            self.failed = self.failed or "the encoder stopped"
-        code = self._process.wait()
-        self._errors.close()
+        code = self._end_encoder()
         output = self._meter.integrated()
         if (
             code != 0
@@ -412,6 +491,30 @@ class StreamingExport:
             limited=True,
         )
 
+    def _end_encoder(self) -> int:
+        """Let the encoder finish the file; its exit code (0 for the block writer)."""
+        if self._writer is not None:
+            if self.failed is None:
+                try:
+                    self._writer.close()
+                except (OSError, SpliceError, ExportError) as exc:
+                    self.failed = f"the encoder stopped: {exc}"
+            return 0
+        assert self._process is not None
+        try:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+        except OSError:
+            self.failed = self.failed or "the encoder stopped"
+        code = self._process.wait()
+        self._errors.close()
+        return code
+
+    @property
+    def blocks(self) -> tuple[int, int]:
+        """MP3 blocks encoded and taken from the cache."""
+        return (self._writer.encoded, self._writer.hits) if self._writer is not None else (0, 0)
+
     def _stop_thread(self) -> None:
         if self._thread is not None:
             self._queue.put(None)
@@ -429,6 +532,8 @@ class StreamingExport:
                 with contextlib.suppress(queue.Empty):
                     self._queue.get_nowait()
             self._stop_thread()
+        if self._writer is not None:  # after the thread: nothing writes to it any more
+            self._writer.abort(delete=False)
         if self._errors is not None and not self._errors.closed:
             self._errors.close()
         if self.tmp is not None:

@@ -304,12 +304,20 @@ class Limiter:
         peaks = sample_peaks(chunk, ceiling=self.ceiling)
         # a hair under the ceiling, for what the gain changes themselves add
         need = np.minimum(1.0, self.ceiling * 0.99 / np.maximum(peaks, 1e-12))
-        if need.min() >= 1.0:
+        low = np.flatnonzero(need < 1.0)
+        if low.size == 0:
             return chunk, peaks
         size = 2 * self._width + 1
         # Spread each reduction over the look-ahead window, then smooth it: at a peak the
-        # averaged gain is never above what that peak needs.
-        envelope = _moving_average(_running_min(need, size), size)
+        # averaged gain is never above what that peak needs. A reduction reaches ``size``
+        # samples either way, so only the stretches around the peaks are worked on
+        # (most of speech needs none), each with room for its reach.
+        envelope = np.ones(chunk.size)
+        room = 2 * size
+        gaps = np.flatnonzero(np.diff(low) > 2 * room + 2)
+        for first, last in zip(low[np.r_[0, gaps + 1]], low[np.r_[gaps, low.size - 1]], strict=True):
+            start, end = max(int(first) - room, 0), min(int(last) + room + 1, chunk.size)
+            envelope[start:end] = _moving_average(_running_min(need[start:end], size), size)
         return chunk * envelope, peaks * envelope
 
     def output(
@@ -387,7 +395,9 @@ class Mastering:
                 drive = gain_db + self._estimated_loss(db_to_gain(drive))
         else:
             drive = gain_db
-        self.gain = db_to_gain(drive)
+        # in steps of 0.01 dB, as reported and remembered: a re-narration at the
+        # remembered gain then gives its unchanged paragraphs the very same samples
+        self.gain = db_to_gain(round(drive, 2))
         self.report = MasteringReport(
             gain_db=round(drive, 2),
             input_lufs=round(measured, 2),
@@ -421,7 +431,7 @@ class Mastering:
         miss = self.target.lufs - self.report.output_lufs
         if abs(miss) <= self.TOLERANCE_LU:
             return False
-        self.gain *= db_to_gain(miss)
+        self.gain = db_to_gain(round(gain_to_db(self.gain) + miss, 2))
         return True
 
     def pcm_chunks(self) -> Iterator[npt.NDArray[np.int16]]:
@@ -462,9 +472,15 @@ def _running_min(values: npt.NDArray[np.float64], size: int) -> npt.NDArray[np.f
     return result
 
 
+#: the limiter's gains are averaged in fixed point: a float running sum would round
+#: differently with where the chunk starts, and the same paragraph must come out the same
+#: sample for sample wherever it lies in the narration (its encoded MP3 is reused)
+_FIXED_POINT = float(1 << 30)
+
+
 def _moving_average(values: npt.NDArray[np.float64], size: int) -> npt.NDArray[np.float64]:
     pad = size // 2
-    padded = np.pad(values, (pad + 1, pad), mode="edge")
+    padded = np.pad(np.round(values * _FIXED_POINT).astype(np.int64), (pad + 1, pad), mode="edge")
     sums = np.cumsum(padded)
-    result: npt.NDArray[np.float64] = (sums[size:] - sums[:-size]) / size
+    result: npt.NDArray[np.float64] = (sums[size:] - sums[:-size]) / (size * _FIXED_POINT)
     return result

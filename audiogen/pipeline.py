@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -149,6 +150,7 @@ def narrate(
     music_level_db: float = -20.0,
     cover: bytes | None = None,
     on_audio: Callable[[Any, int], None] | None = None,
+    on_block: Callable[[int], None] | None = None,
 ) -> Narration:
     """Speak ``article`` with ``voice`` (a preset name, preset file or ``engine:voice``).
 
@@ -157,7 +159,9 @@ def narrate(
     sentence is missing from the cache; pass a started ``worker`` to reuse one (or to let
     its model load while the article is still being fetched). ``intro``, ``outro`` and
     ``music`` are audio files placed before, after and under the speech; ``on_audio``
-    is given every piece of the narration (samples, sample rate) as it is laid down."""
+    is given every piece of the narration (samples, sample rate) as it is laid down,
+    and ``on_block`` every place between paragraphs where it may be cut into blocks
+    encoded on their own (``Narration.blocks``)."""
     preset = voice if isinstance(voice, VoicePreset) else resolve_voice(voice)
     for path, what in ((intro, "intro file"), (outro, "outro file"), (music, "music file")):
         if path is not None:
@@ -193,6 +197,7 @@ def narrate(
             music=music,
             music_level_db=music_level_db,
             on_audio=on_audio,
+            on_block=on_block,
             measure=on_audio is None,
         )
     finally:
@@ -263,13 +268,18 @@ def _clips(
 ) -> Iterator[Clip]:
     """One clip per sentence, in order: from the cache where it has them, otherwise from
     the engine. Every missing sentence is asked for at the start, in one request, so the
-    engine speaks the edited paragraph while the cached ones before it are assembled."""
+    engine speaks the edited paragraph while the cached ones before it are assembled.
+    A sentence said more than once is spoken once and its clip used again (as the cache
+    would on the next run: the same words always sound the same)."""
     settings = {"speed": options.speed, "word_timings": options.word_timings}
     keys = [ClipCache.key(engine_name, options.voice, settings, text) for text in spoken] if cache else []
     present = [cache.contains(key) for key in keys] if cache else [False] * len(spoken)
     source = f"{engine_name}:{options.voice}"
-    missing = [text for text, here in zip(spoken, present, strict=True) if not here]
+    missing = list(dict.fromkeys(text for text, here in zip(spoken, present, strict=True) if not here))
     fresh = engine.synthesize(missing, options) if missing else iter(())
+    # clips of missing sentences that come again later, until their last use
+    uses_left = Counter(text for text, here in zip(spoken, present, strict=True) if not here)
+    spoken_now: dict[str, Clip] = {}
     for index, text in enumerate(spoken):
         if present[index]:
             assert cache is not None
@@ -282,10 +292,16 @@ def _clips(
             clip.source = source
             yield clip
             continue
+        uses_left[text] -= 1
+        if text in spoken_now:
+            yield replace(spoken_now.pop(text) if not uses_left[text] else spoken_now[text])
+            continue
         clip = next(fresh)
         if cache is not None:
             cache.misses += 1
             cache.put(keys[index], clip)
+        if uses_left[text]:
+            spoken_now[text] = clip
         yield clip
 
 

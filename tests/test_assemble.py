@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from fake_engines import MS_PER_CHAR, RATE, tone_for
 
 from audiogen import Article, Clip, Pauses, Segment, build_script
 from audiogen.assemble import FADE_MS, assemble, fade_edges, resample, trim_silence
+from audiogen.mp3splice import block_lead, block_tail, frame_samples
 
 PAUSES = Pauses(notice=900, title=1000, heading=800, sentence=250, paragraph=700, quote=600, list_item=400)
 
@@ -43,7 +46,8 @@ def test_fades_start_and_end_at_silence() -> None:
 
 def test_pauses_are_whole_samples_from_the_preset() -> None:
     script = _script()
-    narration = assemble(script, _clips(script))
+    narration = assemble(script, _clips(script), blocks=False)
+    assert narration.blocks == []
     assert narration.sample_rate == RATE
     sentences = [s for _, _, s in script.sentences()]
     trimmed = [trim_silence(tone_for(s.spoken), RATE).size for s in sentences]
@@ -54,6 +58,56 @@ def test_pauses_are_whole_samples_from_the_preset() -> None:
     for cue, following, sentence in zip(cues, cues[1:], sentences, strict=False):
         gap = following.start_ms - cue.end_ms
         assert abs(gap - sentence.pause_after_ms) <= 1
+
+
+def test_paragraph_pauses_end_blocks_on_the_mp3_frame_grid() -> None:
+    script = _script()
+    heard: list[int] = []
+    narration = assemble(script, _clips(script), on_block=heard.append)
+    frame, lead, tail = frame_samples(RATE), block_lead(RATE), block_tail(RATE)
+    samples = narration.samples
+    parts = list(script.parts)
+    # one boundary after every part but the last, each heard before the audio after it
+    assert narration.blocks == heard
+    assert len(narration.blocks) == len(parts) - 1
+    starts = [0, *narration.blocks]
+    for start, end in itertools.pairwise(starts):
+        assert (end - start) % frame == 0
+        assert not samples[end - tail : end].any()
+        assert not samples[end : end + lead].any()
+        assert samples[end + lead : end + lead + frame].any()  # the next words begin there
+    # each paragraph pause is the preset's, rounded up by less than a frame
+    sentences = [s for _, _, s in script.sentences()]
+    cues = narration.cues
+    for cue, following, sentence in zip(cues, cues[1:], sentences, strict=False):
+        gap = (following.start_ms - cue.end_ms) * RATE / 1000
+        assert (
+            sentence.pause_after_ms * RATE / 1000 - RATE / 1000
+            <= gap
+            < sentence.pause_after_ms * RATE / 1000 + frame + RATE / 1000
+        )
+
+
+def test_a_paragraph_block_is_the_same_wherever_it_lies() -> None:
+    """An edit before a paragraph moves it, but its block (from one boundary to the
+    next) keeps the very same samples: that is what lets its encoded MP3 be reused."""
+    script = _script()
+    clips = _clips(script)
+    longer = [*clips]
+    longer[2] = Clip(np.concatenate((clips[2].samples, tone_for("a few more words"))), RATE, clips[2].text)
+    first = assemble(script, clips)
+    second = assemble(script, longer)
+    assert first.blocks[:2] == second.blocks[:2]
+    assert first.blocks[2] != second.blocks[2]
+
+    def block(narration, index):  # type: ignore[no-untyped-def]
+        edges = [0, *narration.blocks, narration.audio.size]
+        return narration.samples[edges[index] : edges[index + 1]]
+
+    assert np.array_equal(block(first, 1), block(second, 1))
+    assert not np.array_equal(block(first, 2), block(second, 2))
+    assert np.array_equal(block(first, 3), block(second, 3))
+    assert np.array_equal(block(first, 4), block(second, 4))
 
 
 def test_cues_follow_the_script_and_chapters_follow_headings() -> None:
