@@ -185,7 +185,9 @@ class ClipCache:
             tmp = None
         except OSError as exc:
             self.writes_failed += 1
-            log.warning("cannot write to the clip cache in %s: %s", self.folder, exc.strerror or exc)
+            # said once: a read-only cache would otherwise say it for every sentence
+            report = log.warning if self.writes_failed == 1 else log.debug
+            report("cannot write to the clip cache in %s: %s", self.folder, exc.strerror or exc)
         finally:
             if tmp is not None:
                 tmp.unlink(missing_ok=True)

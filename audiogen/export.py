@@ -390,7 +390,9 @@ class StreamingExport:
         self._marks: list[int] = []
         self._errors: Any = None
         self._limiter: Limiter | None = None
-        self._pending = np.zeros(0)
+        # scaled audio not yet handed to the limiter, in pieces: joined a chunk at a time
+        self._pending: list[Any] = []
+        self._pending_size = 0
         self._meter: LoudnessMeter | None = None
         self._peak = 0.0
         self.failed: str | None = None
@@ -413,11 +415,16 @@ class StreamingExport:
             self._start(rate)
         assert self._limiter is not None
         scaled = samples.astype(np.float64) * (self.gain / 32768.0)
-        self._pending = np.concatenate((self._pending, scaled))
-        margin = self._limiter.margin
-        while self._pending.size >= CHUNK + 2 * margin and self.failed is None:
-            self._queue.put((self._pending[: CHUNK + 2 * margin], CHUNK))
-            self._pending = self._pending[CHUNK:]
+        self._pending.append(scaled)
+        self._pending_size += scaled.size
+        window = CHUNK + 2 * self._limiter.margin
+        if self._pending_size < window:
+            return
+        pending = np.concatenate(self._pending)
+        while pending.size >= window and self.failed is None:
+            self._queue.put((pending[:window], CHUNK))
+            pending = pending[CHUNK:]
+        self._pending, self._pending_size = [pending], pending.size
 
     def _drain(self) -> None:
         while (item := self._queue.get()) is not None:
@@ -445,7 +452,7 @@ class StreamingExport:
         self._limiter = Limiter(rate, ceiling)
         self._meter = LoudnessMeter(rate)
         # before the first sample lies silence: the limiter's left context
-        self._pending = np.zeros(self._limiter.margin)
+        self._pending, self._pending_size = [np.zeros(self._limiter.margin)], self._limiter.margin
         self._thread = threading.Thread(target=self._drain, name="audiogen-encoder", daemon=True)
         self._thread.start()
 
@@ -468,8 +475,8 @@ class StreamingExport:
             return None
         margin = self._limiter.margin
         if self.failed is None:
-            self._pending = np.concatenate((self._pending, np.zeros(margin)))
-            self._queue.put((self._pending, max(self._pending.size - 2 * margin, 0)))
+            rest = np.concatenate((*self._pending, np.zeros(margin)))
+            self._queue.put((rest, max(rest.size - 2 * margin, 0)))
         self._stop_thread()
         code = self._end_encoder()
         output = self._meter.integrated()

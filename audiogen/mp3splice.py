@@ -255,10 +255,10 @@ def seek_table(blocks: list[tuple[int, int]], info_length: int, total_bytes: int
 # -- the writer ---------------------------------------------------------------------
 
 
-def _encode(command: list[str], samples: npt.NDArray[np.int16], folder: Path) -> bytes:
+def _encode(command: list[str], samples: npt.NDArray[np.int16]) -> bytes:
     """One block through ffmpeg, into a file (ffmpeg writes the Info frame only to a
-    file it can seek in)."""
-    handle, name = tempfile.mkstemp(prefix=".audiogen-block.", suffix=".mp3", dir=folder)
+    file it can seek in); a temporary one, where the system keeps them."""
+    handle, name = tempfile.mkstemp(prefix="audiogen-block-", suffix=".mp3")
     os.close(handle)
     try:
         result = subprocess.run(
@@ -377,7 +377,7 @@ class SplicedWriter:
                     with self._lock:
                         self.hits += 1
                     return block
-        block = read_block(_encode(self.command, samples, self.target.parent))
+        block = read_block(_encode(self.command, samples))
         if block.frames != frames:
             raise SpliceError(f"a block came out as {block.frames} frames, not {frames}")
         with self._lock:

@@ -45,21 +45,70 @@ TAILS = [
 ]
 
 
-def paragraph(rng: random.Random, sentences: int = 4) -> str:
+TOWNS = [
+    "Ashford",
+    "Bramley",
+    "Calder",
+    "Dunmore",
+    "Elton",
+    "Fairhaven",
+    "Glenrock",
+    "Holloway",
+    "Ivybridge",
+    "Jarrow",
+    "Kelso",
+    "Langley",
+    "Marlow",
+    "Newbury",
+    "Oakham",
+    "Penrith",
+    "Quarry Bank",
+    "Redcar",
+    "Selby",
+    "Thirsk",
+    "Ulverston",
+    "Ventnor",
+    "Whitby",
+    "Yarm",
+]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def paragraph(rng: random.Random, sentences: int = 4, seen: set[str] | None = None) -> str:
+    """A paragraph of ``sentences``. Given ``seen`` (the sentences so far), every one is
+    new: real articles do not repeat themselves, and a repeated sentence is spoken only
+    once, which would flatter a benchmark that compares against speaking every one."""
     out = []
-    for _ in range(sentences - 1):
-        out.append(f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)}.")
-    out.append(rng.choice(TAILS))
+    for index in range(sentences):
+        for _attempt in range(1000):
+            if index < sentences - 1:
+                subject = rng.choice(SUBJECTS)
+                if seen is not None:
+                    subject += f" in {rng.choice(TOWNS)}"
+                sentence = f"{subject} {rng.choice(VERBS)} {rng.choice(OBJECTS)}."
+            else:
+                sentence = rng.choice(TAILS)
+                if seen is not None:
+                    sentence = f"{sentence[:-1]}, {rng.choice(TOWNS)} was told on {rng.choice(DAYS)}."
+            if seen is None or sentence not in seen:
+                break
+        if seen is not None:
+            seen.add(sentence)
+        out.append(sentence)
     return " ".join(out)
 
 
-def article(words: int, *, seed: int = 1, paragraphs_per_section: int = 6) -> tuple[str, list[str]]:
-    """(Markdown text, paragraphs) of about ``words`` words."""
+def article(
+    words: int, *, seed: int = 1, paragraphs_per_section: int = 6, unique: bool = False
+) -> tuple[str, list[str]]:
+    """(Markdown text, paragraphs) of about ``words`` words; with ``unique``, no sentence
+    comes twice."""
     rng = random.Random(seed)
+    seen: set[str] | None = set() if unique else None
     paragraphs: list[str] = []
     count = 0
     while count < words:
-        text = paragraph(rng)
+        text = paragraph(rng, seen=seen)
         paragraphs.append(text)
         count += len(text.split())
     return render(paragraphs, paragraphs_per_section), paragraphs

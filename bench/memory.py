@@ -33,7 +33,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        text, paragraphs = article(args.words)
+        text, paragraphs = article(args.words, unique=True)
         source = root / "long.md"
         source.write_text(text)
         script = make_script(audiogen.load(source), audiogen.resolve_voice("joe"))

@@ -371,6 +371,26 @@ def test_an_edited_paragraph_is_the_only_mp3_block_encoded_again(
     assert json.loads((tmp_path / "h.json").read_text()) == timings
 
 
+@pytest.mark.parametrize("options", [{}, {"bitrate": "32k"}, {"vbr": True}])
+def test_mp3_in_blocks_decodes_like_mp3_encoded_whole(narration, tmp_path: Path, options: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+    """Spliced or not (a frame too small for the Info fields, or VBR, is encoded whole),
+    the file holds the narration's exact samples at the target loudness."""
+    assert narration.blocks
+    export_narration(narration, tmp_path / "blocks.mp3", **options)
+    export_narration(narration, tmp_path / "whole.mp3", cache=False, **options)
+    spliced = narration.extra.get("mp3_blocks_encoded")
+    if options:
+        assert (tmp_path / "blocks.mp3").stat().st_size > 0
+    else:
+        assert spliced == str(len(narration.blocks) + 1)
+    blocks, whole = decode(tmp_path / "blocks.mp3", 16000), decode(tmp_path / "whole.mp3", 16000)
+    assert blocks.size == whole.size == narration.audio.size
+    assert _lufs_of(tmp_path / "blocks.mp3") == pytest.approx(_lufs_of(tmp_path / "whole.mp3"), abs=0.05)
+    difference = blocks.astype(np.float64) - whole.astype(np.float64)
+    assert np.sqrt(np.mean(difference**2)) < 0.1 * np.sqrt(np.mean(whole.astype(np.float64) ** 2))
+    assert ID3(tmp_path / "blocks.mp3").getall("CHAP") and not list(tmp_path.glob(".*.part"))
+
+
 def test_a_remembered_gain_that_misses_is_not_kept(fake_engine: str, tmp_path: Path, clip_cache: Path) -> None:
     source = tmp_path / "story.md"
     source.write_text("# Harbor\n\nThe harbor reopened on Monday after storms.\n")
