@@ -204,7 +204,9 @@ def narrate(
         if own_worker:
             engine.close()
     if clip_cache is not None:
-        evicted = clip_cache.evict()
+        # only a run that added entries can have pushed the cache over its cap; the
+        # scan reads every entry's size, which a large cache makes costly
+        evicted = clip_cache.evict() if clip_cache.misses else 0
         log.debug(
             "clip cache: %d hits, %d misses, %d damaged entries replaced, %d evicted",
             clip_cache.hits,
