@@ -286,6 +286,7 @@ def _convert(options: dict[str, Any]) -> None:
         report = stream.finish() if not narration.spans and narration.music is None else None
         if report is not None and stream.tmp is not None:
             encoded = (stream.tmp, report)
+            narration.extra["mp3_blocks_encoded"], narration.extra["mp3_blocks_cached"] = map(str, stream.blocks)
             log.info("encoded while assembling, at the remembered gain (%.2f LUFS)", report.output_lufs)
         elif stream.tmp is not None:
             stream.discard()

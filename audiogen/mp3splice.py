@@ -45,6 +45,9 @@ ENCODER_DELAY = 576
 #: blocks encoded at once, and waiting to be written, at most
 JOBS = 2
 IN_FLIGHT = 4
+#: a block is held in memory until it ends; one longer than this (a text with no
+#: paragraph breaks) is not worth it, and the file is encoded whole instead
+MAX_BLOCK_SECONDS = 600
 
 
 def frame_samples(rate: int) -> int:
@@ -323,6 +326,8 @@ class SplicedWriter:
             return
         self._pieces.append(samples)
         self._position += int(samples.size)
+        if self._position - self._start > MAX_BLOCK_SECONDS * self.rate:
+            raise SpliceError(f"no paragraph break for {MAX_BLOCK_SECONDS // 60} minutes")
         while True:
             with self._lock:
                 if not self._marks or self._marks[0] > self._position:

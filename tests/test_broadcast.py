@@ -391,6 +391,18 @@ def test_mp3_in_blocks_decodes_like_mp3_encoded_whole(narration, tmp_path: Path,
     assert ID3(tmp_path / "blocks.mp3").getall("CHAP") and not list(tmp_path.glob(".*.part"))
 
 
+def test_mp3_without_paragraph_breaks_for_too_long_is_encoded_whole(
+    narration, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import audiogen.mp3splice as splice
+
+    monkeypatch.setattr(splice, "MAX_BLOCK_SECONDS", 1)
+    export_narration(narration, tmp_path / "out.mp3")
+    assert "mp3_blocks_encoded" not in narration.extra
+    assert decode(tmp_path / "out.mp3", 16000).size == narration.audio.size
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.chapters.json", "out.json", "out.mp3", "out.vtt"]
+
+
 def test_a_remembered_gain_that_misses_is_not_kept(fake_engine: str, tmp_path: Path, clip_cache: Path) -> None:
     source = tmp_path / "story.md"
     source.write_text("# Harbor\n\nThe harbor reopened on Monday after storms.\n")

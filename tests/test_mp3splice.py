@@ -16,6 +16,7 @@ from audiogen.cache import ClipCache
 from audiogen.mp3splice import (
     ENCODER_OVERHEAD,
     SplicedWriter,
+    SpliceError,
     block_lead,
     block_tail,
     crc16,
@@ -205,3 +206,16 @@ def test_a_damaged_stored_block_is_encoded_again(tmp_path: Path) -> None:
     again, writer = _splice(tmp_path, samples, marks, rate, store, "again.mp3")
     assert (writer.encoded, writer.hits) == (2, 0)
     assert again.read_bytes() == first.read_bytes()
+
+
+def test_a_block_without_end_is_given_up_before_it_fills_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import audiogen.mp3splice as splice
+
+    monkeypatch.setattr(splice, "MAX_BLOCK_SECONDS", 2)
+    rate = 22050
+    samples = _burst(np.random.default_rng(1), 3.0, rate)
+    with pytest.raises(SpliceError, match="no paragraph break"):
+        _splice(tmp_path, samples, [], rate, _Store(), "long.mp3")
+    assert not (tmp_path / "long.mp3").exists()
