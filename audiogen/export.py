@@ -299,7 +299,8 @@ def _encode(
     command = _encoder_command(rate, target, audio_format, options, metadata_file)
     spliced = splices(audio_format, options) and bool(narration.blocks)
     try:
-        for _attempt in range(3):
+        passes = 0
+        while passes < 3:  # a pass that gave up splicing does not count (that happens once)
             if mastering is not None:
                 chunks: Iterator[Any] = mastering.pcm_chunks()
             else:
@@ -326,6 +327,7 @@ def _encode(
                     continue
             else:
                 _run_encoder(command, chunks, audio_format)
+            passes += 1
             # the loudness was measured on the way; a miss (the limiter's take was
             # misjudged) is corrected and encoded again
             if mastering is None or not mastering.retry():
