@@ -307,20 +307,12 @@ class Limiter:
         peaks = sample_peaks(chunk, ceiling=self.ceiling)
         # a hair under the ceiling, for what the gain changes themselves add
         need = np.minimum(1.0, self.ceiling * 0.99 / np.maximum(peaks, 1e-12))
-        low = np.flatnonzero(need < 1.0)
-        if low.size == 0:
+        if need.min() >= 1.0:
             return chunk, peaks
         size = 2 * self._width + 1
         # Spread each reduction over the look-ahead window, then smooth it: at a peak the
-        # averaged gain is never above what that peak needs. A reduction reaches ``size``
-        # samples either way, so only the stretches around the peaks are worked on
-        # (most of speech needs none), each with room for its reach.
-        envelope = np.ones(chunk.size)
-        room = 2 * size
-        gaps = np.flatnonzero(np.diff(low) > 2 * room + 2)
-        for first, last in zip(low[np.r_[0, gaps + 1]], low[np.r_[gaps, low.size - 1]], strict=True):
-            start, end = max(int(first) - room, 0), min(int(last) + room + 1, chunk.size)
-            envelope[start:end] = _moving_average(_running_min(need[start:end], size), size)
+        # averaged gain is never above what that peak needs.
+        envelope = _moving_average(_running_min(need, size), size)
         return chunk * envelope, peaks * envelope
 
     def output(
