@@ -309,7 +309,7 @@ class SplicedWriter:
         self._start = 0  # where the open block starts
         self._position = 0  # samples taken so far
         self._pool: ThreadPoolExecutor | None = None
-        self._pending: deque[tuple[Future[EncodedBlock], int]] = deque()
+        self._pending: deque[Future[EncodedBlock]] = deque()
         self._out: BinaryIO | None = None
         self._first: EncodedBlock | None = None
         self._blocks: list[tuple[int, int]] = []
@@ -363,7 +363,7 @@ class SplicedWriter:
             self._pool = ThreadPoolExecutor(max_workers=JOBS, thread_name_prefix="audiogen-mp3")
         while len(self._pending) >= IN_FLIGHT:
             self._write_ready(wait=True)
-        self._pending.append((self._pool.submit(self._block, samples.copy(), frames), frames))
+        self._pending.append(self._pool.submit(self._block, samples.copy(), frames))
         self._write_ready(wait=False)
 
     def _block(self, samples: npt.NDArray[np.int16], frames: int) -> EncodedBlock:
@@ -392,9 +392,8 @@ class SplicedWriter:
         return block
 
     def _write_ready(self, *, wait: bool) -> None:
-        while self._pending and (wait or self._pending[0][0].done()):
-            future, _ = self._pending.popleft()
-            self._append(future.result())
+        while self._pending and (wait or self._pending[0].done()):
+            self._append(self._pending.popleft().result())
             wait = False
 
     def _append(self, block: EncodedBlock) -> None:
@@ -439,7 +438,7 @@ class SplicedWriter:
         log.debug("mp3 in %d blocks: %d encoded, %d from the cache", len(self._blocks), self.encoded, self.hits)
 
     def abort(self, *, delete: bool = True) -> None:
-        for future, _ in self._pending:
+        for future in self._pending:
             future.cancel()
         self._pending.clear()
         if self._pool is not None:
