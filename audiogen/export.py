@@ -45,6 +45,9 @@ from audiogen.mp3splice import BlockStore, SplicedWriter, SpliceError, write_spl
 
 log = logging.getLogger("audiogen")
 
+#: samples the streamed exporter limits at a time (1.5 s at 22.05 kHz): small steps keep
+#: it right behind the assembler, so little is left to do when the last words arrive
+STREAM_STEP = 1 << 15
 DIGITAL_SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 CAPTION_LINE_CHARS = 65
 
@@ -419,13 +422,14 @@ class StreamingExport:
         scaled = samples.astype(np.float64) * (self.gain / 32768.0)
         self._pending.append(scaled)
         self._pending_size += scaled.size
-        window = CHUNK + 2 * self._limiter.margin
+        step = STREAM_STEP
+        window = step + 2 * self._limiter.margin
         if self._pending_size < window:
             return
         pending = np.concatenate(self._pending)
         while pending.size >= window and self.failed is None:
-            self._queue.put((pending[:window], CHUNK))
-            pending = pending[CHUNK:]
+            self._queue.put((pending[:window], step))
+            pending = pending[step:]
         self._pending, self._pending_size = [pending], pending.size
 
     def _drain(self) -> None:
