@@ -264,12 +264,11 @@ def assemble(
         if blocks and last_in_part and number + 1 < len(order):
             boundary = _block_boundary(buffer.size, pause, boundaries[-1] if boundaries else 0, rate)
             if boundary is not None:
-                lead = boundary[1]
-                buffer.append_silence(boundary[0] - buffer.size)
-                boundaries.append(boundary[0])
+                buffer.append_silence(boundary - buffer.size)
+                boundaries.append(boundary)
                 if on_block is not None:
-                    on_block(boundary[0])
-                pause = lead
+                    on_block(boundary)
+                pause = block_lead(rate)
         buffer.append_silence(pause)
     if next(clip_iter, None) is not None:
         raise ValueError("more clips than sentences in the script")
@@ -309,18 +308,16 @@ def assemble(
     )
 
 
-def _block_boundary(position: int, pause: int, block_start: int, rate: int) -> tuple[int, int] | None:
+def _block_boundary(position: int, pause: int, block_start: int, rate: int) -> int | None:
     """Where, in a pause of ``pause`` samples from ``position``, the block begun at
-    ``block_start`` ends, and the silence after it before the next words; ``None``
-    when the pause is too short. The block's length is a whole number of frames, and
-    the silence after the boundary is always the same, so a paragraph's block does not
-    change when an edit before it moves it."""
+    ``block_start`` ends; ``None`` when the pause is too short. The block's length is a
+    whole number of frames, and the silence after the boundary is always one lead, so a
+    paragraph's block does not change when an edit before it moves it."""
     frame, lead, tail = frame_samples(rate), block_lead(rate), block_tail(rate)
     if pause < lead + tail:
         return None
     end = position + pause - lead
-    end += -(end - block_start) % frame
-    return end, lead
+    return end + -(end - block_start) % frame
 
 
 def _insert(path: str | Path, rate: int, what: str) -> npt.NDArray[np.int16]:

@@ -149,7 +149,7 @@ class ClipCache:
 
     def get_block(self, key: str) -> bytes | None:
         """An encoded MP3 block stored under ``key``, or ``None`` (a damaged one is deleted)."""
-        path = self.folder / key[:2] / (key + _BLOCK_SUFFIX)
+        path = self._block_path(key)
         try:
             data = path.read_bytes()
         except OSError:
@@ -169,7 +169,10 @@ class ClipCache:
 
     def put_block(self, key: str, data: bytes) -> None:
         header = _BLOCK_HEADER.pack(_BLOCK_MAGIC, hashlib.blake2b(data, digest_size=16).digest())
-        self._store(self.folder / key[:2] / (key + _BLOCK_SUFFIX), header + data)
+        self._store(self._block_path(key), header + data)
+
+    def _block_path(self, key: str) -> Path:
+        return self.folder / key[:2] / (key + _BLOCK_SUFFIX)
 
     def _store(self, path: Path, data: bytes) -> None:
         """Write an entry whole or not at all; a full disk or a read-only folder only

@@ -246,7 +246,7 @@ def convert(
 def _convert(options: dict[str, Any]) -> None:
     """The body of ``convert``, with its started worker in ``options``."""
     from audiogen.audio import check_audio_file
-    from audiogen.export import check_target, format_for, normalize_bitrate
+    from audiogen.export import check_target, count_blocks, format_for, normalize_bitrate
     from audiogen.pipeline import find_cover, load, read_cover
 
     source, output, audio_format = options["source"], options["output"], options["audio_format"]
@@ -286,7 +286,8 @@ def _convert(options: dict[str, Any]) -> None:
         report = stream.finish() if not narration.spans and narration.music is None else None
         if report is not None and stream.tmp is not None:
             encoded = (stream.tmp, report)
-            narration.extra["mp3_blocks_encoded"], narration.extra["mp3_blocks_cached"] = map(str, stream.blocks)
+            if stream.writer is not None:
+                count_blocks(narration, stream.writer)
             log.info("encoded while assembling, at the remembered gain (%.2f LUFS)", report.output_lufs)
         elif stream.tmp is not None:
             stream.discard()

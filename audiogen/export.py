@@ -313,7 +313,7 @@ def _encode(
                 )
             if spliced:
                 try:
-                    write_spliced(
+                    writer = write_spliced(
                         target,
                         rate,
                         _codec_options(audio_format, options),
@@ -322,8 +322,8 @@ def _encode(
                         options.blocks,
                         ffmpeg=ffmpeg_exe(),
                         identity=encoder_identity(),
-                        on_done=lambda writer: _count_blocks(narration, writer),
                     )
+                    count_blocks(narration, writer)
                 except SpliceError as exc:
                     log.debug("the mp3 is encoded whole: %s", exc)
                     spliced = False
@@ -355,7 +355,8 @@ def encoder_identity() -> str:
     return f"splice1|{Path(ffmpeg_exe()).name}"
 
 
-def _count_blocks(narration: Narration, writer: SplicedWriter) -> None:
+def count_blocks(narration: Narration, writer: SplicedWriter) -> None:
+    """Record in the narration how many of its MP3 blocks were encoded and reused."""
     narration.extra["mp3_blocks_encoded"] = str(writer.encoded)
     narration.extra["mp3_blocks_cached"] = str(writer.hits)
 
@@ -422,14 +423,13 @@ class StreamingExport:
         scaled = samples.astype(np.float64) * (self.gain / 32768.0)
         self._pending.append(scaled)
         self._pending_size += scaled.size
-        step = STREAM_STEP
-        window = step + 2 * self._limiter.margin
+        window = STREAM_STEP + 2 * self._limiter.margin
         if self._pending_size < window:
             return
         pending = np.concatenate(self._pending)
         while pending.size >= window and self.failed is None:
-            self._queue.put((pending[:window], step))
-            pending = pending[step:]
+            self._queue.put((pending[:window], STREAM_STEP))
+            pending = pending[STREAM_STEP:]
         self._pending, self._pending_size = [pending], pending.size
 
     def _drain(self) -> None:
@@ -524,9 +524,9 @@ class StreamingExport:
         return code
 
     @property
-    def blocks(self) -> tuple[int, int]:
-        """MP3 blocks encoded and taken from the cache."""
-        return (self._writer.encoded, self._writer.hits) if self._writer is not None else (0, 0)
+    def writer(self) -> SplicedWriter | None:
+        """The MP3 block writer, when the file is encoded block by block."""
+        return self._writer
 
     def _stop_thread(self) -> None:
         if self._thread is not None:

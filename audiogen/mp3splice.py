@@ -26,7 +26,6 @@ import subprocess
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -461,9 +460,9 @@ def write_spliced(
     *,
     ffmpeg: str,
     identity: str,
-    on_done: Callable[[SplicedWriter], None] | None = None,
-) -> None:
-    """All of ``chunks`` (int16 arrays, in order) into ``target``, cut at ``marks``."""
+) -> SplicedWriter:
+    """All of ``chunks`` (int16 arrays, in order) into ``target``, cut at ``marks``; the
+    writer that did it (how many blocks it encoded and reused)."""
     writer = SplicedWriter(target, rate, codec, store, ffmpeg=ffmpeg, identity=identity)
     for position in marks:
         writer.mark(position)
@@ -474,5 +473,4 @@ def write_spliced(
     except BaseException:
         writer.abort()
         raise
-    if on_done is not None:
-        on_done(writer)
+    return writer

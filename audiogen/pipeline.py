@@ -277,11 +277,10 @@ def _clips(
     keys = [ClipCache.key(engine_name, options.voice, settings, text) for text in spoken] if cache else []
     present = [cache.contains(key) for key in keys] if cache else [False] * len(spoken)
     source = f"{engine_name}:{options.voice}"
-    missing = list(dict.fromkeys(text for text, here in zip(spoken, present, strict=True) if not here))
-    fresh = engine.synthesize(missing, options) if missing else iter(())
-    # clips of missing sentences that come again later, until their last use
+    # each missing sentence once, in order, with how often it is said
     uses_left = Counter(text for text, here in zip(spoken, present, strict=True) if not here)
-    spoken_now: dict[str, Clip] = {}
+    fresh = engine.synthesize(list(uses_left), options) if uses_left else iter(())
+    spoken_now: dict[str, Clip] = {}  # clips said again later, until their last use
     for index, text in enumerate(spoken):
         if present[index]:
             assert cache is not None
@@ -296,7 +295,8 @@ def _clips(
             continue
         uses_left[text] -= 1
         if text in spoken_now:
-            yield replace(spoken_now.pop(text) if not uses_left[text] else spoken_now[text])
+            again = spoken_now[text] if uses_left[text] else spoken_now.pop(text)
+            yield replace(again)
             continue
         clip = next(fresh)
         if cache is not None:

@@ -15,7 +15,6 @@ from mutagen.mp3 import MP3
 from audiogen.cache import ClipCache
 from audiogen.mp3splice import (
     ENCODER_OVERHEAD,
-    SplicedWriter,
     SpliceError,
     block_lead,
     block_tail,
@@ -94,10 +93,9 @@ class _Store:
 
 def _splice(tmp_path: Path, samples: np.ndarray, marks: list[int], rate: int, store: _Store, name: str):  # type: ignore[no-untyped-def]
     target = tmp_path / name
-    done: list[SplicedWriter] = []
     chunks = (samples[i : i + 50_000] for i in range(0, samples.size, 50_000))
-    write_spliced(target, rate, CODEC, chunks, marks, store, ffmpeg=FFMPEG, identity="test", on_done=done.append)
-    return target, done[0]
+    writer = write_spliced(target, rate, CODEC, chunks, marks, store, ffmpeg=FFMPEG, identity="test")
+    return target, writer
 
 
 def test_crc16_is_lames_and_combines_over_concatenation() -> None:
