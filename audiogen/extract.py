@@ -967,7 +967,7 @@ def parse_text(text: str, where: str = "the document") -> Article:
         raise _no_article(where)
     title = ""
     first_lines = blocks[0].strip().splitlines()
-    if len(first_lines) == 1 and len(blocks) > 1:
+    if len(first_lines) == 1 and len(blocks) > 1 and _is_title_line(first_lines[0]):
         title = clean_text(first_lines[0].lstrip("# "))
         blocks = blocks[1:]
     segments: list[Segment] = []
@@ -988,6 +988,20 @@ def parse_text(text: str, where: str = "the document") -> Article:
     if not segments:
         raise _no_article(where)
     return Article(title=title or _first_words(segments[0].text), segments=segments)
+
+
+#: longer than this, a first line is the article's opening paragraph, not its headline
+MAX_TITLE_CHARS = 150
+_NOT_TITLE_END = (".", ",", ";", ":")
+
+
+def _is_title_line(line: str) -> bool:
+    """A Markdown heading, or a short line that does not end as a sentence or a clause
+    does (a headline may end with "?" or "!", never with a full stop)."""
+    line = line.strip()
+    if line.startswith("#"):
+        return True
+    return len(line) <= MAX_TITLE_CHARS and not (line.endswith(_NOT_TITLE_END) and not line.endswith("..."))
 
 
 def _list_items(lines: list[str]) -> Iterator[Segment]:

@@ -52,7 +52,8 @@ def build_script(
     say_notice = bool(notice and notice.strip())
     if say_notice and notice_position in ("intro", "both"):
         parts.append(_part("notice", notice or "", lang, speak, pauses.sentence, pauses.notice))
-    parts.append(_part("title", article.title, lang, speak, pauses.sentence, pauses.title))
+    if not _title_opens_body(article):
+        parts.append(_part("title", article.title, lang, speak, pauses.sentence, pauses.title))
     for index, segment in enumerate(article.segments):
         end_pause = _end_pause(
             segment, article.segments[index + 1] if index + 1 < len(article.segments) else None, pauses
@@ -73,6 +74,16 @@ def build_script(
             parts[-1] = _lengthen_last_pause(parts[-1], pauses.notice)
         parts.append(_part("notice", notice or "", lang, speak, pauses.sentence, 0))
     return Script(title=article.title, language=lang, parts=[p for p in parts if p.sentences])
+
+
+def _title_opens_body(article: Article) -> bool:
+    """Whether the title is only the opening words of the first segment (an article
+    with no headline of its own is titled by its first words): spoken, they would be
+    heard twice."""
+    if not article.segments:
+        return False
+    title = " ".join(article.title.removesuffix("…").split())
+    return bool(title) and " ".join(article.segments[0].text.split()).startswith(title)
 
 
 def _part(
