@@ -6,8 +6,9 @@ An entry is keyed by what decides the sound: the engine, the voice, the settings
 exact text the voice is given. It lives in the user cache folder (``platformdirs``;
 ``AUDIOGEN_CACHE_DIR`` overrides), one file per sentence under a two-letter fan-out,
 written under a temporary name and renamed, so concurrent runs never see half an entry.
-Each file carries a checksum of its content: a damaged entry is deleted and the sentence
-synthesized again. The folder is kept under a size cap (``AUDIOGEN_CACHE_SIZE``, default
+Each file carries a checksum of its content and a digest of its key: a damaged entry,
+or one that is not the entry asked for (a file copied or renamed into another's place),
+is deleted and the sentence synthesized again. The folder is kept under a size cap (``AUDIOGEN_CACHE_SIZE``, default
 2 GB) by deleting the entries used least recently.
 """
 
@@ -33,15 +34,16 @@ from audiogen.errors import AudiogenError
 log = logging.getLogger("audiogen")
 
 #: bump when the meaning of an entry changes, so old entries are never misread
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 DEFAULT_MAX_BYTES = 2 * 1024**3
-_MAGIC = b"AGCLIP1\x00"
-# magic, sample rate, sample count, length of the words JSON, blake2b-128 of the payload
-_HEADER = struct.Struct("<8sIQI16s")
+_MAGIC = b"AGCLIP2\x00"
+# magic, blake2b-128 of the key, sample rate, sample count, length of the words JSON,
+# blake2b-128 of the payload
+_HEADER = struct.Struct("<8s16sIQI16s")
 _SUFFIX = ".clip"
-# encoded MP3 blocks (``audiogen.mp3splice``): magic, blake2b-128 of the payload
-_BLOCK_MAGIC = b"AGMP3B1\x00"
-_BLOCK_HEADER = struct.Struct("<8s16s")
+# encoded MP3 blocks (``audiogen.mp3splice``): magic, blake2b-128 of the key and of the payload
+_BLOCK_MAGIC = b"AGMP3B2\x00"
+_BLOCK_HEADER = struct.Struct("<8s16s16s")
 _BLOCK_SUFFIX = ".mp3blk"
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 
@@ -111,8 +113,8 @@ class ClipCache:
         except OSError:
             return False
         if len(header) == _HEADER.size:
-            magic, _, count, words_length, _ = _HEADER.unpack(header)
-            if magic == _MAGIC and size == _HEADER.size + count * 2 + words_length:
+            magic, key_digest, _, count, words_length, _ = _HEADER.unpack(header)
+            if magic == _MAGIC and key_digest == _digest(key) and size == _HEADER.size + count * 2 + words_length:
                 return True
         log.warning("damaged cache entry %s deleted; the sentence is synthesized again", path.name)
         path.unlink(missing_ok=True)
@@ -131,7 +133,7 @@ class ClipCache:
             log.warning("cannot read cache entry %s: %s", path.name, exc)
             self.misses += 1
             return None
-        clip = _decode(data, text)
+        clip = _decode(data, key, text)
         if clip is None:
             log.warning("damaged cache entry %s deleted; the sentence is synthesized again", path.name)
             path.unlink(missing_ok=True)
@@ -145,7 +147,7 @@ class ClipCache:
 
     def put(self, key: str, clip: Clip) -> None:
         """Store ``clip``; a full disk or a read-only folder only costs the cache."""
-        self._store(self.path(key), _encode(clip))
+        self._store(self.path(key), _encode(key, clip))
 
     def get_block(self, key: str) -> bytes | None:
         """An encoded MP3 block stored under ``key``, or ``None`` (a damaged one is deleted)."""
@@ -157,7 +159,8 @@ class ClipCache:
         payload = data[_BLOCK_HEADER.size :]
         if len(data) < _BLOCK_HEADER.size or _BLOCK_HEADER.unpack_from(data) != (
             _BLOCK_MAGIC,
-            hashlib.blake2b(payload, digest_size=16).digest(),
+            _digest(key),
+            _digest(payload),
         ):
             log.warning("damaged cache entry %s deleted; the block is encoded again", path.name)
             path.unlink(missing_ok=True)
@@ -168,7 +171,7 @@ class ClipCache:
         return payload
 
     def put_block(self, key: str, data: bytes) -> None:
-        header = _BLOCK_HEADER.pack(_BLOCK_MAGIC, hashlib.blake2b(data, digest_size=16).digest())
+        header = _BLOCK_HEADER.pack(_BLOCK_MAGIC, _digest(key), _digest(data))
         self._store(self._block_path(key), header + data)
 
     def _block_path(self, key: str) -> Path:
@@ -252,6 +255,8 @@ class ClipCache:
 
 LEVELS_FILE = "levels.json"
 MAX_LEVELS = 2000
+#: a remembered gain beyond this is not one mastering ever used
+MAX_GAIN_DB = 100.0
 
 
 class LevelMemory:
@@ -268,11 +273,19 @@ class LevelMemory:
         return hashlib.sha256(json.dumps([str(p) for p in parts]).encode("utf-8")).hexdigest()[:32]
 
     def _read(self) -> dict[str, float]:
+        """The remembered gains; a damaged file (or a damaged value in it) is only a
+        memory lost: the next narration masters the usual way and writes it anew."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return {}
-        return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            return {}
+        levels = {}
+        for key, value in data.items():
+            if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) <= MAX_GAIN_DB:
+                levels[str(key)] = float(value)  # NaN and infinities fail the comparison
+        return levels
 
     def get(self, key: str) -> float | None:
         return self._read().get(key)
@@ -299,25 +312,31 @@ class LevelMemory:
                 tmp.unlink(missing_ok=True)
 
 
-def _encode(clip: Clip) -> bytes:
+def _digest(data: str | bytes) -> bytes:
+    return hashlib.blake2b(data.encode("utf-8") if isinstance(data, str) else data, digest_size=16).digest()
+
+
+def _encode(key: str, clip: Clip) -> bytes:
     samples = np.ascontiguousarray(clip.samples, dtype="<i2").tobytes()
     words = json.dumps([list(w) for w in clip.words], ensure_ascii=False).encode("utf-8") if clip.words else b""
     payload = samples + words
-    digest = hashlib.blake2b(payload, digest_size=16).digest()
-    return _HEADER.pack(_MAGIC, clip.sample_rate, clip.samples.size, len(words), digest) + payload
+    return (
+        _HEADER.pack(_MAGIC, _digest(key), clip.sample_rate, clip.samples.size, len(words), _digest(payload)) + payload
+    )
 
 
-def _decode(data: bytes, text: str) -> Clip | None:
+def _decode(data: bytes, key: str, text: str) -> Clip | None:
     if len(data) < _HEADER.size:
         return None
-    magic, rate, count, words_length, digest = _HEADER.unpack_from(data)
+    magic, key_digest, rate, count, words_length, digest = _HEADER.unpack_from(data)
     payload = data[_HEADER.size :]
     if (
         magic != _MAGIC
+        or key_digest != _digest(key)
         or rate <= 0
         or count == 0
         or len(payload) != count * 2 + words_length
-        or hashlib.blake2b(payload, digest_size=16).digest() != digest
+        or _digest(payload) != digest
     ):
         return None
     samples = np.frombuffer(payload[: count * 2], dtype="<i2").astype(np.int16)

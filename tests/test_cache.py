@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -141,3 +142,49 @@ def test_cache_commands(fake_engine: str, clip_cache: Path) -> None:
     cleared = runner.invoke(main, ["cache", "clear"])
     assert cleared.exit_code == 0 and "Deleted 6" in cleared.output
     assert "entries: 0" in runner.invoke(main, ["cache", "info"]).output
+
+
+def test_an_entry_in_another_entrys_place_is_not_played(fake_engine: str, counter: Path, clip_cache: Path) -> None:
+    """Swapping two cached files must not put one sentence's audio in the other's place."""
+    first = narrate(_article(), fake_engine)
+    _spoken(counter)
+    one, other = sorted(clip_cache.rglob("*.clip"))[:2]
+    one_data, other_data = one.read_bytes(), other.read_bytes()
+    one.write_bytes(other_data)
+    other.write_bytes(one_data)
+    cache = ClipCache()
+    again = narrate(_article(), fake_engine, cache=cache)
+    assert _spoken(counter) == 2  # both swapped sentences spoken again, not played from the wrong file
+    assert cache.discarded == 2
+    assert np.array_equal(first.samples, again.samples)
+
+
+def test_a_block_in_another_blocks_place_is_not_used(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path)
+    cache.put_block("a" * 64, b"first block")
+    cache.put_block("b" * 64, b"second block")
+    os.replace(cache._block_path("b" * 64), cache._block_path("a" * 64))
+    assert cache.get_block("a" * 64) is None
+    assert cache.get_block("b" * 64) is None
+
+
+@pytest.mark.parametrize(
+    "levels",
+    ['{"k": NaN}', '{"k": "loud"}', '{"k": [1, 2]}', "[1, 2]", "{not json", '{"k": 1e400}', "\x00\x01"],
+)
+def test_a_damaged_levels_file_is_ignored_and_rewritten(
+    fake_engine: str, clip_cache: Path, tmp_path: Path, levels: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from audiogen.cache import LEVELS_FILE
+
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "story.md"
+    source.write_text("# Levels\n\nThe first paragraph. It has two sentences.\n\nA second paragraph.\n")
+    runner = CliRunner()
+    assert runner.invoke(main, ["convert", str(source), "--voice", fake_engine, "-q"]).exit_code == 0
+    memory = clip_cache / LEVELS_FILE
+    key = next(iter(json.loads(memory.read_text())))
+    memory.write_text(levels.replace('"k"', f'"{key}"'))
+    result = runner.invoke(main, ["convert", str(source), "--voice", fake_engine, "-q"])
+    assert result.exit_code == 0, result.output
+    assert np.isfinite(list(json.loads(memory.read_text()).values())).all()

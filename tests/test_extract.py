@@ -177,3 +177,45 @@ def test_control_characters_do_not_cost_the_article() -> None:
     article = parse(html)
     assert article.title == "Floods return"
     assert "The river rose again overnight" in article.segments[-1].text
+
+
+@pytest.mark.parametrize(
+    ("first_line", "is_title"),
+    [
+        ("The Last Night Ferry Across the Sound", True),
+        ("# The Last Night Ferry", True),
+        ("Is this the end of the night ferry?", True),
+        ("Ferry to close after 61 years!", True),
+        ("The ferry made its last crossing on Tuesday night.", False),
+        ("Officials said the ferry would close, citing costs:", False),
+        ("Officials say " + "the ferry is old and costly and " * 6 + "so it closes", False),
+    ],
+)
+def test_plain_text_title_is_a_headline_only(first_line: str, is_title: bool) -> None:
+    from audiogen.extract import parse_text
+
+    body = "The island's residents met on Tuesday. They asked for a trial period."
+    article = parse_text(f"{first_line}\n\n{body}\n")
+    if is_title:
+        assert article.title == first_line.lstrip("# ")
+        assert [s.text for s in article.segments] == [body]
+    else:
+        assert article.segments[0].text == first_line
+        assert len(article.segments) == 2
+
+
+def test_text_opening_with_a_paragraph_is_read_once(tmp_path: Path) -> None:
+    """Titled by its first words, the article does not say them twice."""
+    from audiogen.pipeline import make_script
+    from audiogen.voices import resolve_voice
+
+    source = tmp_path / "story.txt"
+    source.write_text(
+        "The ferry made its last crossing on Tuesday night, after sixty-one years on the route.\n\n"
+        "Island residents have asked for a trial period before it is sold.\n"
+    )
+    article = audiogen.load(source)
+    assert article.title.endswith("…")
+    script = make_script(article, resolve_voice("joe"), notice=False)
+    spoken = " ".join(sentence.display for _, _, sentence in script.sentences())
+    assert spoken.count("The ferry made its last crossing") == 1
