@@ -229,6 +229,10 @@ class Narration:
     #: sample positions between paragraphs where the audio may be cut into blocks
     #: encoded on their own (on the MP3 frame grid, in silence; see ``audiogen.mp3splice``)
     blocks: list[int] = field(default_factory=list)
+    #: where encoded MP3 blocks are kept on export, as the narration was made: ``True``
+    #: the user's clip cache, ``False`` none (the file is encoded whole), or the
+    #: ``ClipCache`` it was narrated with
+    cache: object = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -119,7 +119,7 @@ def export_narration(
     vbr: bool = False,
     srt: bool = False,
     encoded: tuple[Path, MasteringReport] | None = None,
-    cache: BlockStore | bool = True,
+    cache: BlockStore | bool | None = None,
 ) -> list[Path]:
     """Write the audio to ``path`` and, with ``sidecars``, ``.vtt`` captions, ``.json``
     timings and ``.chapters.json`` (Podcasting 2.0) beside it, plus ``.srt`` with
@@ -128,7 +128,8 @@ def export_narration(
     ``loudness`` is the integrated loudness target in LUFS (``None`` keeps the level),
     ``true_peak`` the ceiling in dBTP. An MP3 is encoded paragraph by paragraph, and
     the paragraphs encoded before are taken from ``cache`` (``True``: the user cache;
-    ``False``: none, the file is encoded whole)."""
+    ``False``: none, the file is encoded whole; ``None``: as the narration was made,
+    so a narration made without the cache leaves nothing in it)."""
     if isinstance(loudness, LoudnessTarget):
         target: LoudnessTarget | None = loudness
     else:
@@ -139,7 +140,7 @@ def export_narration(
         vbr=vbr,
         sidecars=sidecars,
         srt=srt,
-        blocks=block_store(cache),
+        blocks=block_store(narration.cache if cache is None else cache),  # type: ignore[arg-type]
     )
     return write_files(narration, Path(path), format_for(Path(path), format), options, encoded)
 

@@ -228,6 +228,7 @@ def narrate(
         source_hash=article.source_hash,
         cover=cover,
         image_url=article.image,
+        cache=clip_cache if clip_cache is not None else False,
         extra={
             "sentences_synthesized": str(engine.synthesized),
             "sentences_cached": str(len(spoken) - engine.synthesized),

@@ -188,3 +188,15 @@ def test_a_damaged_levels_file_is_ignored_and_rewritten(
     result = runner.invoke(main, ["convert", str(source), "--voice", fake_engine, "-q"])
     assert result.exit_code == 0, result.output
     assert np.isfinite(list(json.loads(memory.read_text()).values())).all()
+
+
+def test_a_narration_made_without_the_cache_exports_without_it(
+    fake_engine: str, clip_cache: Path, tmp_path: Path
+) -> None:
+    narration = narrate(_article(), fake_engine, cache=False)
+    narration.export(tmp_path / "out.mp3")
+    assert not clip_cache.exists() or not any(clip_cache.rglob("*.*"))
+    own = ClipCache(tmp_path / "own-cache")
+    narrate(_article(), fake_engine, cache=own).export(tmp_path / "again.mp3")
+    assert any(own.folder.rglob("*.mp3blk"))
+    assert not any(clip_cache.rglob("*.*"))
