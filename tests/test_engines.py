@@ -148,3 +148,30 @@ def test_pyttsx3_leaves_no_temporary_files(tmp_path: Path, monkeypatch: pytest.M
         with pytest.raises(audiogen.AudiogenError):
             list(worker.synthesize(["   "], SynthesisOptions(voice="gmw/en-us")))
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kbps", [48, 64, 80])
+def test_vbr_averages_around_the_bitrate_asked_for(tmp_path: Path, kbps: int) -> None:
+    """On speech, not on the music LAME's quality table was made for."""
+    narration = audiogen.narrate(audiogen.load(SAMPLES / "night-ferry.txt"), voice="espeak", cache=False)
+    out = tmp_path / "vbr.mp3"
+    narration.export(out, bitrate=f"{kbps}k", vbr=True)
+    info = MP3(out).info
+    average = out.stat().st_size * 8 / info.length / 1000
+    assert 0.7 * kbps <= average <= 1.35 * kbps, average  # voices differ; the levels are set for the default
+
+
+def test_output_extension_and_format_must_agree(tmp_path: Path, fake_engine: str) -> None:
+    runner = CliRunner()
+    source = str(SAMPLES / "night-ferry.txt")
+    result = runner.invoke(
+        main, ["convert", source, "-o", str(tmp_path / "out.mp3"), "--format", "ogg", "--voice", fake_engine]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: out.mp3 ends in .mp3 but the format asked for is ogg")
+    assert list(tmp_path.glob("out*")) == []
+    result = runner.invoke(
+        main, ["convert", source, "-o", str(tmp_path / "out.opus"), "--format", "ogg", "--voice", fake_engine, "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out.opus").read_bytes()[:4] == b"OggS"

@@ -462,3 +462,59 @@ def test_follow_along_scrolls_with_the_voice_until_the_reader_scrolls(site: Path
             f"[...{SHADOW}.querySelectorAll('button')].some(b => b.textContent === 'Follow along' && b.getAttribute('aria-pressed') === 'false')",
         )
         assert page.locator("audiogen-player .status").text_content() == "Stopped following along."
+
+
+def test_demo_page_opened_from_a_file_says_it_must_be_served(site: Path, new_page: Any) -> None:
+    note = "audiogen-player + .audiogen-served-note"
+    page = new_page()
+    page.goto((site / "article.demo.html").as_uri())
+    page.wait_for_timeout(500)
+    assert page.locator(note).is_visible()
+    assert "http.server" in page.locator(note).text_content()
+    with serve(site) as (base, _):
+        page = new_page()
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+        assert not page.locator(note).is_visible()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"audio": "../article.mp3"}, "not a plain file name"),
+        ({"audio": "/etc/passwd"}, "not a plain file name"),
+        ({"chapters_file": "../../x.json"}, "not a plain file name"),
+        ({"segments": "nope"}, "segments are not a list"),
+        ({"segment": '0"><script>alert(1)</script>'}, "is not a whole number"),
+        ({"sentences": [{"text": 5}]}, "sentences are not texts"),
+    ],
+)
+def test_a_tampered_timings_file_is_refused_in_one_line(
+    site: Path, tmp_path: Path, change: dict[str, Any], message: str
+) -> None:
+    data = timings(site)
+    if "segment" in change or "sentences" in change:
+        data["segments"][2].update(change)
+    else:
+        data.update(change)
+    shutil.copy(site / "article.mp3", tmp_path / "article.mp3")
+    (tmp_path / "article.json").write_text(json.dumps(data))
+    result = CliRunner().invoke(main, ["embed", str(tmp_path / "article.mp3"), "--demo"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "article.demo.html").exists()
+
+
+def test_demo_page_escapes_everything_from_the_timings(site: Path, tmp_path: Path) -> None:
+    from audiogen.player import EpisodeFiles, demo_page
+
+    data = timings(site)
+    data["title"] = '"><script>t()</script>'
+    data["segments"][2]["kind"] = '"><script>k()</script>'
+    data["language"] = '"><script>l()</script>'
+    data["author"] = "<b>x</b>"
+    episode = EpisodeFiles(site / "article.mp3", site / "article.json", data, None, None)
+    page = demo_page(episode, label='"><script>b()</script>', about="javascript:alert(1)")
+    assert "<script>" not in page.replace('<script type="module" src="audiogen-player.js"></script>', "")
+    assert "<b>" not in page

@@ -89,13 +89,56 @@ def find_episode(path: str | Path) -> EpisodeFiles:
 
 
 def _read_timings(path: Path) -> dict[str, Any] | None:
-    """The timings sidecar at ``path``, or ``None`` when it is not one."""
+    """The timings sidecar at ``path``, or ``None`` when it is not one. One that claims
+    to be (it has the fields) but holds what no narration writes is an error: its
+    values go into file names and pages."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
-    if isinstance(data, dict) and "audio" in data and "segments" in data and data.get("ai_generated") is True:
-        return data
+    if not (isinstance(data, dict) and "audio" in data and "segments" in data and data.get("ai_generated") is True):
+        return None
+    problem = _timings_problem(data)
+    if problem:
+        raise EmbedError(
+            f"{path} is not a valid timings file: {problem}",
+            hint="convert the article again to write it anew",
+        )
+    return data
+
+
+def _is_file_name(value: object) -> bool:
+    """A plain file name beside the timings file: no folder, no way out of it."""
+    return (
+        isinstance(value, str)
+        and value not in ("", ".", "..")
+        and not any(mark in value for mark in ("/", "\\", "\x00"))
+        and ":" not in value
+    )
+
+
+def _timings_problem(data: dict[str, Any]) -> str | None:
+    if not _is_file_name(data["audio"]):
+        return f"the audio file name {str(data['audio'])[:60]!r} is not a plain file name"
+    chapters = data.get("chapters_file")
+    if chapters is not None and not _is_file_name(chapters):
+        return f"the chapters file name {str(chapters)[:60]!r} is not a plain file name"
+    segments = data["segments"]
+    if not isinstance(segments, list):
+        return "its segments are not a list"
+    for part in segments:
+        if not isinstance(part, dict):
+            return "a segment is not an object"
+        segment = part.get("segment")
+        if segment is not None and (not isinstance(segment, int) or isinstance(segment, bool) or segment < 0):
+            return f"a segment number {str(segment)[:40]!r} is not a whole number"
+        sentences = part.get("sentences", [])
+        if not isinstance(sentences, list) or not all(
+            isinstance(s, dict) and isinstance(s.get("text"), str) for s in sentences
+        ):
+            return "a segment's sentences are not texts"
+        if not isinstance(part.get("kind", ""), str):
+            return "a segment's kind is not a text"
     return None
 
 
@@ -196,10 +239,10 @@ def demo_page(episode: EpisodeFiles, *, label: str | None = None, about: str | N
             in_list = False
         segment = part.get("segment")
         sentences = " ".join(
-            f'<span {SENTENCE_ATTRIBUTE}="{segment}.{index}">{escape(sentence["text"])}</span>'
+            f'<span {SENTENCE_ATTRIBUTE}="{escape(f"{segment}.{index}", quote=True)}">{escape(sentence["text"])}</span>'
             for index, sentence in enumerate(part.get("sentences", []))
         )
-        marked = f' {SEGMENT_ATTRIBUTE}="{segment}"' if segment is not None else ""
+        marked = f' {SEGMENT_ATTRIBUTE}="{escape(str(segment), quote=True)}"' if segment is not None else ""
         body.append(f"<{tag}{marked}>{sentences}</{tag}>")
     if in_list:
         body.append("</ul>")
@@ -230,6 +273,9 @@ def demo_page(episode: EpisodeFiles, *, label: str | None = None, about: str | N
 <h1>{title}</h1>
 {f'<p class="byline">{byline}</p>' if byline else ""}
 {snippet(episode, label=label, about=about).split(chr(10), 1)[1]}
+<p class="audiogen-served-note" role="note">The player cannot start on a page opened from a file: serve this
+folder over HTTP (for example, run <code>python -m http.server</code> in it) and open the page at
+<code>http://localhost:8000/{escape(quote(episode.timings_file.stem + ".demo.html"))}</code>.</p>
 {chr(10).join(body)}
 {link}
 </main>
@@ -246,6 +292,8 @@ h1 { font-size: 2rem; line-height: 1.2; margin: 0.5rem 0; }
 h2 { font-size: 1.35rem; margin-top: 2rem; }
 .byline { color: var(--muted); font-family: system-ui, sans-serif; font-size: 0.95rem; }
 audiogen-player { margin: 1.25rem 0 2rem; }
+audiogen-player:defined + .audiogen-served-note { display: none; }
+.audiogen-served-note { border: 2px solid currentColor; padding: 0.5rem 0.75rem; font-family: system-ui, sans-serif; }
 a { color: var(--link); }
 blockquote { margin: 1rem 0; padding-left: 1rem; border-left: 3px solid var(--muted); }
 """
