@@ -289,6 +289,22 @@ def run_batch(
         options = BatchOptions(**{**asdict(options), "engines": registry.registered()})
     output = Output(out)
     output.prepare()
+    try:
+        return _run(sources, output, options, urls_file, since, jobs, scheduler, progress)
+    finally:
+        output.release()
+
+
+def _run(
+    sources: Iterable[str],
+    output: Output,
+    options: BatchOptions,
+    urls_file: str | None,
+    since: datetime | None,
+    jobs: int | None,
+    scheduler: str | None,
+    progress: BatchProgress | None,
+) -> BatchResult:
     manifest = Manifest(output).load()
     result = BatchResult(manifest=output.location + "/" + MANIFEST)
     exclude = None if output.remote else output.folder
@@ -375,9 +391,12 @@ def _run_locally(
     exhausted = False
     while not exhausted:
         broken = False
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_start_process, initargs=(options,)
-        ) as pool:
+        with (
+            ProcessPoolExecutor(
+                max_workers=jobs, mp_context=context, initializer=_start_process, initargs=(options,)
+            ) as pool,
+            _stopped_at_once(pool),
+        ):
             running: dict[Future[dict[str, Any]], BatchItem] = {}
             while True:
                 while not exhausted and len(running) < 2 * jobs:
@@ -404,6 +423,24 @@ def _run_locally(
                     break
         if not broken:
             break
+
+
+@contextlib.contextmanager
+def _stopped_at_once(pool: ProcessPoolExecutor) -> Iterator[None]:
+    """On Ctrl-C or SIGTERM, end the worker processes now rather than wait for the items
+    they are narrating (their staged episodes are cleared by the next run)."""
+    try:
+        yield
+    except BaseException:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(5)
+        raise
 
 
 def _run_on_dask(

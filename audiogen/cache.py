@@ -21,7 +21,6 @@ import logging
 import os
 import re
 import struct
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 
 from audiogen.article import Clip
 from audiogen.errors import AudiogenError
+from audiogen.files import remove_stale_parts, write_atomically
 
 log = logging.getLogger("audiogen")
 
@@ -180,23 +180,14 @@ class ClipCache:
     def _store(self, path: Path, data: bytes) -> None:
         """Write an entry whole or not at all; a full disk or a read-only folder only
         costs the cache."""
-        tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=f".{path.name[:16]}.", suffix=".part", dir=path.parent)
-            tmp = Path(name)
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(tmp, path)
-            tmp = None
+            write_atomically(path, data)
         except OSError as exc:
             self.writes_failed += 1
             # said once: a read-only cache would otherwise say it for every sentence
             report = log.warning if self.writes_failed == 1 else log.debug
             report("cannot write to the clip cache in %s: %s", self.folder, exc.strerror or exc)
-        finally:
-            if tmp is not None:
-                tmp.unlink(missing_ok=True)
 
     def _entries(self) -> Iterator[os.DirEntry[str]]:
         if not self.folder.is_dir():
@@ -228,7 +219,12 @@ class ClipCache:
         return removed
 
     def evict(self) -> int:
-        """Delete the least recently used entries until the cache fits its cap."""
+        """Delete the least recently used entries until the cache fits its cap (and the
+        parts of entries whose writer was killed)."""
+        if self.folder.is_dir():
+            for sub in os.scandir(self.folder):
+                if sub.is_dir() and len(sub.name) == 2:
+                    remove_stale_parts(Path(sub.path))
         entries = []
         total = 0
         for entry in self._entries():
@@ -296,20 +292,11 @@ class LevelMemory:
         levels[key] = gain_db  # newest last; the oldest go first when the file is full
         while len(levels) > MAX_LEVELS:
             levels.pop(next(iter(levels)))
-        tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=".levels.", suffix=".part", dir=self.path.parent)
-            tmp = Path(name)
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(levels, out)
-            os.replace(tmp, self.path)
-            tmp = None
+            write_atomically(self.path, json.dumps(levels))
         except OSError as exc:
             log.debug("cannot remember the mastering gain: %s", exc)
-        finally:
-            if tmp is not None:
-                tmp.unlink(missing_ok=True)
 
 
 def _digest(data: str | bytes) -> bytes:

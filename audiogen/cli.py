@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -39,13 +40,35 @@ def _option(*decls: str, **kwargs: Any) -> Callable[[F], F]:
     return click.option(*decls, **kwargs)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so the same clean-up runs (engines stopped, partial
+    files removed)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _reports_errors(command: F) -> F:
     """Turn library errors into one line on stderr and exit code 1."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            with _sigterm_as_interrupt():
+                return command(*args, **kwargs)
         except AudiogenError as exc:
             log.debug("failed", exc_info=True)
             hint = f" — {exc.hint}" if exc.hint else ""
@@ -55,9 +78,10 @@ def _reports_errors(command: F) -> F:
             # The reader went away (``| head``); say nothing more to it.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; nothing was written.", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            what = "Stopped" if isinstance(exc, _Terminated) else "Interrupted"
+            click.echo(f"{what}; nothing more was written.", err=True)
+            sys.exit(143 if isinstance(exc, _Terminated) else 130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug, reported in one line; --verbose shows where

@@ -12,13 +12,14 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from audiogen.errors import SourceError
 from audiogen.files import umask, write_atomically
@@ -52,6 +53,9 @@ class Output:
             self.folder = Path(self.location.removeprefix("file://"))
 
     def prepare(self) -> None:
+        """Make the folder ready and take it for this run: a second batch on the same
+        folder is refused while this one runs (the lock goes with the process, so a
+        killed run never leaves it taken)."""
         if self.remote:
             self.fs.makedirs(f"{self.root}/{_STATE}/claims", exist_ok=True)
             return
@@ -62,9 +66,17 @@ class Output:
             raise SourceError(f"cannot write to {self.folder}: {exc.strerror or exc}") from None
         if not os.access(self.folder, os.W_OK | os.X_OK):
             raise SourceError(f"cannot write to {self.folder}: permission denied")
+        self._lock: IO[str] | None = _take_lock(self.folder / _STATE / LOCK_FILE, self.folder)
         # what a killed run left half-made
         for leftover in (self.folder / _STATE / "staging").iterdir():
             shutil.rmtree(leftover, ignore_errors=True)
+
+    def release(self) -> None:
+        """Let another batch use the folder."""
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            lock.close()
+            self._lock = None
 
     def read_text(self, name: str) -> str | None:
         try:
@@ -140,6 +152,38 @@ class Output:
         os.replace(staged, target)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+LOCK_FILE = "lock"
+
+
+def _take_lock(path: Path, folder: Path) -> IO[str]:
+    """An exclusive lock on ``path`` held by the returned open file, or a clear error
+    when another process holds it."""
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip()
+        handle.close()
+        raise SourceError(
+            f"another batch is running on {folder}" + (f" (process {holder})" if holder.isdigit() else ""),
+            hint="wait for it to finish, or give another --out",
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
 
 
 # -- the manifest ---------------------------------------------------------------------

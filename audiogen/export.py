@@ -31,6 +31,7 @@ import numpy as np
 from audiogen.article import Narration
 from audiogen.audio import CHUNK, ffmpeg_exe
 from audiogen.errors import ExportError
+from audiogen.files import remove_stale_parts, temp_part
 from audiogen.master import (
     Limiter,
     LoudnessMeter,
@@ -205,6 +206,8 @@ def write_files(
         raise ExportError(f"variable bitrate is available for mp3 and ogg, not {audio_format.name}")
     if options.bitrate and audio_format.bitrate is None:
         raise ExportError(f"{audio_format.name} is lossless; it takes no bitrate")
+    for name in [path.name, *(p.name for p in sidecar_paths(path).values())]:
+        remove_stale_parts(folder, name)  # what a killed run left
     targets: dict[Path, Path] = {}
     try:
         report: MasteringReport | None
@@ -212,7 +215,7 @@ def write_files(
             audio_tmp, report = encoded
             targets[audio_tmp] = path
         else:
-            audio_tmp = _temp_path(folder, path.name)
+            audio_tmp = temp_part(folder, path.name)
             targets[audio_tmp] = path
             report = _encode(narration, audio_tmp, audio_format, options)
         if report is not None and options.loudness is not None and math.isfinite(report.output_lufs):
@@ -235,7 +238,7 @@ def write_files(
             if options.srt:
                 texts["srt"] = subrip(narration)
             for key, text in texts.items():
-                tmp = _temp_path(folder, sides[key].name)
+                tmp = temp_part(folder, sides[key].name)
                 targets[tmp] = sides[key]
                 tmp.write_text(text, encoding="utf-8")
         # Sidecars first, audio last: a reader that sees the audio sees its captions too.
@@ -250,16 +253,6 @@ def write_files(
             tmp.unlink(missing_ok=True)
     ordered = [path] + [final for final in targets.values() if final != path]
     return ordered
-
-
-def _temp_path(folder: Path, name: str) -> Path:
-    handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
-    os.close(handle)
-    # mkstemp makes the file private; outputs get the usual mode for new files.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    return Path(tmp)
 
 
 # -- audio --------------------------------------------------------------------------
@@ -457,7 +450,7 @@ class StreamingExport:
 
     def _start(self, rate: int) -> None:
         self._started = True
-        self.tmp = _temp_path(self.folder, self.path.name)
+        self.tmp = temp_part(self.folder, self.path.name)
         if splices(self.audio_format, self.options):
             codec = _codec_options(self.audio_format, self.options)
             writer = SplicedWriter(

@@ -9,6 +9,7 @@ characters, lone surrogates) before it goes in; escaping is left to the XML libr
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -22,6 +23,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from audiogen.errors import FeedError
+from audiogen.files import write_atomically
 
 log = logging.getLogger("audiogen")
 
@@ -382,8 +384,6 @@ def default_cover(name: str, path: str | Path, size: int = COVER_SIZE) -> Path:
     label = "AI-narrated articles"
     width = draw.textlength(label, font=label_font)
     draw.text(((size - width) / 2, size * 0.8), label, font=label_font, fill=(235, 235, 235))
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.part")
-    image.save(tmp, format="PNG", optimize=True)
-    tmp.replace(target)
-    return target
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return write_atomically(Path(path), buffer.getvalue())

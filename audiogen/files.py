@@ -1,18 +1,28 @@
-"""Files written whole or not at all: a temporary file beside the target, then a rename.
+"""Files written whole or not at all: a temporary part beside the target, then a rename.
 
-A reader never sees half a file, and a failure leaves the earlier version in place.
+A reader never sees half a file, and a failure leaves the earlier version in place. A
+part's name carries the writer's process id (``.NAME.PID-RANDOM.part``), so a later run
+can tell the parts of a writer that was killed (its process is gone) from those of one
+still at work, and removes the first kind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from audiogen.errors import AudiogenError
+
+PART_SUFFIX = ".part"
+#: a part whose name carries no process id (an older version's) is stale after this
+_UNOWNED_PART_AGE = 3600.0
+_PART_OWNER = re.compile(r"^(\d+)-")
 
 
 def umask() -> int:
@@ -21,17 +31,64 @@ def umask() -> int:
     return mask
 
 
+def temp_part(folder: Path, name: str) -> Path:
+    """A new empty part for ``name`` in ``folder``, with the usual mode for new files
+    (``mkstemp`` alone makes it private)."""
+    handle, tmp = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}-", suffix=PART_SUFFIX, dir=folder)
+    os.close(handle)
+    os.chmod(tmp, 0o666 & ~umask())
+    return Path(tmp)
+
+
+def remove_stale_parts(folder: Path, name: str | None = None) -> int:
+    """Delete the parts (of ``name``, or of any file) in ``folder`` that a killed writer
+    left; how many. Parts of a writer still running are left alone."""
+    removed = 0
+    prefix = f".{name}." if name is not None else "."
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(PART_SUFFIX)):
+            continue
+        if _is_stale(entry, entry.name[len(prefix) :] if name is not None else entry.name.rsplit(".", 2)[-2]):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed += 1
+    return removed
+
+
+def _is_stale(entry: os.DirEntry[str], tail: str) -> bool:
+    owner = _PART_OWNER.match(tail)
+    if owner is None:
+        try:
+            return time.time() - entry.stat().st_mtime > _UNOWNED_PART_AGE
+        except OSError:
+            return False
+    return not _process_alive(int(owner.group(1)))
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # someone else's process, or a number the system rejects: leave it be
+    return True
+
+
 @contextlib.contextmanager
 def _replacing(target: Path, error: type[AudiogenError] | None) -> Iterator[Path]:
     """A temporary path to fill; it becomes ``target`` when the block ends well. An
     ``OSError`` is raised as ``error`` (a one-line message) when one is given."""
-    tmp: str | None = None
+    tmp: Path | None = None
     try:
-        handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-        os.close(handle)
-        yield Path(tmp)
-        # mkstemp makes the file private; outputs get the usual mode for new files
-        os.chmod(tmp, 0o666 & ~umask())
+        tmp = temp_part(target.parent, target.name)
+        yield tmp
         os.replace(tmp, target)
     except OSError as exc:
         if error is None:

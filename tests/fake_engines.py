@@ -2,7 +2,8 @@
 
 Markers in a sentence make it crash the worker (``[crash]``), crash only the first time
 (``[crash-once]``, remembered in the file named by ``AUDIOGEN_FAKE_STATE``), hang
-(``[hang]``), return no audio (``[empty]``) or raise an engine error (``[fail]``).
+(``[hang]``), take half a second (``[slow]``), return no audio (``[empty]``) or raise an
+engine error (``[fail]``).
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ class FakeBackend(Backend):
                     os.kill(os.getpid(), signal.SIGKILL)
             if "[hang]" in text:
                 time.sleep(3600)
+            if "[slow]" in text:
+                time.sleep(0.5)
             if "[fail]" in text:
                 raise BackendError("the fake engine refused")
             if "[empty]" in text:

@@ -276,3 +276,73 @@ def test_dask_workers_write_to_an_fsspec_location(fake_engine: str, tmp_path: Pa
         names = sorted(p.rsplit("/", 1)[-1] for p in fs.ls(f"{root}/{record['episode']}", detail=False))
         assert names == sorted(set(record["files"]))
         assert fs.size(f"{root}/{record['episode']}/{record['audio']}") == record["bytes"]
+
+
+def _batch_process(site: Path, out: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    command = [sys.executable, "-c", KILLABLE, str(site), str(out)]
+    return subprocess.Popen(command, env=env, start_new_session=True, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_episodes(out: Path, count: int, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if len(list(out.glob("*/episode.json"))) >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the batch did not get going")
+
+
+def test_a_second_batch_on_the_same_folder_is_refused(fake_engine: str, tmp_path: Path, counter: Path) -> None:
+    site = tmp_path / "site"
+    for number, path in enumerate(write_articles(site, 6)):
+        path.write_text(path.read_text() + f"\nA slow sentence, number {number} [slow].\n")
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    first = _batch_process(site, out, env)
+    try:
+        _wait_for_episodes(out, 1, first)
+        second = _batch_process(site, out, env)
+        _, errors = second.communicate(timeout=60)
+        assert second.returncode == 1
+        assert errors.strip().splitlines() == [
+            f"Error: another batch is running on {out} (process {first.pid}) — wait for it to finish, or give another --out"
+        ]
+        _, errors = first.communicate(timeout=120)
+        assert first.returncode == 0, errors
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait(10)
+    records = manifest(out)
+    assert len(records) == 6 and all(r["status"] == "done" for r in records.values())
+    # every sentence spoken once: the notice (then cached), and each item's title and three sentences
+    assert spoken(counter) == 1 + 6 * 4
+    third = _batch_process(site, out, env)  # the folder is free again
+    _, errors = third.communicate(timeout=120)
+    assert third.returncode == 0, errors
+
+
+def test_sigterm_stops_a_batch_at_once_and_a_rerun_finishes_it(fake_engine: str, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    for number, path in enumerate(write_articles(site, 6)):
+        path.write_text(path.read_text() + f"\nA slow sentence, number {number} [slow].\n")
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    process = _batch_process(site, out, env)
+    try:
+        _wait_for_episodes(out, 1, process)
+        stopped = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=30)
+        assert time.monotonic() - stopped < 15
+        assert process.returncode == 143, errors
+        assert errors.strip().endswith("Stopped; nothing more was written.")
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+    rerun = _batch_process(site, out, env)
+    _, errors = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, errors
+    records = manifest(out)
+    assert len(records) == 6 and all(r["status"] == "done" for r in records.values())

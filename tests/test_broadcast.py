@@ -260,7 +260,7 @@ def test_disk_full_during_encode_leaves_nothing(narration, tmp_path: Path, monke
 
     target = tmp_path / "out.mp3"
     target.write_bytes(b"earlier good file")
-    real_temp = export._temp_path
+    real_temp = export.temp_part
 
     def full_disk_for_audio(folder: Path, name: str) -> Path:
         path = real_temp(folder, name)
@@ -269,7 +269,7 @@ def test_disk_full_during_encode_leaves_nothing(narration, tmp_path: Path, monke
             path.symlink_to("/dev/full")
         return path
 
-    monkeypatch.setattr(export, "_temp_path", full_disk_for_audio)
+    monkeypatch.setattr(export, "temp_part", full_disk_for_audio)
     with pytest.raises(ExportError, match="No space left"):
         export_narration(narration, target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mp3"]

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -174,3 +178,65 @@ def test_voices_lists_presets_and_engines(runner: CliRunner, fake_engine: str) -
     assert "  en_US-joe-medium" in out
     assert "gmw/en-us" in out
     assert "Engine fake (1 voices; --voice fake:ID):" in out
+
+
+STORY = "# Night ferry\n\nThe ferry made its last crossing. The captain waved.\n\nThe island slept.\n"
+
+
+def test_a_killed_writers_parts_are_cleared_by_the_next_run(
+    runner: CliRunner, fake_engine: str, tmp_path: Path
+) -> None:
+    (tmp_path / "story.md").write_text(STORY)
+    dead = tmp_path / ".out.mp3.999999999-abcd1234.part"  # no such process
+    live = tmp_path / f".out.vtt.{os.getpid()}-abcd1234.part"  # a writer still at work
+    old = tmp_path / ".out.json.abcd1234.part"  # an older version's name, long abandoned
+    recent = tmp_path / ".out.json.efgh5678.part"
+    for part in (dead, live, old, recent):
+        part.write_bytes(b"half a file")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    result = runner.invoke(main, ["convert", "story.md", "-o", "out.mp3", "--voice", fake_engine, "-q"])
+    assert result.exit_code == 0, result.output
+    assert not dead.exists() and not old.exists()
+    assert live.exists() and recent.exists()
+
+
+SIGTERMABLE = """
+import sys
+from audiogen.backends import registry
+registry.register("fake", "fake_engines:FakeBackend")
+from audiogen.cli import main
+sys.exit(main(["convert", sys.argv[1], "-o", sys.argv[2], "--voice", "fake:tone", "-q"]))
+"""
+
+
+def test_sigterm_stops_convert_cleanly_and_keeps_the_earlier_output(fake_engine: str, tmp_path: Path) -> None:
+    import psutil
+
+    source, out = tmp_path / "story.md", tmp_path / "out.mp3"
+    source.write_text(STORY)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    command = [sys.executable, "-c", SIGTERMABLE, str(source), str(out)]
+    subprocess.run(command, env=env, check=True, timeout=120)
+    before = out.read_bytes()
+    # narrated again, it is encoded while it is assembled: a part exists while the engine hangs
+    source.write_text(STORY + "\nA sentence the engine never finishes [hang].\n")
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".out.mp3.*.part")) and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        assert list(tmp_path.glob(".out.mp3.*.part")), "no export was under way"
+        children = psutil.Process(process.pid).children(recursive=True)
+        assert children  # the engine's worker
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+    assert process.returncode == 143
+    assert errors.strip().splitlines() == ["Stopped; nothing more was written."]
+    assert not list(tmp_path.glob(".*.part"))
+    assert out.read_bytes() == before
+    psutil.wait_procs(children, timeout=10)
+    assert not [child for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
