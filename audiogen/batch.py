@@ -57,6 +57,13 @@ class BatchOptions:
     vbr: bool = False
     srt: bool = False
     word_timings: bool = False
+    intro: str | None = None
+    outro: str | None = None
+    music: str | None = None
+    music_level_db: float = -20.0
+    #: the artist of episodes whose article names no author and no site (the podcast's
+    #: author; by default the output folder's name)
+    author: str | None = None
     cover: bool = True
     cache: bool = True
     timeout: float = 60.0
@@ -71,7 +78,20 @@ class BatchOptions:
         settings = asdict(self)
         for key in ("cache", "timeout", "allow_private", "engines", "engine_threads"):
             settings.pop(key)
+        for key, default in _LATER_FIELDS.items():
+            if settings[key] == default:
+                settings.pop(key)  # so episodes narrated before these existed stay unchanged
         return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+
+#: options added after the first batches were narrated, with their defaults
+_LATER_FIELDS: dict[str, object] = {
+    "intro": None,
+    "outro": None,
+    "music": None,
+    "music_level_db": -20.0,
+    "author": None,
+}
 
 
 @dataclass
@@ -167,9 +187,15 @@ def _narrate_item(
         worker=_worker(preset, options.timeout),
         cache=options.cache,
         word_timings=options.word_timings,
+        intro=options.intro,
+        outro=options.outro,
+        music=options.music,
+        music_level_db=options.music_level_db,
         cover=cover,
         timeout=options.timeout,
     )
+    if not narration.artist:
+        narration.artist = options.author or output.name
     staged = output.staging()
     try:
         paths = narration.export(

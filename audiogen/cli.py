@@ -139,6 +139,63 @@ def _script_options(command: F) -> F:
     return command
 
 
+def _rendering_options(command: F) -> F:
+    """How the narration sounds and is encoded: the same for ``convert`` and ``batch``."""
+    options = [
+        _option(
+            "--loudness",
+            type=click.FloatRange(-40, -5),
+            default=-16.0,
+            show_default=True,
+            metavar="LUFS",
+            help="Integrated loudness target (-14 for streaming platforms).",
+        ),
+        _option(
+            "--true-peak",
+            type=click.FloatRange(-9, 0),
+            default=-1.0,
+            show_default=True,
+            metavar="DBTP",
+            help="True-peak ceiling.",
+        ),
+        _option(
+            "--bitrate", metavar="KBPS", help="Bitrate of lossy formats, e.g. 96k (default: 64k mp3/m4a, 48k ogg)."
+        ),
+        _option("--vbr", is_flag=True, help="Variable bitrate averaging near --bitrate (mp3 and ogg)."),
+        _option("--srt", is_flag=True, help="Also write SRT captions beside the WebVTT ones."),
+        _option(
+            "--word-timings", is_flag=True, help="Time every word in the timings file (engines that align: Piper)."
+        ),
+        _option(
+            "--intro", type=click.Path(dir_okay=False), help="Audio file played before the narration (a station ident)."
+        ),
+        _option("--outro", type=click.Path(dir_okay=False), help="Audio file played after the narration."),
+        _option(
+            "--music", type=click.Path(dir_okay=False), help="Background music, looped and ducked under the voice."
+        ),
+        _option(
+            "--music-level",
+            type=click.FloatRange(-40, 0),
+            default=-20.0,
+            show_default=True,
+            metavar="DB",
+            help="Music level under the voice, relative to the voice's loudness.",
+        ),
+        _option("--no-cache", is_flag=True, help="Synthesize every sentence, without the clip cache."),
+        _option(
+            "--timeout",
+            type=click.FloatRange(min=1),
+            default=60.0,
+            show_default=True,
+            metavar="SECONDS",
+            help="Seconds to wait for the engine per sentence.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _check_notice(notice_text: str | None) -> None:
     if notice_text is not None and not notice_text.strip():
         raise click.BadParameter(
@@ -175,47 +232,9 @@ def slugify(title: str, limit: int = 80) -> str:
     help="Audio format (default: from OUT's extension, else mp3).",
 )
 @_script_options
-@_option(
-    "--loudness",
-    type=click.FloatRange(-40, -5),
-    default=-16.0,
-    show_default=True,
-    metavar="LUFS",
-    help="Integrated loudness target (-14 for streaming platforms).",
-)
-@_option(
-    "--true-peak",
-    type=click.FloatRange(-9, 0),
-    default=-1.0,
-    show_default=True,
-    metavar="DBTP",
-    help="True-peak ceiling.",
-)
-@_option("--bitrate", metavar="KBPS", help="Bitrate of lossy formats, e.g. 96k (default: 64k mp3/m4a, 48k ogg).")
-@_option("--vbr", is_flag=True, help="Variable bitrate around --bitrate (mp3 and ogg).")
-@_option("--srt", is_flag=True, help="Also write OUT.srt captions.")
-@_option("--word-timings", is_flag=True, help="Time every word in OUT.json (engines that align: Piper).")
+@_rendering_options
 @_option("--cover", type=click.Path(dir_okay=False), help="Cover art (JPEG or PNG); default: the article's lead image.")
 @_option("--no-cover", is_flag=True, help="No cover art.")
-@_option("--intro", type=click.Path(dir_okay=False), help="Audio file played before the narration (a station ident).")
-@_option("--outro", type=click.Path(dir_okay=False), help="Audio file played after the narration.")
-@_option("--music", type=click.Path(dir_okay=False), help="Background music, looped and ducked under the voice.")
-@_option(
-    "--music-level",
-    type=click.FloatRange(-40, 0),
-    default=-20.0,
-    show_default=True,
-    metavar="DB",
-    help="Music level under the voice, relative to the voice's loudness.",
-)
-@_option("--no-cache", is_flag=True, help="Synthesize every sentence, without the clip cache.")
-@_option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    default=60.0,
-    show_default=True,
-    help="Seconds to wait for the engine per sentence.",
-)
 @_option("--allow-private", is_flag=True, help="Allow URLs on private or local networks.")
 @_common
 @_reports_errors
@@ -551,7 +570,8 @@ def voices(engine: str | None, quiet: bool, verbose: bool) -> None:
         except AudiogenError as exc:
             click.echo(f"Engine {name}: unavailable: {exc.message}")
             continue
-        click.echo(f"Engine {name} ({len(found)} voices; --voice {name}:ID):")
+        count = f"{len(found)} voice" + ("" if len(found) == 1 else "s")
+        click.echo(f"Engine {name} ({count}; --voice {name}:ID):")
         for info in found:
             language = f" [{info.language}]" if info.language else ""
             click.echo(f"  {info.id}{language}" + (f"  {info.name}" if info.name != info.id else ""))

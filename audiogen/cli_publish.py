@@ -6,6 +6,7 @@ the only code here is options, calls into the library, and reports.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -15,7 +16,16 @@ from typing import Any, TypeVar
 
 import click
 
-from audiogen.cli import _check_notice, _common, _option, _reports_errors, _script_options, _setup_logging, main
+from audiogen.cli import (
+    _check_notice,
+    _common,
+    _option,
+    _rendering_options,
+    _reports_errors,
+    _script_options,
+    _setup_logging,
+    main,
+)
 from audiogen.errors import FeedError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,7 +35,7 @@ EXIT_PARTIAL = 3
 def _feed_options(command: F) -> F:
     """What the podcast says of itself; everything has a default from the episodes."""
     options = [
-        _option("--max-items", type=click.IntRange(min=1), help="Only the newest N episodes in the feed."),
+        _option("--max-items", type=click.IntRange(min=1), metavar="N", help="Only the newest N episodes in the feed."),
         _option(
             "--locked/--unlocked", default=True, show_default=True, help="podcast:locked: refuse moves to other hosts."
         ),
@@ -35,7 +45,11 @@ def _feed_options(command: F) -> F:
         _option(
             "--image", metavar="URL", help="Cover art URL (JPEG/PNG, 1400-3000 px); default: one made from the title."
         ),
-        _option("--owner-email", metavar="EMAIL", help="itunes:owner e-mail (Apple uses it to verify the podcast)."),
+        _option(
+            "--owner-email",
+            metavar="EMAIL",
+            help="itunes:owner e-mail, required: Apple and others verify the podcast by it.",
+        ),
         _option("--owner-name", metavar="NAME", help="itunes:owner name (default: the author or title)."),
         _option("--author", help="itunes:author (default: the episodes' byline when they share one)."),
         _option("--description", help="The podcast's description (at most 4,000 bytes)."),
@@ -56,7 +70,7 @@ def _feed_options(command: F) -> F:
 @_option("--out", "out", required=True, metavar="DIR", help="Output folder (or fsspec URL with --scheduler).")
 @_option("--urls", "urls_file", type=click.Path(dir_okay=False), help="A text file of URLs, one per line (# comments).")
 @_option("--since", metavar="DATE", help="Only feed and sitemap entries published or changed since DATE.")
-@_option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
+@_option("--jobs", type=click.IntRange(min=1), metavar="N", help="Worker processes (default: the number of cores).")
 @_option("--scheduler", metavar="tcp://HOST:PORT", help="Run on this Dask cluster instead (audiogen[dask]).")
 @_option("--feed", "feed_path", metavar="FILE", help="Also write the podcast feed to FILE (needs --base-url).")
 @_option("--base-url", metavar="URL", help="Where the output folder is served, for the feed's links.")
@@ -70,12 +84,8 @@ def _feed_options(command: F) -> F:
     show_default=True,
 )
 @_script_options
-@_option("--loudness", type=click.FloatRange(-40, -5), default=-16.0, show_default=True, metavar="LUFS")
-@_option("--bitrate", metavar="KBPS", help="Bitrate of lossy formats, e.g. 96k.")
-@_option("--srt", is_flag=True, help="Also write SRT captions.")
+@_rendering_options
 @_option("--no-cover", is_flag=True, help="No cover art in the audio files.")
-@_option("--no-cache", is_flag=True, help="Synthesize every sentence, without the clip cache.")
-@_option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds per sentence.")
 @_option("--allow-private", is_flag=True, help="Allow URLs on private or local networks.")
 @_common
 @_reports_errors
@@ -86,6 +96,7 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
     sitemaps (files or URLs). DIR gets manifest.json, the record of every item: a re-run
     skips what is done and unchanged, narrates again what changed and retries what
     failed. Exit code 3 when some items failed."""
+    from audiogen.audio import check_audio_file
     from audiogen.batch import BatchOptions, run_batch
     from audiogen.export import normalize_bitrate
     from audiogen.sources import parse_since
@@ -100,6 +111,15 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
         from audiogen.feed import check_absolute
 
         check_absolute(options["base_url"])
+    if options["feed_path"]:
+        _check_owner_email(options.get("owner_email"))
+    for path, what in (
+        (options["intro"], "intro file"),
+        (options["outro"], "outro file"),
+        (options["music"], "music file"),
+    ):
+        if path is not None:
+            check_audio_file(path, what=what)  # before any article is narrated
     since = parse_since(options["since"]) if options["since"] else None
     position = options["notice_position"]
     batch_options = BatchOptions(
@@ -111,8 +131,16 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
         lexicons=tuple(str(Path(p).resolve()) for p in options["lexicons"]),
         date_order=options["date_order"],
         loudness=options["loudness"],
+        true_peak=options["true_peak"],
         bitrate=normalize_bitrate(options["bitrate"]),
+        vbr=options["vbr"],
         srt=options["srt"],
+        word_timings=options["word_timings"],
+        intro=_absolute(options["intro"]),
+        outro=_absolute(options["outro"]),
+        music=_absolute(options["music"]),
+        music_level_db=options["music_level"],
+        author=options["author"] or options["title"],
         cover=not options["no_cover"],
         cache=not options["no_cache"],
         timeout=options["timeout"],
@@ -143,6 +171,26 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
             click.echo(f"Wrote the feed {path}", err=True)
     if result.failed:
         sys.exit(EXIT_PARTIAL)
+
+
+def _absolute(path: str | None) -> str | None:
+    """A path the batch's worker processes can open wherever they run."""
+    return str(Path(path).resolve()) if path else None
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_owner_email(email: str | None) -> None:
+    """Apple Podcasts, Spotify and others verify who owns a podcast by the e-mail in
+    ``itunes:owner``: a feed without one cannot be claimed."""
+    if not email:
+        raise FeedError(
+            "the feed needs the owner's e-mail address (podcast directories verify ownership by it)",
+            hint="pass --owner-email EMAIL, or set AUDIOGEN_OWNER_EMAIL",
+        )
+    if not _EMAIL.match(email):
+        raise FeedError(f"'{email}' is not an e-mail address", hint="pass --owner-email like desk@news.example")
 
 
 @contextmanager
@@ -231,6 +279,7 @@ def _write_feed(folder: Path, base_url: str, output: str | None, options: dict[s
     from audiogen.feed import COVER_NAME, Channel, build_feed, check_absolute, default_cover, episodes_from_folder
 
     check_absolute(base_url)
+    _check_owner_email(options.get("owner_email"))
     base = base_url.rstrip("/") + "/"
     episodes, defaults = episodes_from_folder(folder, base)
     target = None if output == "-" else Path(output) if output else folder / "feed.xml"
@@ -262,12 +311,6 @@ def _write_feed(folder: Path, base_url: str, output: str | None, options: dict[s
         locked=options.get("locked", True),
         max_items=options.get("max_items"),
     )
-    if not channel.owner_email:
-        import logging
-
-        logging.getLogger("audiogen").warning(
-            "no --owner-email: Apple Podcasts uses the owner's e-mail to verify the podcast"
-        )
     xml = build_feed(episodes, channel)
     if target is None:
         sys.stdout.write(xml)

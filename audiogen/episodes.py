@@ -52,6 +52,11 @@ class Output:
         else:
             self.folder = Path(self.location.removeprefix("file://"))
 
+    @property
+    def name(self) -> str:
+        """The folder's own name (the last part of the location)."""
+        return self.location.rstrip("/").rsplit("/", 1)[-1] or self.location
+
     def prepare(self) -> None:
         """Make the folder ready and take it for this run: a second batch on the same
         folder is refused while this one runs (the lock goes with the process, so a

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from audiogen.article import Article, Segment
 from audiogen.errors import ExtractionError, SourceError
 from audiogen.htmlmeta import PageMeta, read_metadata
+from audiogen.textclean import remove_unsafe, remove_unsafe_references
 
 log = logging.getLogger("audiogen")
 
@@ -132,8 +133,9 @@ _SPACES = re.compile(r"\s+")
 
 
 def clean_text(text: str) -> str:
-    """Collapse whitespace (non-breaking included); drop soft hyphens and zero-width marks."""
-    return _SPACES.sub(" ", text.translate(_INVISIBLE)).strip()
+    """Collapse whitespace (non-breaking included); drop soft hyphens, zero-width marks
+    and the characters that never belong in text (``audiogen.textclean``)."""
+    return _SPACES.sub(" ", remove_unsafe(text.translate(_INVISIBLE))).strip()
 
 
 def _no_article(where: str) -> ExtractionError:
@@ -343,7 +345,7 @@ def _parse_html(html: str, where: str) -> Any:
     # encoding declaration, and this way any declaration in the page is ignored.
     # Control characters (a stray BEL pasted from a word processor) stop libxml2 and
     # would cost the article; they carry nothing, so they go first.
-    html = _CONTROL.sub("", html)
+    html = remove_unsafe_references(remove_unsafe(html))
     data = html.encode("utf-8", errors="replace")
     parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
     try:
@@ -364,7 +366,6 @@ def _parse_html(html: str, where: str) -> Any:
     return root
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WRAPPER_TAG = re.compile(r"</?(?:div|span|section|font|center|b|i|em|strong|small|big|u)\b[^>]*>", re.IGNORECASE)
 
 

@@ -24,6 +24,7 @@ from urllib.parse import quote, urlsplit
 
 from audiogen.errors import FeedError
 from audiogen.files import write_atomically
+from audiogen.textclean import remove_unsafe
 
 log = logging.getLogger("audiogen")
 
@@ -100,8 +101,8 @@ def episode_guid(key: str) -> str:
 
 
 def clean(text: str | None) -> str:
-    """``text`` without what XML 1.0 cannot carry."""
-    return _NOT_XML.sub("", text or "")
+    """``text`` without what XML 1.0 cannot carry, nor terminal and bidi controls."""
+    return remove_unsafe(_NOT_XML.sub("", text or ""))
 
 
 def check_absolute(url: str, what: str = "base URL") -> str:
@@ -182,8 +183,6 @@ def item_description(episode: Episode) -> str:
     """The item's description: the article's own, then what the episode is and where
     the article is (HTML, as podcast apps show it)."""
     parts = []
-    if episode.description:
-        parts.append(f"<p>{escape(clean(episode.description))}</p>")
     title = escape(clean(episode.title))
     statement = f"{AI_STATEMENT} “{title}”"
     if episode.author:
@@ -192,6 +191,18 @@ def item_description(episode: Episode) -> str:
     if episode.link:
         statement += f' Read the original: <a href="{escape(episode.link, quote=True)}">{escape(episode.link)}</a>'
     parts.append(f"<p>{statement}</p>")
+    if episode.description:
+        # the article's own text goes first, cut to what the item has room for (Apple
+        # reads at most 4,000 bytes); escaping can lengthen it, so it is cut to fit
+        room = MAX_DESCRIPTION_BYTES - len(parts[0].encode("utf-8")) - len("<p></p>")
+        budget = room
+        while budget > 0:
+            text = escape(_limit_bytes(clean(episode.description), budget))
+            excess = len(text.encode("utf-8")) - room
+            if excess <= 0:
+                parts.insert(0, f"<p>{text}</p>")
+                break
+            budget -= excess
     return "".join(parts)
 
 

@@ -7,12 +7,14 @@ redirect so a public page cannot bounce the request into a private network.
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from email.message import Message
+from typing import Any
 from urllib.parse import urlsplit
 
 from audiogen.errors import SourceError
@@ -40,7 +42,14 @@ class Fetched:
     charset: str | None
 
 
-def check_address(url: str, allow_private: bool = False) -> None:
+#: (host, port) → the addresses that were resolved and checked for it
+_Vetted = dict[tuple[str, int], list[str]]
+
+
+def check_address(url: str, allow_private: bool = False, vetted: _Vetted | None = None) -> None:
+    """Refuse a URL that is not http(s), or whose host resolves to a private, loopback
+    or link-local address (unless ``allow_private``). The addresses checked are kept in
+    ``vetted``, for the connection to use without resolving the host again."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise SourceError(f"not a web address: {url}", hint="use an http:// or https:// URL")
@@ -49,28 +58,122 @@ def check_address(url: str, allow_private: bool = False) -> None:
         raise SourceError(f"no host in {url}")
     if allow_private:
         return
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    addresses = _vetted_addresses(host, port, url)
+    if vetted is not None:
+        vetted[(host, port)] = addresses
+
+
+def _vetted_addresses(host: str, port: int, url: str) -> list[str]:
+    """``host``'s addresses, each checked; an error naming ``url`` if any is not public."""
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise SourceError(f"cannot resolve {host}: {exc}", hint="check the address and your connection") from None
+    addresses = []
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
+        text = str(info[4][0])
+        if is_private_address(ipaddress.ip_address(text.split("%", 1)[0])):
             raise SourceError(
                 f"refusing to fetch {url}: {host} is a private or local address",
                 hint="pass --allow-private to fetch from your own network",
             )
+        addresses.append(text)
+    return addresses
+
+
+#: IPv6 ranges whose addresses carry an IPv4 address inside them (translation, 6to4)
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def is_private_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether ``address``, or an IPv4 address it carries (IPv4-mapped, IPv4-compatible,
+    NAT64, 6to4 or Teredo), is not on the public internet."""
+    if not address.is_global:
+        return True
+    if isinstance(address, ipaddress.IPv4Address):
+        return False
+    embedded: list[ipaddress.IPv4Address] = []
+    if address.ipv4_mapped is not None:
+        embedded.append(address.ipv4_mapped)
+    if address.sixtofour is not None:
+        embedded.append(address.sixtofour)
+    if address.teredo is not None:
+        embedded.extend(address.teredo)
+    if any(address in network for network in _NAT64) or address in _IPV4_COMPATIBLE:
+        embedded.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return any(not inner.is_global for inner in embedded)
+
+
+def _checked_connection(connection_class: type[http.client.HTTPConnection], vetted: _Vetted) -> Any:
+    """A connection factory for urllib whose connections go to the addresses checked for
+    their host, never resolving it again: a DNS answer that changes between the check
+    and the connection cannot swap in another machine."""
+
+    def make(host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        connection = connection_class(host, **kwargs)
+
+        def connect(address: tuple[str, int], timeout: Any = None, source_address: Any = None) -> socket.socket:
+            host_name, port = address
+            if (host_name, port) not in vetted:
+                vetted[(host_name, port)] = _vetted_addresses(host_name, port, f"{host_name}:{port}")
+            error: OSError | None = None
+            for vetted_address in vetted[(host_name, port)]:
+                try:
+                    return socket.create_connection((vetted_address, port), timeout, source_address)
+                except OSError as exc:
+                    error = exc
+            raise error or OSError(f"cannot connect to {host_name}")
+
+        connection._create_connection = connect  # type: ignore[attr-defined]
+        return connection
+
+    return make
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, vetted: _Vetted) -> None:
+        super().__init__()
+        self.vetted = vetted
+
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_checked_connection(http.client.HTTPConnection, self.vetted), req)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, vetted: _Vetted) -> None:
+        super().__init__()
+        self.vetted = vetted
+
+    def https_open(self, req: urllib.request.Request) -> Any:
+        connection = _checked_connection(http.client.HTTPSConnection, self.vetted)
+        return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
 
 
 class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
     max_redirections = MAX_REDIRECTS
 
-    def __init__(self, allow_private: bool) -> None:
+    def __init__(self, allow_private: bool, vetted: _Vetted) -> None:
         self.allow_private = allow_private
+        self.vetted = vetted
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        check_address(newurl, self.allow_private)
+        check_address(newurl, self.allow_private, self.vetted)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener(url: str, allow_private: bool, vetted: _Vetted) -> urllib.request.OpenerDirector:
+    """Redirects checked, and (unless private addresses are allowed, or a proxy does the
+    connecting) connections made only to the addresses checked."""
+    handlers: list[urllib.request.BaseHandler] = [_GuardedRedirects(allow_private, vetted)]
+    parts = urlsplit(url)
+    proxied = bool(urllib.request.getproxies().get(parts.scheme)) and not urllib.request.proxy_bypass(
+        parts.hostname or ""
+    )
+    if not allow_private and not proxied:
+        handlers += [_CheckedHTTPHandler(vetted), _CheckedHTTPSHandler(vetted)]
+    return urllib.request.build_opener(*handlers)
 
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"
@@ -97,8 +200,9 @@ def fetch_url(
 ) -> Fetched:
     """GET ``url``: an article page (``accept`` left as it is) or, with ``accept`` like
     ``"image/*"``, a file of that type."""
-    check_address(url, allow_private)
-    opener = urllib.request.build_opener(_GuardedRedirects(allow_private))
+    vetted: _Vetted = {}
+    check_address(url, allow_private, vetted)
+    opener = _opener(url, allow_private, vetted)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
     try:
         with opener.open(request, timeout=timeout) as response:

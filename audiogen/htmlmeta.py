@@ -19,6 +19,8 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from audiogen.textclean import remove_unsafe
+
 #: JSON-LD types that describe an article, most specific first (schema.org)
 ARTICLE_TYPES = (
     "NewsArticle",
@@ -98,7 +100,7 @@ def normalize_language(tag: str) -> str | None:
 def _text(value: Any) -> str | None:
     if isinstance(value, str):
         # Entities survive in many pages' meta values and JSON-LD strings ("&#163;71m").
-        cleaned = _SPACES.sub(" ", html.unescape(value)).strip()
+        cleaned = _SPACES.sub(" ", remove_unsafe(html.unescape(value))).strip()
         return cleaned or None
     return None
 
@@ -193,7 +195,7 @@ def _url_of(value: Any) -> str | None:
 
 
 def _body_text(value: Any) -> str | None:
-    text = value if isinstance(value, str) else None
+    text = remove_unsafe(value) if isinstance(value, str) else None
     if not text or not text.strip():
         return None
     # Some publishers put HTML in articleBody; keep only its text, one block per line.

@@ -323,8 +323,11 @@ def find_cover(article: Article, source: str | Path, *, allow_private: bool = Fa
             from audiogen.fetch import fetch_url
 
             data = fetch_url(image, allow_private=allow_private, max_bytes=MAX_COVER_BYTES, accept="image/*").body
-        elif "://" not in image and str(source) != "-":
-            path = (Path(source).parent / image.split("?")[0]).resolve()
+        elif "://" not in image and str(source) != "-" and not str(source).startswith(("http://", "https://")):
+            path = _beside(Path(source), image)
+            if path is None:
+                log.warning("no cover art: %s is not a file beside the page", image[:80])
+                return None
             if path.is_file() and path.stat().st_size <= MAX_COVER_BYTES:
                 data = path.read_bytes()
     except (AudiogenError, OSError) as exc:
@@ -334,6 +337,18 @@ def find_cover(article: Article, source: str | Path, *, allow_private: bool = Fa
         log.warning("no cover art: %s is not a JPEG or PNG image", image)
         return None
     return data
+
+
+def _beside(page: Path, reference: str) -> Path | None:
+    """The file a saved page's relative ``reference`` names, when it lies in the page's
+    folder or below it; ``None`` for an absolute path or one that leads elsewhere (a
+    page must not be able to make audiogen read and publish any file on the machine)."""
+    name = reference.split("?", 1)[0].split("#", 1)[0]
+    if not name or name.startswith(("/", "\\")) or Path(name).is_absolute() or ":" in name:
+        return None
+    folder = page.parent.resolve()
+    path = (folder / name).resolve()
+    return path if path.is_relative_to(folder) else None
 
 
 def read_cover(path: str | Path) -> bytes:

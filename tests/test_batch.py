@@ -210,7 +210,8 @@ def test_a_killed_batch_finishes_every_item_once_when_restarted(fake_engine: str
 def test_dask_local_cluster_gives_the_same_manifest(fake_engine: str, tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     write_articles(tmp_path / "site", 4)
-    options = BatchOptions(voice=fake_engine)
+    # the same author for both (episodes without one are otherwise tagged with the folder's name)
+    options = BatchOptions(voice=fake_engine, author="The Desk")
     local = run_batch([str(tmp_path / "site")], tmp_path / "local", options, jobs=2)
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
@@ -346,3 +347,67 @@ def test_sigterm_stops_a_batch_at_once_and_a_rerun_finishes_it(fake_engine: str,
     assert rerun.returncode == 0, errors
     records = manifest(out)
     assert len(records) == 6 and all(r["status"] == "done" for r in records.values())
+
+
+def test_batch_takes_every_option_of_convert_that_shapes_the_audio(fake_engine: str, tmp_path: Path) -> None:
+    from mutagen.mp3 import MP3, BitrateMode
+    from test_broadcast import _jingle
+
+    write_articles(tmp_path / "site", 1)
+    intro = _jingle(tmp_path / "ident.wav", seconds=1.0)
+    result = CliRunner().invoke(
+        main,
+        [
+            "batch",
+            str(tmp_path / "site"),
+            "--out",
+            str(tmp_path / "out"),
+            "--voice",
+            fake_engine,
+            "-q",
+            "--vbr",
+            "--true-peak",
+            "-2",
+            "--word-timings",
+            "--intro",
+            str(intro),
+            "--outro",
+            str(intro),
+            "--music",
+            str(intro),
+            "--music-level",
+            "-30",
+            "--srt",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (audio,) = (tmp_path / "out").glob("*/*.mp3")
+    timings = json.loads(audio.with_suffix(".json").read_text())
+    assert timings["segments"][0]["sentences"][0]["words"]  # --word-timings
+    assert timings["loudness"]["true_peak_dbtp"] <= -2.0  # --true-peak
+    assert MP3(audio).info.bitrate_mode == BitrateMode.VBR
+    assert audio.with_suffix(".srt").exists()
+    first_cue_ms = timings["segments"][0]["sentences"][0]["start_ms"]
+    assert first_cue_ms >= 1000  # after the one-second intro
+    bad = CliRunner().invoke(
+        main,
+        [
+            "batch",
+            str(tmp_path / "site"),
+            "--out",
+            str(tmp_path / "bad"),
+            "--voice",
+            fake_engine,
+            "--intro",
+            str(tmp_path / "nope.wav"),
+        ],
+    )
+    assert bad.exit_code in (1, 2) and "nope.wav" in bad.stderr
+    assert not (tmp_path / "bad").exists()
+
+
+def test_help_names_every_value() -> None:
+    for command in ("convert", "batch", "feed"):
+        result = CliRunner().invoke(main, [command, "--help"])
+        assert result.exit_code == 0
+        assert "RANGE" not in result.output and "FLOAT" not in result.output and "INTEGER" not in result.output

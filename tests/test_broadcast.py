@@ -418,3 +418,31 @@ def test_a_remembered_gain_that_misses_is_not_kept(fake_engine: str, tmp_path: P
     assert _lufs_of(tmp_path / "h.ogg") == pytest.approx(-16, abs=1.0)
     assert json.loads(levels.read_text()) == pytest.approx(remembered, abs=0.1)  # learned back
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize(
+    ("reference", "used"),
+    [
+        ("lead.png", True),
+        ("images/lead.png", True),
+        ("../private.png", False),
+        ("{abs}", False),
+        ("images/../../private.png", False),
+    ],
+)
+def test_a_saved_pages_image_is_read_only_from_beside_it(tmp_path: Path, reference: str, used: bool) -> None:
+    from audiogen.pipeline import find_cover, load
+
+    site = tmp_path / "site"
+    (site / "images").mkdir(parents=True)
+    for path in (site / "lead.png", site / "images" / "lead.png", tmp_path / "private.png"):
+        path.write_bytes(_png())
+    reference = reference.replace("{abs}", str(tmp_path / "private.png"))
+    page = site / "story.html"
+    page.write_text(
+        f'<html><head><meta property="og:image" content="{reference}"></head><body><article><h1>Story</h1>'
+        + "<p>The council met on Tuesday and voted to repair the old bridge before the floods.</p>" * 3
+        + "</article></body></html>"
+    )
+    article = load(page)
+    assert (find_cover(article, page) is not None) is used

@@ -177,7 +177,7 @@ def test_voices_lists_presets_and_engines(runner: CliRunner, fake_engine: str) -
     assert "Engine piper (1 voices" in out or "Engine piper (" in out
     assert "  en_US-joe-medium" in out
     assert "gmw/en-us" in out
-    assert "Engine fake (1 voices; --voice fake:ID):" in out
+    assert "Engine fake (1 voice; --voice fake:ID):" in out
 
 
 STORY = "# Night ferry\n\nThe ferry made its last crossing. The captain waved.\n\nThe island slept.\n"
@@ -234,7 +234,7 @@ def test_sigterm_stops_convert_cleanly_and_keeps_the_earlier_output(fake_engine:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
-    assert process.returncode == 143
+    assert process.returncode == 143, errors
     assert errors.strip().splitlines() == ["Stopped; nothing more was written."]
     assert not list(tmp_path.glob(".*.part"))
     assert out.read_bytes() == before

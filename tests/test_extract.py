@@ -219,3 +219,59 @@ def test_text_opening_with_a_paragraph_is_read_once(tmp_path: Path) -> None:
     script = make_script(article, resolve_voice("joe"), notice=False)
     spoken = " ".join(sentence.display for _, _, sentence in script.sentences())
     assert spoken.count("The ferry made its last crossing") == 1
+
+
+BODY = "<p>The river rose again overnight, and the town's levees held through the storm.</p>" * 4
+UNSAFE = ["\x00", "\x01", "\x07", "\x1b", "\x9b", "\u202e", "\u2066", "\ud800", "\udfff"]
+
+
+def _json_ld(**fields: object) -> str:
+    import json
+
+    return f'<script type="application/ld+json">{json.dumps({"@type": "NewsArticle", **fields})}</script>'
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        _json_ld(headline="Floods\u0000 return") + f"<article><h1>Floods return</h1>{BODY}</article>",
+        _json_ld(headline="Floods \ud800return", author={"name": "Ana \udfff Diaz"})
+        + f"<article><h1>Floods return</h1>{BODY}</article>",
+        f"<article><h1>Floods &#1;return</h1>{BODY.replace('again', 'again&#1;&#x1b;&#xD800;&#7')}</article>",
+        f"<title>Floods\x1b]0;owned\x07 return</title><article><h1>Floods \u202ereturn\u2066</h1>{BODY}</article>",
+    ],
+)
+def test_hostile_characters_are_removed_and_the_article_kept(html: str) -> None:
+    article = parse(
+        f"<html><head>{html.split('<article>')[0]}</head><body><article>{html.split('<article>', 1)[1]}</body></html>"
+    )
+    texts = [article.title, article.byline or "", *(s.text for s in article.segments)]
+    assert not [t for t in texts if any(c in t for c in UNSAFE)]
+    assert article.title.startswith("Floods") and article.title.endswith("return")
+    assert "The river rose again overnight" in article.segments[-1].text
+
+
+def test_hostile_characters_never_reach_the_terminal_or_the_files(tmp_path: Path, fake_engine: str) -> None:
+    from click.testing import CliRunner
+
+    from audiogen.cli import main
+
+    page = tmp_path / "evil.html"
+    page.write_text(
+        f"<html><head><title>Evil\x1b[2J\x1b]0;owned\x07 \u202etitle</title></head><body><article>"
+        f"<h1>Evil\x1b[2J\x1b]0;owned\x07 \u202etitle</h1>{BODY}</article></body></html>",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    for command in (["extract", str(page)], ["script", str(page)], ["extract", str(page), "--json"]):
+        result = runner.invoke(main, command)
+        assert result.exit_code == 0 and not any(c in result.output for c in UNSAFE)
+    result = runner.invoke(
+        main, ["convert", str(page), "-o", str(tmp_path / "evil.mp3"), "--voice", fake_engine, "--srt"]
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("evil.vtt", "evil.srt", "evil.json", "evil.chapters.json"):
+        assert not any(c in (tmp_path / name).read_text() for c in UNSAFE)
+    from mutagen.id3 import ID3
+
+    assert not any(c in str(frame) for frame in ID3(tmp_path / "evil.mp3").values() for c in UNSAFE)

@@ -169,8 +169,109 @@ def test_bad_feed_input(tmp_path: Path, episodes_folder: Path) -> None:
     result = runner.invoke(main, ["feed", str(episodes_folder), "--base-url", "/pod/"])
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: the base URL must be an absolute http(s) URL, not '/pod/'")
-    result = runner.invoke(main, ["feed", str(tmp_path / "empty"), "--base-url", BASE])
+    result = runner.invoke(main, ["feed", str(tmp_path / "empty"), "--base-url", BASE, "--owner-email", "a@b.example"])
     assert result.exit_code == 1 and "has no manifest.json" in result.stderr
     with pytest.raises(FeedError, match="feed URL"):
         build_feed([], Channel(title="t", link="https://x.example/", feed_url="feed.xml"))
     assert not (tmp_path / "empty").exists()
+
+
+def test_item_descriptions_are_capped_like_the_channels() -> None:
+    long = "A sentence of the article's own summary, & <more>. " * 40_000  # 2 MB
+    episode = Episode(
+        title="Long",
+        audio_url="https://cdn.example/a.mp3",
+        audio_bytes=10,
+        mime_type="audio/mpeg",
+        duration_s=61.6,
+        guid=episode_guid("k"),
+        published=datetime(2025, 2, 20, tzinfo=UTC),
+        link="https://news.example/a",
+        description=long,
+    )
+    channel = Channel(title="t", link="https://news.example/", feed_url="https://cdn.example/feed.xml")
+    tree = etree.fromstring(build_feed([episode], channel).encode())
+    description = one(tree, "/rss/channel/item/description/text()")
+    assert len(description.encode()) <= 4000
+    assert description.startswith("<p>A sentence of the article&#x27;s own summary, &amp; &lt;more&gt;.")
+    assert "AI-generated narration" in description and "https://news.example/a" in description
+
+
+def test_terminal_and_bidi_controls_never_reach_the_feed() -> None:
+    nasty = "Evil\x1b[2J\x1b]0;owned\x07 \u202etitle\u2066"
+    episode = Episode(
+        title=nasty,
+        audio_url="https://cdn.example/a.mp3",
+        audio_bytes=10,
+        mime_type="audio/mpeg",
+        duration_s=1,
+        guid=episode_guid("k"),
+        published=datetime(2025, 2, 20, tzinfo=UTC),
+        description=nasty,
+        author=nasty,
+    )
+    channel = Channel(title=nasty, link="https://news.example/", feed_url="https://cdn.example/feed.xml", author=nasty)
+    xml = build_feed([episode], channel)
+    assert not any(c in xml for c in "\x1b\x07\u202e\u2066")
+
+
+def test_the_feed_requires_the_owners_email(episodes_folder: Path) -> None:
+    runner = CliRunner(env={"AUDIOGEN_OWNER_EMAIL": None})
+    result = runner.invoke(main, ["feed", str(episodes_folder), "--base-url", BASE])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: the feed needs the owner's e-mail address (podcast directories verify ownership by it)"
+        " — pass --owner-email EMAIL, or set AUDIOGEN_OWNER_EMAIL"
+    ]
+    assert not (episodes_folder / "feed.xml").exists()
+    result = runner.invoke(main, ["feed", str(episodes_folder), "--base-url", BASE, "--owner-email", "desk"])
+    assert result.exit_code == 1 and "is not an e-mail address" in result.stderr
+    result = CliRunner(env={"AUDIOGEN_OWNER_EMAIL": "desk@news.example"}).invoke(
+        main, ["feed", str(episodes_folder), "--base-url", BASE]
+    )
+    assert result.exit_code == 0, result.output
+    tree = etree.fromstring((episodes_folder / "feed.xml").read_bytes())
+    assert one(tree, "/rss/channel/itunes:owner/itunes:email/text()") == "desk@news.example"
+
+
+def test_batch_with_feed_checks_the_owner_before_narrating(fake_engine: str, tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "a.md").write_text("# A\n\nOne paragraph.\n")
+    result = CliRunner(env={"AUDIOGEN_OWNER_EMAIL": None}).invoke(
+        main,
+        [
+            "batch",
+            str(tmp_path / "site"),
+            "--out",
+            str(tmp_path / "out"),
+            "--voice",
+            fake_engine,
+            "--feed",
+            str(tmp_path / "out" / "feed.xml"),
+            "--base-url",
+            BASE,
+        ],
+    )
+    assert result.exit_code == 1 and "owner's e-mail" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_episode_without_a_byline_is_tagged_with_the_podcasts_author(fake_engine: str, tmp_path: Path) -> None:
+    from mutagen.id3 import ID3
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.md").write_text("# No byline here\n\nOne paragraph of text.\n")
+    runner = CliRunner()
+    out = tmp_path / "The Island Gazette"
+    result = runner.invoke(main, ["batch", str(site), "--out", str(out), "--voice", fake_engine, "-q"])
+    assert result.exit_code == 0, result.output
+    (audio,) = out.glob("*/*.mp3")
+    assert ID3(audio)["TPE1"].text == ["The Island Gazette"]
+    out = tmp_path / "second"
+    result = runner.invoke(
+        main, ["batch", str(site), "--out", str(out), "--voice", fake_engine, "-q", "--author", "Desk"]
+    )
+    assert result.exit_code == 0, result.output
+    (audio,) = out.glob("*/*.mp3")
+    assert ID3(audio)["TPE1"].text == ["Desk"]

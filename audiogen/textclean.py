@@ -1,0 +1,44 @@
+"""Characters that never belong in an article's text, wherever it came from.
+
+Control characters (a stray BEL from a word processor, ESC sequences that would drive a
+terminal), bidirectional overrides and isolates (which reorder what a reader sees,
+the "Trojan Source" trick) and lone surrogates (half of a character, which no file can
+encode) are removed from everything read: titles, bylines, paragraphs, metadata. What
+remains is safe to print, to tag and to write into captions and pages.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNSAFE = re.compile(
+    "["
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f"  # C0 controls and DEL (tab and line breaks are spaces)
+    "\x80-\x9f"  # C1 controls
+    "\u202a-\u202e\u2066-\u2069"  # bidi embeddings, overrides and isolates
+    "\ud800-\udfff"  # lone surrogates
+    "\ufffe\uffff"  # non-characters
+    "]"
+)
+#: numeric character references to the characters above, which HTML parsers decode
+_UNSAFE_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+
+
+def remove_unsafe(text: str) -> str:
+    return _UNSAFE.sub("", text)
+
+
+def has_unsafe(text: str) -> bool:
+    return _UNSAFE.search(text) is not None
+
+
+def remove_unsafe_references(html: str) -> str:
+    """``&#1;``, ``&#x1b;``, ``&#xD800;``… removed from markup before it is parsed."""
+
+    def replace(match: re.Match[str]) -> str:
+        value = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+        if value > 0x10FFFF or (value < 0x110000 and _UNSAFE.match(chr(value))):
+            return ""
+        return match.group(0)
+
+    return _UNSAFE_REFERENCE.sub(replace, html)
