@@ -175,3 +175,37 @@ def test_output_extension_and_format_must_agree(tmp_path: Path, fake_engine: str
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out.opus").read_bytes()[:4] == b"OggS"
+
+
+def test_a_long_run_without_spaces_keeps_the_engines_memory_flat() -> None:
+    """2,000 letters in one "word" took Piper's worker to over 2 GB when given whole."""
+    import random
+    import threading
+
+    import psutil
+
+    rng = random.Random(3)
+    blob = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(1990))
+    article = audiogen.Article(title="Key", segments=[audiogen.Segment("paragraph", f"The key was {blob}.")])
+    worker = EngineWorker("piper", registry.target_for("piper"), timeout=120, voice="en_US-joe-medium").start()
+    peak = 0
+    done = threading.Event()
+
+    def watch() -> None:
+        nonlocal peak
+        process = psutil.Process(worker.pid)
+        while not done.wait(0.05):
+            try:
+                peak = max(peak, process.memory_info().rss)
+            except psutil.Error:
+                return
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        audiogen.narrate(article, "joe", worker=worker, cache=False, notice=False)
+    finally:
+        done.set()
+        watcher.join(10)
+        worker.close()
+    assert 0 < peak < 1024**3, peak

@@ -61,3 +61,29 @@ def test_display_text_stays_exact_and_unspeakable_parts_are_dropped() -> None:
     assert first.spoken == "The council met on February twentieth."
     assert all(p.segment_index != 6 for p in script.parts)  # "* * *" says nothing
     assert script.sentence_count == 1 + 2 + 1 + 1 + 1 + 1 + 1
+
+
+def test_a_long_run_without_spaces_reaches_the_voice_in_pieces() -> None:
+    import random
+
+    from audiogen.normalize import MAX_SENTENCE_CHARS
+    from audiogen.textsplit import MAX_WORD_CHARS
+
+    rng = random.Random(7)
+    blob = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(1900))
+    article = Article(title="Long", segments=[Segment("paragraph", f"The key was {blob} and nothing else.")])
+    script = build_script(article, PAUSES, notice=None)
+    spoken = [sentence.spoken for _, _, sentence in script.sentences()]
+    assert max(len(s.display) for _, _, s in script.sentences()) <= MAX_SENTENCE_CHARS
+    assert max(len(word) for s in spoken for word in s.split()) <= MAX_WORD_CHARS
+    assert "".join(s.display for _, _, s in script.sentences()).replace(" ", "").count(blob[:500]) == 1
+
+
+def test_an_absurdly_long_word_is_refused_at_once() -> None:
+    import pytest
+
+    from audiogen.errors import ExtractionError
+
+    article = Article(title="Long", segments=[Segment("paragraph", "Fine."), Segment("paragraph", "x" * 100_000)])
+    with pytest.raises(ExtractionError, match="paragraph 2 of the article holds a 100,000-character run"):
+        build_script(article, PAUSES)

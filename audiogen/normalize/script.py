@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from audiogen.article import Article, Pauses, Script, ScriptPart, Segment, Sentence
+from audiogen.errors import ExtractionError
 from audiogen.normalize import base_language, normalize, split_sentences
 from audiogen.normalize.lexicon import Lexicon
 
@@ -96,6 +97,7 @@ def _part(
     segment_index: int | None = None,
     level: int = 0,
 ) -> ScriptPart:
+    _refuse_absurd_words(text, kind, segment_index)
     sentences: list[Sentence] = []
     for display in split_sentences(text, lang):
         spoken = speak(display)
@@ -105,6 +107,26 @@ def _part(
         last = sentences[-1]
         sentences[-1] = Sentence(last.display, last.spoken, end_pause)
     return ScriptPart(kind=kind, sentences=tuple(sentences), segment_index=segment_index, level=level)  # type: ignore[arg-type]
+
+
+#: longer than this, a run of text without a space is not anything written to be read
+#: (a pasted blob, an attack): the article is refused rather than spelled out for
+#: minutes. Shorter runs over ``MAX_WORD_CHARS`` are given to the voice in pieces.
+MAX_TOKEN_CHARS = 2000
+_ABSURD_WORD = re.compile(rf"\S{{{MAX_TOKEN_CHARS + 1},}}")
+
+
+def _refuse_absurd_words(text: str, kind: str, segment_index: int | None) -> None:
+    match = _ABSURD_WORD.search(text)
+    if match is None:
+        return
+    where = (
+        f"{kind.replace('_', ' ')} {segment_index + 1} of the article" if segment_index is not None else f"the {kind}"
+    )
+    raise ExtractionError(
+        f"{where} holds a {len(match.group(0)):,}-character run of text with no space; it cannot be read aloud",
+        hint="remove it from the article, or break it up",
+    )
 
 
 #: tables larger than this are announced, not read: nobody follows 40 rows by ear
