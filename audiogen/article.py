@@ -111,6 +111,11 @@ class ScriptPart:
     #: index into ``Article.segments``; ``None`` for the notice and the title
     segment_index: int | None = None
     level: int = 0
+    #: the part's language when it is written in another than the script's (a paragraph
+    #: of Chinese in an English article); ``None``: the script's
+    language: str | None = None
+    #: the voice that speaks it (a preset name or ``engine:voice``); ``""``: the narrator
+    voice: str = ""
 
 
 @dataclass

@@ -9,6 +9,8 @@ appends clips here and the exporter reads it back in chunks.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -32,7 +34,10 @@ class PcmBuffer:
 
     def __init__(self, sample_rate: int) -> None:
         self.sample_rate = sample_rate
-        self._file = tempfile.TemporaryFile(prefix="audiogen-pcm-")  # noqa: SIM115 - lives as long as the buffer
+        try:
+            self._file = tempfile.TemporaryFile(prefix="audiogen-pcm-")  # noqa: SIM115 - lives as long as the buffer
+        except OSError as exc:
+            raise scratch_error(exc) from None
         self._size = 0
         #: called with every piece of audio appended, in order (an encoder that works
         #: while the narration is still being assembled)
@@ -47,8 +52,11 @@ class PcmBuffer:
 
     def append(self, samples: npt.NDArray[np.int16]) -> None:
         if samples.size:
-            self._file.seek(self._size * 2)
-            self._file.write(np.ascontiguousarray(samples, dtype="<i2").tobytes())
+            try:
+                self._file.seek(self._size * 2)
+                self._file.write(np.ascontiguousarray(samples, dtype="<i2").tobytes())
+            except OSError as exc:
+                raise scratch_error(exc) from None
             self._size += int(samples.size)
             for listener in self.listeners:
                 listener(samples, self.sample_rate)
@@ -64,8 +72,11 @@ class PcmBuffer:
         out = np.zeros(max(count, 0), dtype=np.int16)
         begin, end = max(start, 0), min(start + count, self._size)
         if end > begin:
-            self._file.seek(begin * 2)
-            data = np.frombuffer(self._file.read((end - begin) * 2), dtype="<i2")
+            try:
+                self._file.seek(begin * 2)
+                data = np.frombuffer(self._file.read((end - begin) * 2), dtype="<i2")
+            except OSError as exc:
+                raise scratch_error(exc) from None
             out[begin - start : begin - start + data.size] = data
         return out
 
@@ -74,12 +85,29 @@ class PcmBuffer:
         return self.read(0, self._size)
 
     def close(self) -> None:
-        self._file.close()
+        with contextlib.suppress(OSError):  # a write that failed may fail again on close
+            self._file.close()
 
     def __del__(self) -> None:
-        file = getattr(self, "_file", None)
-        if file is not None:
-            file.close()
+        if getattr(self, "_file", None) is not None:
+            self.close()
+
+
+def scratch_error(exc: OSError) -> ExportError:
+    """A failure to keep working audio in the temporary folder, said so a person knows
+    what to change."""
+    folder = tempfile.gettempdir()
+    if exc.errno == errno.ENOSPC:
+        return ExportError(
+            f"no space left in the temporary folder {folder} for the narration's working audio",
+            hint="free some space there, or set TMPDIR to a folder with room",
+        )
+    if exc.errno == errno.EFBIG:
+        return ExportError(
+            "the narration's working audio went past this shell's file size limit (ulimit -f)",
+            hint="raise the limit, e.g. ulimit -f unlimited",
+        )
+    return ExportError(f"cannot keep the narration's working audio in {folder}: {exc.strerror or exc}")
 
 
 def resample(samples: npt.NDArray[np.int16], from_rate: int, to_rate: int) -> npt.NDArray[np.int16]:

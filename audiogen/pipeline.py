@@ -19,13 +19,13 @@ from audiogen.backends.base import SynthesisOptions
 from audiogen.backends.registry import target_for
 from audiogen.backends.worker import DEFAULT_TIMEOUT, EngineWorker
 from audiogen.cache import ClipCache
-from audiogen.errors import AudiogenError, SourceError
+from audiogen.errors import AudiogenError, ExtractionError, SourceError
 from audiogen.export import image_type
 from audiogen.extract import decode_document, parse, parse_markdown, parse_text
 from audiogen.normalize import base_language
 from audiogen.normalize.lexicon import build_lexicon
 from audiogen.normalize.script import DEFAULT_NOTICE, build_script
-from audiogen.voices import VoicePreset, resolve_voice
+from audiogen.voices import VoicePreset, resolve_voice, voice_for_language
 
 log = logging.getLogger("audiogen")
 
@@ -118,7 +118,7 @@ def make_script(
     pronunciation lexicons (later ones win)."""
     language = base_language(article.language or voice.language)
     lexicon = build_lexicon(language, [*voice.lexicons, *(Path(p) for p in lexicons)])
-    return build_script(
+    script = build_script(
         article,
         voice.pauses,
         notice=(notice_text or DEFAULT_NOTICE) if notice else None,
@@ -128,6 +128,40 @@ def make_script(
         engine=voice.engine,
         date_order=date_order,
     )
+    return _with_voices(script, voice)
+
+
+def _with_voices(script: Script, narrator: VoicePreset) -> Script:
+    """Each part in another language given a voice for it, or left out (with a line in
+    the log) where none is installed; an error when nothing speakable is left."""
+    parts = []
+    skipped: list[str] = []
+    for part in script.parts:
+        if part.language is None or base_language(part.language) == base_language(narrator.language):
+            parts.append(part)
+            continue
+        preset = voice_for_language(part.language)
+        where = "the title" if part.segment_index is None else f"{part.kind.replace('_', ' ')} {part.segment_index + 1}"
+        if preset is None:
+            log.warning(
+                "%s is in another language (%s) and no voice for it is installed: it is not read", where, part.language
+            )
+            skipped.append(part.language)
+            continue
+        log.info("%s is in another language (%s): read by %s", where, part.language, preset.label)
+        parts.append(replace(part, voice=preset.name))
+    if not any(part.segment_index is not None for part in parts):
+        if skipped:
+            raise ExtractionError(
+                f"no speakable text: the article is in another language ({', '.join(sorted(set(skipped)))}) "
+                "and no voice for it is installed",
+                hint="choose a voice in its language with --voice",
+            )
+        raise ExtractionError(
+            "no speakable text: the article has no words a voice can say (only symbols, emoji or marks)",
+            hint="'audiogen extract' shows what was found",
+        )
+    return replace(script, parts=parts)
 
 
 def narrate(
@@ -176,12 +210,12 @@ def narrate(
         date_order=date_order,
     )
     clip_cache = ClipCache() if cache is True else cache or None
-    options = SynthesisOptions(voice=preset.voice, speed=preset.speed, word_timings=word_timings)
-    spoken = [sentence.spoken for _, _, sentence in script.sentences()]
-    own_worker = worker is None
-    engine = _Engine(preset, timeout, worker)
+    # the narrator, and a voice for each part in another language
+    voices = {"": preset} | {part.voice: resolve_voice(part.voice) for part in script.parts if part.voice}
+    engines = {key: _Engine(choice, timeout, worker if key == "" else None) for key, choice in voices.items()}
+    spoken = [(sentence.spoken, part.voice) for part in script.parts for sentence in part.sentences]
     try:
-        clips = _clips(spoken, options, preset.engine, clip_cache, engine)
+        clips = _clips(spoken, voices, word_timings, clip_cache, engines)
 
         def counted() -> Iterator[Clip]:
             for done, clip in enumerate(clips, start=1):
@@ -201,8 +235,10 @@ def narrate(
             measure=on_audio is None,
         )
     finally:
-        if own_worker:
-            engine.close()
+        for key, engine in engines.items():
+            if key or worker is None:  # a worker given by the caller stays the caller's
+                engine.close()
+    synthesized = sum(engine.synthesized for engine in engines.values())
     if clip_cache is not None:
         # only a run that added entries can have pushed the cache over its cap; the
         # scan reads every entry's size, which a large cache makes costly
@@ -230,8 +266,8 @@ def narrate(
         image_url=article.image,
         cache=clip_cache if clip_cache is not None else False,
         extra={
-            "sentences_synthesized": str(engine.synthesized),
-            "sentences_cached": str(len(spoken) - engine.synthesized),
+            "sentences_synthesized": str(synthesized),
+            "sentences_cached": str(len(spoken) - synthesized),
         },
     )
 
@@ -267,44 +303,62 @@ class _Engine:
 
 
 def _clips(
-    spoken: list[str], options: SynthesisOptions, engine_name: str, cache: ClipCache | None, engine: _Engine
+    spoken: list[tuple[str, str]],
+    voices: dict[str, VoicePreset],
+    word_timings: bool,
+    cache: ClipCache | None,
+    engines: dict[str, _Engine],
 ) -> Iterator[Clip]:
-    """One clip per sentence, in order: from the cache where it has them, otherwise from
-    the engine. Every missing sentence is asked for at the start, in one request, so the
-    engine speaks the edited paragraph while the cached ones before it are assembled.
-    A sentence said more than once is spoken once and its clip used again (as the cache
-    would on the next run: the same words always sound the same)."""
-    settings = {"speed": options.speed, "word_timings": options.word_timings}
-    keys = [ClipCache.key(engine_name, options.voice, settings, text) for text in spoken] if cache else []
+    """One clip per (sentence, voice key), in order: from the cache where it has them,
+    otherwise from that voice's engine. Every missing sentence is asked for at the
+    start, one request per voice, so the engines speak the edited paragraphs while the
+    cached ones before them are assembled. A sentence said more than once in a voice is
+    spoken once and its clip used again (as the cache would on the next run: the same
+    words always sound the same)."""
+    options = {
+        key: SynthesisOptions(voice=preset.voice, speed=preset.speed, word_timings=word_timings)
+        for key, preset in voices.items()
+    }
+    settings = {key: {"speed": o.speed, "word_timings": o.word_timings} for key, o in options.items()}
+    keys = (
+        [ClipCache.key(voices[voice].engine, options[voice].voice, settings[voice], text) for text, voice in spoken]
+        if cache
+        else []
+    )
     present = [cache.contains(key) for key in keys] if cache else [False] * len(spoken)
-    source = f"{engine_name}:{options.voice}"
-    # each missing sentence once, in order, with how often it is said
-    uses_left = Counter(text for text, here in zip(spoken, present, strict=True) if not here)
-    fresh = engine.synthesize(list(uses_left), options) if uses_left else iter(())
-    spoken_now: dict[str, Clip] = {}  # clips said again later, until their last use
-    for index, text in enumerate(spoken):
+    # each missing sentence once per voice, in order, with how often it is said
+    uses_left = Counter(said for said, here in zip(spoken, present, strict=True) if not here)
+    fresh = {
+        key: engines[key].synthesize([text for text, voice in uses_left if voice == key], options[key])
+        for key in voices
+        if any(voice == key for _, voice in uses_left)
+    }
+    spoken_now: dict[tuple[str, str], Clip] = {}  # clips said again later, until their last use
+    for index, said in enumerate(spoken):
+        text, voice = said
+        source = f"{voices[voice].engine}:{options[voice].voice}"
         if present[index]:
             assert cache is not None
             clip = cache.get(keys[index], text)
             if clip is None:
                 # damaged (or removed by another process) since it was listed: the main
                 # worker is busy with the request above, so a second one speaks it
-                clip = engine.synthesize_alone(text, options)
+                clip = engines[voice].synthesize_alone(text, options[voice])
                 cache.put(keys[index], clip)
             clip.source = source
             yield clip
             continue
-        uses_left[text] -= 1
-        if text in spoken_now:
-            again = spoken_now[text] if uses_left[text] else spoken_now.pop(text)
+        uses_left[said] -= 1
+        if said in spoken_now:
+            again = spoken_now[said] if uses_left[said] else spoken_now.pop(said)
             yield replace(again)
             continue
-        clip = next(fresh)
+        clip = next(fresh[voice])
         if cache is not None:
             cache.misses += 1
             cache.put(keys[index], clip)
-        if uses_left[text]:
-            spoken_now[text] = clip
+        if uses_left[said]:
+            spoken_now[said] = clip
         yield clip
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -138,3 +139,42 @@ def resolve_voice(spec: str | None) -> VoicePreset:
         f"unknown voice '{spec}'",
         hint=f"use a preset ({names}) or ENGINE:VOICE; 'audiogen voices' lists them",
     )
+
+
+#: languages whose eSpeak NG voice goes by another code than the ISO 639-1 one
+_ESPEAK_CODES = {"zh": "cmn"}
+
+
+def voice_for_language(language: str) -> VoicePreset | None:
+    """A voice for ``language``: a preset in it, else (on Linux, where eSpeak NG comes
+    with the pyttsx3 engine) eSpeak NG's voice for it; ``None`` when none is installed."""
+    base = language.split("-")[0].lower()
+    for preset in list_presets():
+        if preset.language.split("-")[0].lower() == base:
+            return preset
+    voice = _espeak_voices().get(_ESPEAK_CODES.get(base, base))
+    if voice is None:
+        return None
+    return VoicePreset(
+        name=f"pyttsx3:{voice}", engine="pyttsx3", voice=voice, language=base, description=f"eSpeak NG, {base}"
+    )
+
+
+@lru_cache(maxsize=1)
+def _espeak_voices() -> dict[str, str]:
+    """eSpeak NG's voices by language code (``cmn`` → ``sit/cmn``), read from its data
+    folder without loading the library."""
+    from audiogen.backends.registry import available
+
+    if "pyttsx3" not in available():
+        return {}
+    try:
+        import espeakng_loader
+    except ImportError:
+        return {}
+    root = Path(espeakng_loader.get_data_path()) / "lang"
+    voices: dict[str, str] = {}
+    for path in sorted(root.rglob("*")) if root.is_dir() else []:
+        if path.is_file():
+            voices.setdefault(path.name.lower(), path.relative_to(root).as_posix().lower())
+    return voices

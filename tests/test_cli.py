@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -240,3 +241,46 @@ def test_sigterm_stops_convert_cleanly_and_keeps_the_earlier_output(fake_engine:
     assert out.read_bytes() == before
     psutil.wait_procs(children, timeout=10)
     assert not [child for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
+
+
+LONG_STORY = (
+    "# Long night\n\n"
+    + "The ferry made its last crossing of the evening and the captain waved to the town. " * 40
+    + "\n"
+)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="simulates a full disk with /dev/full (Linux)")
+def test_a_full_temporary_folder_is_one_line(
+    runner: CliRunner, fake_engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "story.md").write_text(LONG_STORY)
+    monkeypatch.setattr("audiogen.audio.tempfile.TemporaryFile", lambda **kwargs: open("/dev/full", "w+b"))  # noqa: SIM115
+    result = runner.invoke(main, ["convert", "story.md", "-o", "out.mp3", "--voice", fake_engine])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: no space left in the temporary folder {tempfile.gettempdir()} for the narration's working audio"
+        " — free some space there, or set TMPDIR to a folder with room"
+    ]
+    assert not list(tmp_path.glob("out*")) and not list(tmp_path.glob(".out*"))
+
+
+def test_a_file_size_limit_is_one_line(fake_engine: str, tmp_path: Path) -> None:
+    import resource
+
+    (tmp_path / "story.md").write_text(LONG_STORY)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    command = [sys.executable, "-c", SIGTERMABLE, str(tmp_path / "story.md"), str(tmp_path / "out.mp3")]
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+    result = subprocess.run(
+        command, env=env, preexec_fn=limit, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "Error: the narration's working audio went past this shell's file size limit (ulimit -f)"
+        " — raise the limit, e.g. ulimit -f unlimited"
+    ]
+    assert not list(tmp_path.glob("out*")) and not list(tmp_path.glob(".out*"))

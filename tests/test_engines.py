@@ -209,3 +209,17 @@ def test_a_long_run_without_spaces_keeps_the_engines_memory_flat() -> None:
         watcher.join(10)
         worker.close()
     assert 0 < peak < 1024**3, peak
+
+
+def test_a_chinese_paragraph_is_read_in_mandarin_not_spelled(tmp_path: Path) -> None:
+    """30-odd Chinese characters took 21 s when the English voice spelled them."""
+    source = tmp_path / "mixed.md"
+    source.write_text(
+        "# Tea and trade\n\nThe delegation arrived on Tuesday.\n\n"
+        "中国外交部发言人表示，双方将继续就贸易问题进行沟通，并希望尽快达成协议。\n\nThe talks ended.\n"
+    )
+    result = CliRunner().invoke(main, ["convert", str(source), "-o", str(tmp_path / "mixed.mp3"), "-q"])
+    assert result.exit_code == 0, result.output
+    timings = json.loads((tmp_path / "mixed.json").read_text())
+    (chinese,) = [s for part in timings["segments"] for s in part["sentences"] if s["text"].startswith("中国")]
+    assert 3000 < chinese["end_ms"] - chinese["start_ms"] < 14000

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from audiogen.article import Article, Pauses, Script, ScriptPart, Segment, Sentence
 from audiogen.errors import ExtractionError
+from audiogen.language import foreign_language
 from audiogen.normalize import base_language, normalize, split_sentences
 from audiogen.normalize.lexicon import Lexicon
 
@@ -97,7 +99,12 @@ def _part(
     segment_index: int | None = None,
     level: int = 0,
 ) -> ScriptPart:
-    _refuse_absurd_words(text, kind, segment_index)
+    other = foreign_language(text, lang) if kind != "notice" else None
+    if other is not None:
+        # another script: split by its own rules and given to its voice as written
+        lang, speak = other, str.strip
+    else:
+        _refuse_absurd_words(text, kind, segment_index)
     sentences: list[Sentence] = []
     for display in split_sentences(text, lang):
         spoken = speak(display)
@@ -106,7 +113,13 @@ def _part(
     if sentences:
         last = sentences[-1]
         sentences[-1] = Sentence(last.display, last.spoken, end_pause)
-    return ScriptPart(kind=kind, sentences=tuple(sentences), segment_index=segment_index, level=level)  # type: ignore[arg-type]
+    return ScriptPart(
+        kind=kind,  # type: ignore[arg-type]
+        sentences=tuple(sentences),
+        segment_index=segment_index,
+        level=level,
+        language=other,
+    )
 
 
 #: longer than this, a run of text without a space is not anything written to be read
@@ -193,4 +206,4 @@ def _lengthen_last_pause(part: ScriptPart, at_least: int) -> ScriptPart:
     if last.pause_after_ms >= at_least:
         return part
     sentences = (*part.sentences[:-1], Sentence(last.display, last.spoken, at_least))
-    return ScriptPart(part.kind, sentences, part.segment_index, part.level)
+    return replace(part, sentences=sentences)

@@ -1,0 +1,133 @@
+"""Which writing system a paragraph is in, and so whether it is in another language than
+the narration's: a paragraph of Chinese in an English article must not reach an English
+voice, which spells it out letter by letter.
+
+Only a change of script decides that a paragraph is foreign (an English paragraph is
+never taken for another language by a statistical guess and lost); the language of a
+paragraph in another script is then guessed among the languages written in it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+#: the scripts each language is written in (languages not named: Latin)
+LANGUAGE_SCRIPTS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("ru", "uk", "bg", "be", "mk", "kk", "ky", "mn", "tg", "tt", "ba"), frozenset({"CYRILLIC"})),
+    "sr": frozenset({"CYRILLIC", "LATIN"}),
+    "el": frozenset({"GREEK"}),
+    **dict.fromkeys(("ar", "fa", "ur", "ps", "ug", "sd"), frozenset({"ARABIC"})),
+    "he": frozenset({"HEBREW"}),
+    "yi": frozenset({"HEBREW"}),
+    **dict.fromkeys(("hi", "mr", "ne", "kok"), frozenset({"DEVANAGARI"})),
+    "bn": frozenset({"BENGALI"}),
+    "as": frozenset({"BENGALI"}),
+    "pa": frozenset({"GURMUKHI"}),
+    "gu": frozenset({"GUJARATI"}),
+    "or": frozenset({"ORIYA"}),
+    "ta": frozenset({"TAMIL"}),
+    "te": frozenset({"TELUGU"}),
+    "kn": frozenset({"KANNADA"}),
+    "ml": frozenset({"MALAYALAM"}),
+    "si": frozenset({"SINHALA"}),
+    "th": frozenset({"THAI"}),
+    "lo": frozenset({"LAO"}),
+    "km": frozenset({"KHMER"}),
+    "my": frozenset({"MYANMAR"}),
+    "ka": frozenset({"GEORGIAN"}),
+    "hy": frozenset({"ARMENIAN"}),
+    "am": frozenset({"ETHIOPIC"}),
+    "ti": frozenset({"ETHIOPIC"}),
+    "zh": frozenset({"HAN"}),
+    "yue": frozenset({"HAN"}),
+    "ja": frozenset({"HAN", "KANA"}),
+    "ko": frozenset({"HANGUL", "HAN"}),
+}
+_LATIN = frozenset({"LATIN"})
+#: the language a paragraph in a script is taken to be when no guess fits
+_SCRIPT_DEFAULT = {
+    "CYRILLIC": "ru",
+    "GREEK": "el",
+    "ARABIC": "ar",
+    "HEBREW": "he",
+    "DEVANAGARI": "hi",
+    "BENGALI": "bn",
+    "GURMUKHI": "pa",
+    "GUJARATI": "gu",
+    "ORIYA": "or",
+    "TAMIL": "ta",
+    "TELUGU": "te",
+    "KANNADA": "kn",
+    "MALAYALAM": "ml",
+    "SINHALA": "si",
+    "THAI": "th",
+    "LAO": "lo",
+    "KHMER": "km",
+    "MYANMAR": "my",
+    "GEORGIAN": "ka",
+    "ARMENIAN": "hy",
+    "ETHIOPIC": "am",
+    "HAN": "zh",
+    "KANA": "ja",
+    "HANGUL": "ko",
+}
+#: below this share of its letters in one script, a text is mixed: left to the main voice
+DOMINANT_SHARE = 0.6
+#: fewer letters than this in another script are a name or a word, not a paragraph
+MIN_FOREIGN_LETTERS = 4
+
+
+def scripts_of(language: str) -> frozenset[str]:
+    return LANGUAGE_SCRIPTS.get(language.split("-")[0].lower(), _LATIN)
+
+
+@lru_cache(maxsize=4096)
+def _script_of(character: str) -> str | None:
+    name = unicodedata.name(character, "")
+    if not name:
+        return None
+    first = name.split(" ", 1)[0]
+    if first == "CJK":
+        return "HAN"
+    if first in ("HIRAGANA", "KATAKANA"):
+        return "KANA"
+    return first
+
+
+def dominant_script(text: str) -> tuple[str | None, int, float]:
+    """The script most of ``text``'s letters are in, how many letters it has, and its share."""
+    counts: dict[str, int] = {}
+    for character in text:
+        if character.isalpha():
+            script = _script_of(character)
+            if script is not None:
+                counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return None, 0, 0.0
+    total = sum(counts.values())
+    script, count = max(counts.items(), key=lambda item: item[1])
+    if script == "HAN" and counts.get("KANA"):
+        script, count = "KANA", count + counts["KANA"]  # Japanese mixes kanji and kana
+    return script, count, count / total
+
+
+def foreign_language(text: str, language: str) -> str | None:
+    """The language of ``text`` when it is written in another script than ``language``
+    is; ``None`` when it is in the narration's own script (or too mixed or short to tell)."""
+    script, count, share = dominant_script(text)
+    if script is None or script in scripts_of(language) or share < DOMINANT_SHARE or count < MIN_FOREIGN_LETTERS:
+        return None
+    guess = _guess(text)
+    if guess is not None and script in scripts_of(guess) and guess != language.split("-")[0].lower():
+        return guess
+    return _SCRIPT_DEFAULT.get(script, "und")
+
+
+def _guess(text: str) -> str | None:
+    try:
+        import py3langid
+    except ImportError:
+        return None
+    guess, _ = py3langid.classify(text)
+    return str(guess) if guess else None
