@@ -238,7 +238,10 @@ class Narration:
     #: the user's clip cache, ``False`` none (the file is encoded whole), or the
     #: ``ClipCache`` it was narrated with
     cache: object = True
-    extra: dict[str, str] = field(default_factory=dict)
+    #: how many sentences the engines spoke for this narration, and how many came from
+    #: the clip cache
+    sentences_synthesized: int = 0
+    sentences_cached: int = 0
 
     @property
     def duration_ms(self) -> int:
@@ -259,4 +262,4 @@ class Narration:
         """
         from audiogen.export import export_narration
 
-        return export_narration(self, Path(path), format=format, **options)  # type: ignore[arg-type]
+        return export_narration(self, Path(path), format=format, **options)

@@ -33,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from audiogen.convert import ConvertOptions
 from audiogen.episodes import EPISODE_RECORD, MANIFEST, Manifest, Output, now
 from audiogen.errors import AudiogenError, SourceError
 from audiogen.sources import BatchItem, ListingError, canonical_url, is_url, list_sources
@@ -154,7 +155,8 @@ def narrate_item(
 def _narrate_item(
     item: BatchItem, output: Output, options: BatchOptions, previous: dict[str, Any] | None
 ) -> dict[str, Any]:
-    from audiogen.pipeline import find_cover, load, narrate
+    from audiogen.convert import convert
+    from audiogen.pipeline import load
     from audiogen.voices import resolve_voice
 
     article = load(item.source, allow_private=options.allow_private)
@@ -175,39 +177,16 @@ def _narrate_item(
         return {**_kept(previous), "status": "done", "unchanged": True}
 
     preset = resolve_voice(options.voice)
-    cover = find_cover(article, item.source, allow_private=options.allow_private) if options.cover else None
-    narration = narrate(
-        article,
-        preset,
-        notice=options.notice,
-        notice_text=options.notice_text,
-        notice_position=options.notice_position,
-        lexicons=options.lexicons,
-        date_order=options.date_order,
-        worker=_worker(preset, options.timeout),
-        cache=options.cache,
-        word_timings=options.word_timings,
-        intro=options.intro,
-        outro=options.outro,
-        music=options.music,
-        music_level_db=options.music_level_db,
-        cover=cover,
-        timeout=options.timeout,
-    )
-    if not narration.artist:
-        narration.artist = options.author or output.name
     staged = output.staging()
     try:
-        paths = narration.export(
+        result = convert(
+            article,
             staged / f"{episode}.{options.audio_format}",
-            format=options.audio_format,
-            srt=options.srt,
-            loudness=options.loudness,
-            true_peak=options.true_peak,
-            bitrate=options.bitrate,
-            vbr=options.vbr,
-            cache=options.cache,
+            _convert_options(options, output),
+            worker=_worker(preset, options.timeout),
+            origin=item.source,
         )
+        narration, paths = result.narration, result.paths
         record = {
             "status": "done",
             "unchanged": False,
@@ -221,6 +200,9 @@ def _narrate_item(
             "bytes": paths[0].stat().st_size,
             "title": article.title,
             "published": article.published,
+            "sentences_synthesized": result.sentences_synthesized,
+            "sentences_cached": result.sentences_cached,
+            "streamed": result.streamed,
         }
         metadata = {
             "title": article.title,
@@ -242,6 +224,33 @@ def _narrate_item(
         shutil.rmtree(staged, ignore_errors=True)
         raise
     return record
+
+
+def _convert_options(options: BatchOptions, output: Output) -> ConvertOptions:
+    return ConvertOptions(
+        voice=options.voice,
+        audio_format=options.audio_format,
+        notice=options.notice,
+        notice_position=options.notice_position,
+        notice_text=options.notice_text,
+        lexicons=options.lexicons,
+        date_order=options.date_order,
+        loudness=options.loudness,
+        true_peak=options.true_peak,
+        bitrate=options.bitrate,
+        vbr=options.vbr,
+        srt=options.srt,
+        word_timings=options.word_timings,
+        cover=options.cover,
+        intro=options.intro,
+        outro=options.outro,
+        music=options.music,
+        music_level_db=options.music_level_db,
+        artist=options.author or output.name,
+        cache=options.cache,
+        timeout=options.timeout,
+        allow_private=options.allow_private,
+    )
 
 
 def _kept(previous: dict[str, Any]) -> dict[str, Any]:

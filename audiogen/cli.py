@@ -10,17 +10,12 @@ import functools
 import json
 import logging
 import os
-import re
-import shutil
 import signal
 import sys
-import tempfile
 import threading
-import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -212,13 +207,6 @@ def main() -> None:
 # -- convert ------------------------------------------------------------------------
 
 
-def slugify(title: str, limit: int = 80) -> str:
-    title = re.sub(r"['\u2019]", "", title)  # "can't" → "cant", not "can-t"
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:limit].rstrip("-") or "narration"
-
-
 @main.command()
 @click.argument("source")
 @click.option(
@@ -273,166 +261,70 @@ def convert(
     cache, so converting an edited article again only synthesizes what changed."""
     from audiogen.backends.registry import target_for
     from audiogen.backends.worker import EngineWorker
+    from audiogen.convert import ConvertOptions
+    from audiogen.convert import convert as convert_article
     from audiogen.voices import resolve_voice
 
     _setup_logging(verbose, quiet)
+    _check_notice(notice_text)
+    if output == "-" and sys.stdout.isatty():
+        raise ExportError("refusing to write audio to a terminal", hint="redirect stdout to a file or use -o FILE")
     preset = resolve_voice(voice)
+    options = ConvertOptions(
+        voice=voice,
+        audio_format=audio_format,
+        notice=not no_notice and notice_position != "none",
+        notice_position=notice_position if notice_position != "none" else "intro",
+        notice_text=notice_text,
+        lexicons=lexicons,
+        date_order=date_order,
+        loudness=loudness,
+        true_peak=true_peak,
+        bitrate=bitrate,
+        vbr=vbr,
+        srt=srt,
+        word_timings=word_timings,
+        cover=not no_cover,
+        cover_image=cover,
+        intro=intro,
+        outro=outro,
+        music=music,
+        music_level_db=music_level,
+        cache=not no_cache,
+        timeout=timeout,
+        allow_private=allow_private,
+    )
     # Start the engine first: its model loads while the rest of audiogen is imported and
     # the article is fetched and parsed. (A bad option below still stops it at once.)
     worker = EngineWorker(preset.engine, target_for(preset.engine), timeout=timeout, voice=preset.voice).start()
     try:
-        _convert(locals())
+        with _progress(quiet) as progress:
+            target = sys.stdout.buffer if output == "-" else output
+            result = convert_article(source, target, options, worker=worker, progress=_closing(progress, worker))
     finally:
         worker.close()
-
-
-def _convert(options: dict[str, Any]) -> None:
-    """The body of ``convert``, with its started worker in ``options``."""
-    from audiogen.audio import check_audio_file
-    from audiogen.export import check_target, count_blocks, format_for, normalize_bitrate
-    from audiogen.pipeline import find_cover, load, read_cover
-
-    source, output, audio_format = options["source"], options["output"], options["audio_format"]
-    notice_text, quiet, preset = options["notice_text"], options["quiet"], options["preset"]
-    cover, no_cover = options["cover"], options["no_cover"]
-    intro, outro, music = options["intro"], options["outro"], options["music"]
-    allow_private = options["allow_private"]
-    if output == "-" and sys.stdout.isatty():
-        raise ExportError("refusing to write audio to a terminal", hint="redirect stdout to a file or use -o FILE")
-    _check_notice(notice_text)
-    export_options: dict[str, Any] = {
-        "loudness": options["loudness"],
-        "true_peak": options["true_peak"],
-        "bitrate": normalize_bitrate(options["bitrate"]),
-        "vbr": options["vbr"],
-    }
-    if output and output != "-":
-        format_for(Path(output), audio_format)
-        check_target(Path(output))
-    for path, what in ((intro, "intro file"), (outro, "outro file"), (music, "music file")):
-        if path is not None:
-            check_audio_file(path, what=what)
-    cover_data = read_cover(cover) if cover and not no_cover else None
-    article = load(source, allow_private=allow_private)
-    target = Path(output) if output and output != "-" else Path(f"{slugify(article.title)}.{audio_format or 'mp3'}")
-    if cover_data is None and not no_cover:
-        cover_data = find_cover(article, source, allow_private=allow_private)
-    memory, memory_key, stream = _streaming_export(options, article, preset, target, export_options)
-    try:
-        narration = _narrate(options, article, cover_data, stream)
-    except BaseException:
-        if stream is not None:
-            stream.discard()
-        raise
-    encoded = None
-    if stream is not None:
-        report = stream.finish() if not narration.spans and narration.music is None else None
-        if report is not None and stream.tmp is not None:
-            encoded = (stream.tmp, report)
-            if stream.writer is not None:
-                count_blocks(narration, stream.writer)
-            log.info("encoded while assembling, at the remembered gain (%.2f LUFS)", report.output_lufs)
-        elif stream.tmp is not None:
-            stream.discard()
-    if output == "-":
-        _export_to_stdout(narration, audio_format, export_options)
-        return
-    paths = narration.export(
-        target,
-        format=audio_format,
-        srt=options["srt"],
-        encoded=encoded,
-        cache=not options["no_cache"],
-        **export_options,
-    )
-    if memory is not None and "mastering_gain_db" in narration.extra:
-        memory.put(memory_key, float(narration.extra["mastering_gain_db"]))
-    if not quiet:
+    if not quiet and result.paths:
+        narration = result.narration
         minutes, seconds = divmod(narration.duration_ms // 1000, 60)
-        synthesized = narration.extra.get("sentences_synthesized", "?")
-        cached = narration.extra.get("sentences_cached", "0")
         click.echo(
-            f"Wrote {paths[0]} ({minutes}:{seconds:02d}, {preset.label}; {synthesized} sentences synthesized, "
-            f"{cached} from cache) with {', '.join(p.name for p in paths[1:])}",
+            f"Wrote {result.paths[0]} ({minutes}:{seconds:02d}, {preset.label}; "
+            f"{result.sentences_synthesized} sentences synthesized, {result.sentences_cached} from cache) "
+            f"with {', '.join(p.name for p in result.paths[1:])}",
             err=True,
         )
 
 
-def _streaming_export(
-    options: dict[str, Any], article: Any, preset: Any, target: Path, export_options: dict[str, Any]
-) -> tuple[Any, str, Any]:
-    """When this article was narrated in this voice before (its mastering gain is
-    remembered), an exporter that encodes while the narration is assembled."""
-    from audiogen.cache import ClipCache, LevelMemory
-    from audiogen.export import ExportOptions, StreamingExport, format_for
-    from audiogen.master import LoudnessTarget
+def _closing(progress: Callable[[int, int], None] | None, worker: Any) -> Callable[[int, int], None]:
+    """Progress that also lets the engine go (and frees its memory) as soon as the last
+    sentence is spoken, while the audio is finished."""
 
-    if options["no_cache"]:
-        return None, "", None
-    memory = LevelMemory()
-    audio_format = format_for(target, options["audio_format"])
-    key = LevelMemory.key(
-        preset.engine,
-        preset.voice,
-        preset.speed,
-        options["loudness"],
-        options["true_peak"],
-        audio_format.name,
-        article.url or article.title,
-    )
-    gain = memory.get(key)
-    if gain is None or options["output"] == "-" or audio_format.name == "m4a":
-        return memory, key, None
-    if options["intro"] or options["outro"] or options["music"]:
-        return memory, key, None
-    export = ExportOptions(
-        loudness=LoudnessTarget(options["loudness"], options["true_peak"]),
-        bitrate=export_options["bitrate"],
-        vbr=export_options["vbr"],
-        blocks=ClipCache(),
-    )
-    return memory, key, StreamingExport(target, audio_format, export, gain)
+    def update(done: int, total: int) -> None:
+        if progress is not None:
+            progress(done, total)
+        if done == total:
+            threading.Thread(target=worker.close, name="audiogen-worker-close").start()
 
-
-def _narrate(options: dict[str, Any], article: Any, cover: bytes | None, stream: Any) -> Any:
-    from audiogen.pipeline import narrate
-
-    notice_position = options["notice_position"]
-    with _progress(options["quiet"]) as progress:
-        narration = narrate(
-            article,
-            options["preset"],
-            notice=not options["no_notice"] and notice_position != "none",
-            notice_text=options["notice_text"],
-            notice_position=notice_position if notice_position != "none" else "intro",
-            lexicons=options["lexicons"],
-            date_order=options["date_order"],
-            progress=progress,
-            worker=options["worker"],
-            cache=not options["no_cache"],
-            word_timings=options["word_timings"],
-            intro=options["intro"],
-            outro=options["outro"],
-            music=options["music"],
-            music_level_db=options["music_level"],
-            cover=cover,
-            on_audio=stream.feed if stream is not None else None,
-            on_block=stream.block if stream is not None else None,
-        )
-    # done with it: let it go (and free its memory) while the audio is finished
-    threading.Thread(target=options["worker"].close, name="audiogen-worker-close").start()
-    return narration
-
-
-def _export_to_stdout(narration: Any, audio_format: str | None, options: dict[str, Any]) -> None:
-    from audiogen.export import export_narration
-
-    with tempfile.TemporaryDirectory(prefix="audiogen-") as folder:
-        path = Path(folder) / f"narration.{audio_format or 'mp3'}"
-        export_narration(narration, path, format=audio_format, sidecars=False, **options)
-        with path.open("rb") as audio:
-            shutil.copyfileobj(audio, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
+    return update
 
 
 @contextmanager

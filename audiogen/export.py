@@ -121,7 +121,26 @@ class ExportOptions:
     blocks: BlockStore | None = None
 
 
-def export_narration(
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote: the files (the audio first), how the loudness came out, the
+    mastering gain a re-narration should start from, and the MP3 blocks encoded and
+    reused (``None`` when the file was not encoded block by block)."""
+
+    paths: list[Path]
+    report: MasteringReport | None = None
+    kept_gain_db: float | None = None
+    blocks_encoded: int | None = None
+    blocks_cached: int | None = None
+
+
+def export_narration(narration: Narration, path: Path, **options: Any) -> list[Path]:
+    """Write the audio to ``path`` and its sidecars beside it; the paths written, the
+    audio first. ``options`` are those of :func:`export_files`."""
+    return export_files(narration, path, **options).paths
+
+
+def export_files(
     narration: Narration,
     path: Path,
     *,
@@ -134,7 +153,7 @@ def export_narration(
     srt: bool = False,
     encoded: tuple[Path, MasteringReport] | None = None,
     cache: BlockStore | bool | None = None,
-) -> list[Path]:
+) -> ExportResult:
     """Write the audio to ``path`` and, with ``sidecars``, ``.vtt`` captions, ``.json``
     timings and ``.chapters.json`` (Podcasting 2.0) beside it, plus ``.srt`` with
     ``srt``; return the paths written, the audio first.
@@ -196,7 +215,7 @@ def write_files(
     audio_format: AudioFormat,
     options: ExportOptions,
     encoded: tuple[Path, MasteringReport] | None = None,
-) -> list[Path]:
+) -> ExportResult:
     """Write the audio and sidecars; ``encoded`` is audio already encoded while the
     narration was assembled (a temporary file beside ``path``, and how it came out)."""
     folder = check_target(path)
@@ -209,6 +228,8 @@ def write_files(
     for name in [path.name, *(p.name for p in sidecar_paths(path).values())]:
         remove_stale_parts(folder, name)  # what a killed run left
     targets: dict[Path, Path] = {}
+    kept: float | None = None
+    writer: SplicedWriter | None = None
     try:
         report: MasteringReport | None
         if encoded is not None:
@@ -217,14 +238,13 @@ def write_files(
         else:
             audio_tmp = temp_part(folder, path.name)
             targets[audio_tmp] = path
-            report = _encode(narration, audio_tmp, audio_format, options)
+            report, writer = _encode(narration, audio_tmp, audio_format, options)
         if report is not None and options.loudness is not None and math.isfinite(report.output_lufs):
             # A re-narration starts from this gain. Within the tolerance of the target,
             # the same one again: its unchanged paragraphs then come out the same, and
             # their encoded blocks are reused. Further off, the one that would have hit it.
             miss = options.loudness.lufs - report.output_lufs
-            kept = report.gain_db + (miss if abs(miss) > Mastering.TOLERANCE_LU else 0.0)
-            narration.extra["mastering_gain_db"] = f"{kept:.2f}"
+            kept = round(report.gain_db + (miss if abs(miss) > Mastering.TOLERANCE_LU else 0.0), 2)
         _tag(narration, audio_tmp, audio_format)
         if options.sidecars:
             sides = sidecar_paths(path)
@@ -252,7 +272,13 @@ def write_files(
         for tmp in targets:
             tmp.unlink(missing_ok=True)
     ordered = [path] + [final for final in targets.values() if final != path]
-    return ordered
+    return ExportResult(
+        paths=ordered,
+        report=report,
+        kept_gain_db=kept,
+        blocks_encoded=writer.encoded if writer is not None else None,
+        blocks_cached=writer.hits if writer is not None else None,
+    )
 
 
 # -- audio --------------------------------------------------------------------------
@@ -289,7 +315,7 @@ def _codec_options(audio_format: AudioFormat, options: ExportOptions) -> list[st
 
 def _encode(
     narration: Narration, target: Path, audio_format: AudioFormat, options: ExportOptions
-) -> MasteringReport | None:
+) -> tuple[MasteringReport | None, SplicedWriter | None]:
     """Master the mix chunk by chunk and pipe it into ffmpeg; the chapters go in through
     an ffmetadata file (ffmpeg writes them as chapter atoms in M4A)."""
     from audiogen.assemble import mix
@@ -312,6 +338,7 @@ def _encode(
         metadata_file.write_text(_ffmetadata(narration), encoding="utf-8")
     command = _encoder_command(rate, target, audio_format, options, metadata_file)
     spliced = splices(audio_format, options) and bool(narration.blocks)
+    writer: SplicedWriter | None = None
     try:
         passes = 0
         while passes < 3:  # a pass that gave up splicing does not count (that happens once)
@@ -334,10 +361,9 @@ def _encode(
                         ffmpeg=ffmpeg_exe(),
                         identity=encoder_identity(),
                     )
-                    count_blocks(narration, writer)
                 except SpliceError as exc:
                     log.debug("the mp3 is encoded whole: %s", exc)
-                    spliced = False
+                    spliced, writer = False, None
                     continue
             else:
                 _run_encoder(command, chunks, audio_format)
@@ -351,7 +377,7 @@ def _encode(
             metadata_file.unlink(missing_ok=True)
     if target.stat().st_size == 0:
         raise ExportError(f"encoding {audio_format.name} produced an empty file")
-    return mastering.report if mastering is not None else None
+    return (mastering.report if mastering is not None else None), writer
 
 
 def splices(audio_format: AudioFormat, options: ExportOptions) -> bool:
@@ -364,12 +390,6 @@ def encoder_identity() -> str:
     """What decides how a block encodes, besides its samples and settings: the splicing
     scheme and the ffmpeg build (its file name carries its version)."""
     return f"splice1|{Path(ffmpeg_exe()).name}"
-
-
-def count_blocks(narration: Narration, writer: SplicedWriter) -> None:
-    """Record in the narration how many of its MP3 blocks were encoded and reused."""
-    narration.extra["mp3_blocks_encoded"] = str(writer.encoded)
-    narration.extra["mp3_blocks_cached"] = str(writer.hits)
 
 
 def _encoder_command(

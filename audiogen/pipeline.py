@@ -265,10 +265,8 @@ def narrate(
         cover=cover,
         image_url=article.image,
         cache=clip_cache if clip_cache is not None else False,
-        extra={
-            "sentences_synthesized": str(synthesized),
-            "sentences_cached": str(len(spoken) - synthesized),
-        },
+        sentences_synthesized=synthesized,
+        sentences_cached=len(spoken) - synthesized,
     )
 
 

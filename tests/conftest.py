@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import contextlib
 import http.server
+import os
+import signal
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 
@@ -66,3 +70,12 @@ def web_server() -> Iterator[tuple[str, dict[str, tuple[int, str, bytes]]]]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def end_session(process: subprocess.Popen[Any]) -> None:
+    """Kill a process started with ``start_new_session=True`` and everything it started
+    (a batch's pool, engines), whether or not it is still running."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(10)

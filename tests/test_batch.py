@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import end_session
 
 from audiogen.batch import BatchOptions, run_batch
 from audiogen.cli import main
@@ -189,9 +190,7 @@ def test_a_killed_batch_finishes_every_item_once_when_restarted(fake_engine: str
                 break
             time.sleep(0.05)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)  # the batch, its pool and its engines
-        process.wait(10)
+        end_session(process)  # the batch, its pool and its engines
     finished_before = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/episode.json")}
     assert finished_before, "nothing was finished before the kill"
 
@@ -218,7 +217,8 @@ def test_dask_local_cluster_gives_the_same_manifest(fake_engine: str, tmp_path: 
     ) as cluster:
         remote = run_batch([str(tmp_path / "site")], tmp_path / "dask", options, scheduler=cluster.scheduler_address)
     assert (local.done, remote.done, remote.failed) == (4, 4, [])
-    varying = {"updated", "first_done", "seconds", "attempts"}
+    # what depends on the cache (the second batch finds every sentence there) and on time
+    varying = {"updated", "first_done", "seconds", "attempts", "sentences_synthesized", "sentences_cached", "streamed"}
 
     def stable(out: Path) -> dict[str, dict[str, Any]]:
         return {k: {f: v for f, v in r.items() if f not in varying} for k, r in manifest(out).items()}
@@ -311,9 +311,7 @@ def test_a_second_batch_on_the_same_folder_is_refused(fake_engine: str, tmp_path
         _, errors = first.communicate(timeout=120)
         assert first.returncode == 0, errors
     finally:
-        if first.poll() is None:
-            os.killpg(first.pid, signal.SIGKILL)
-            first.wait(10)
+        end_session(first)
     records = manifest(out)
     assert len(records) == 6 and all(r["status"] == "done" for r in records.values())
     # every sentence spoken once: the notice (then cached), and each item's title and three sentences
@@ -339,9 +337,7 @@ def test_sigterm_stops_a_batch_at_once_and_a_rerun_finishes_it(fake_engine: str,
         assert process.returncode == 143, errors
         assert errors.strip().endswith("Stopped; nothing more was written.")
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+        end_session(process)
     rerun = _batch_process(site, out, env)
     _, errors = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, errors
@@ -411,3 +407,26 @@ def test_help_names_every_value() -> None:
         result = CliRunner().invoke(main, [command, "--help"])
         assert result.exit_code == 0
         assert "RANGE" not in result.output and "FLOAT" not in result.output and "INTEGER" not in result.output
+
+
+def test_an_edited_article_in_a_batch_is_encoded_while_assembled(fake_engine: str, tmp_path: Path) -> None:
+    """Batch items go through the library's convert, and so its re-render path."""
+    site = tmp_path / "site"
+    site.mkdir()
+    story = "# Harbor\n\nThe harbor reopened on Monday after storms. Boats came back.\n\nFerries ran on time again.\n"
+    (site / "harbor.md").write_text(story)
+    out = tmp_path / "out"
+    options = BatchOptions(voice=fake_engine)
+    run_batch([str(site)], out, options, jobs=1)
+    (first,) = manifest(out).values()
+    assert first["streamed"] is False and first["sentences_cached"] == 0
+    (site / "harbor.md").write_text(story.replace("Ferries ran on time again.", "Ferries ran late again."))
+    result = run_batch([str(site)], out, options, jobs=1)
+    assert result.done == 1
+    (second,) = manifest(out).values()
+    assert second["streamed"] is True
+    assert (second["sentences_synthesized"], second["sentences_cached"]) == (1, 4)
+    episode = out / second["episode"]
+    timings = json.loads((episode / second["audio"]).with_suffix(".json").read_text())
+    assert timings["segments"][-1]["sentences"][0]["text"] == "Ferries ran late again."
+    assert timings["loudness"]["integrated_lufs"] == pytest.approx(-16, abs=0.5)

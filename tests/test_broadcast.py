@@ -31,7 +31,7 @@ from audiogen import Article, Clip, Pauses, Segment, build_script
 from audiogen.assemble import assemble, mix
 from audiogen.cli import main
 from audiogen.errors import ExportError
-from audiogen.export import export_narration
+from audiogen.export import export_files, export_narration
 from audiogen.mp3splice import frame_samples
 from audiogen.pipeline import narrate
 
@@ -376,13 +376,12 @@ def test_mp3_in_blocks_decodes_like_mp3_encoded_whole(narration, tmp_path: Path,
     """Spliced or not (a frame too small for the Info fields, or VBR, is encoded whole),
     the file holds the narration's exact samples at the target loudness."""
     assert narration.blocks
-    export_narration(narration, tmp_path / "blocks.mp3", **options)
+    spliced = export_files(narration, tmp_path / "blocks.mp3", **options).blocks_encoded
     export_narration(narration, tmp_path / "whole.mp3", cache=False, **options)
-    spliced = narration.extra.get("mp3_blocks_encoded")
     if options:
         assert (tmp_path / "blocks.mp3").stat().st_size > 0
     else:
-        assert spliced == str(len(narration.blocks) + 1)
+        assert spliced == len(narration.blocks) + 1
     blocks, whole = decode(tmp_path / "blocks.mp3", 16000), decode(tmp_path / "whole.mp3", 16000)
     assert blocks.size == whole.size == narration.audio.size
     assert _lufs_of(tmp_path / "blocks.mp3") == pytest.approx(_lufs_of(tmp_path / "whole.mp3"), abs=0.05)
@@ -397,8 +396,7 @@ def test_mp3_without_paragraph_breaks_for_too_long_is_encoded_whole(
     import audiogen.mp3splice as splice
 
     monkeypatch.setattr(splice, "MAX_BLOCK_SECONDS", 1)
-    export_narration(narration, tmp_path / "out.mp3")
-    assert "mp3_blocks_encoded" not in narration.extra
+    assert export_files(narration, tmp_path / "out.mp3").blocks_encoded is None
     assert decode(tmp_path / "out.mp3", 16000).size == narration.audio.size
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.chapters.json", "out.json", "out.mp3", "out.vtt"]
 

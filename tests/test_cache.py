@@ -49,7 +49,7 @@ def test_unchanged_article_synthesizes_nothing(fake_engine: str, counter: Path, 
     second = narrate(_article(), fake_engine, cache=cache)
     assert _spoken(counter) == 0
     assert (cache.hits, cache.misses) == (6, 0)
-    assert second.extra["sentences_synthesized"] == "0"
+    assert second.sentences_synthesized == 0
     assert np.array_equal(first.samples, second.samples)
     assert first.cues == second.cues
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from audio_checks import decode
 from click.testing import CliRunner
-from conftest import SAMPLES, SEED_PAGE
+from conftest import SAMPLES, SEED_PAGE, end_session
 
-from audiogen.cli import main, slugify
+from audiogen.cli import main
+from audiogen.convert import slugify
 
 SEED_SLUG = "europe-needs-massive-defense-plan-us-cant-be-weak-with-putin-macron-says"
 
@@ -232,9 +233,7 @@ def test_sigterm_stops_convert_cleanly_and_keeps_the_earlier_output(fake_engine:
         process.send_signal(signal.SIGTERM)
         _, errors = process.communicate(timeout=30)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+        end_session(process)
     assert process.returncode == 143, errors
     assert errors.strip().splitlines() == ["Stopped; nothing more was written."]
     assert not list(tmp_path.glob(".*.part"))
