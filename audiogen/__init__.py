@@ -25,7 +25,6 @@ if TYPE_CHECKING:
         Segment,
         Sentence,
     )
-    from audiogen.batch import BatchOptions, BatchResult, run_batch
     from audiogen.errors import (
         AudiogenError,
         BackendError,
@@ -35,11 +34,12 @@ if TYPE_CHECKING:
         SourceError,
         VoiceError,
     )
-    from audiogen.extract import parse
-    from audiogen.feed import Channel, Episode, build_feed
-    from audiogen.normalize import normalize, split_sentences
-    from audiogen.normalize.script import DEFAULT_NOTICE, build_script
     from audiogen.pipeline import load, narrate
+    from audiogen.publish.batch import BatchOptions, BatchResult, run_batch
+    from audiogen.publish.feed import Channel, Episode, build_feed
+    from audiogen.reading.webpage import parse
+    from audiogen.spoken import normalize, split_sentences
+    from audiogen.spoken.script import DEFAULT_NOTICE, build_script
     from audiogen.voices import VoicePreset, list_presets, resolve_voice
 
 # The public names are imported on first use: the command line and the engine's
@@ -62,16 +62,17 @@ _WHERE = {
         ),
         "audiogen.errors",
     ),
-    "parse": "audiogen.extract",
-    "BatchOptions": "audiogen.batch",
-    "BatchResult": "audiogen.batch",
-    "run_batch": "audiogen.batch",
-    "Channel": "audiogen.feed",
-    "Episode": "audiogen.feed",
-    "build_feed": "audiogen.feed",
-    "split_sentences": "audiogen.normalize",
-    "DEFAULT_NOTICE": "audiogen.normalize.script",
-    "build_script": "audiogen.normalize.script",
+    "parse": "audiogen.reading.webpage",
+    "BatchOptions": "audiogen.publish.batch",
+    "BatchResult": "audiogen.publish.batch",
+    "run_batch": "audiogen.publish.batch",
+    "Channel": "audiogen.publish.feed",
+    "Episode": "audiogen.publish.feed",
+    "build_feed": "audiogen.publish.feed",
+    "normalize": "audiogen.spoken",
+    "split_sentences": "audiogen.spoken",
+    "DEFAULT_NOTICE": "audiogen.spoken.script",
+    "build_script": "audiogen.spoken.script",
     "load": "audiogen.pipeline",
     "narrate": "audiogen.pipeline",
     "VoicePreset": "audiogen.voices",
@@ -81,12 +82,6 @@ _WHERE = {
 
 
 def __getattr__(name: str) -> Any:
-    if name == "normalize":
-        # ``audiogen.normalize`` is also a subpackage; importing it binds that name to the
-        # module, which is callable as the function (see audiogen/normalize/__init__.py).
-        import importlib
-
-        return importlib.import_module("audiogen.normalize")
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'audiogen' has no attribute {name!r}")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from audiogen.audio import PcmBuffer
+    from audiogen.audio.pcm import PcmBuffer
 
 SegmentKind = Literal["heading", "paragraph", "quote", "list_item", "table"]
 SEGMENT_KINDS: tuple[str, ...] = ("heading", "paragraph", "quote", "list_item", "table")
@@ -232,7 +232,7 @@ class Narration:
     #: assembled, measured on the way; ``None`` when spans or music change the mix
     measured: tuple[float, float] | None = None
     #: sample positions between paragraphs where the audio may be cut into blocks
-    #: encoded on their own (on the MP3 frame grid, in silence; see ``audiogen.mp3splice``)
+    #: encoded on their own (on the MP3 frame grid, in silence; see ``audiogen.audio.mp3splice``)
     blocks: list[int] = field(default_factory=list)
     #: where encoded MP3 blocks are kept on export, as the narration was made: ``True``
     #: the user's clip cache, ``False`` none (the file is encoded whole), or the

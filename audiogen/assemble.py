@@ -21,9 +21,9 @@ import numpy as np
 import numpy.typing as npt
 
 from audiogen.article import Chapter, Clip, Cue, LevelSpan, Narration, Script, Word
-from audiogen.audio import CHUNK, PcmBuffer, decode_audio_file, resample
-from audiogen.master import LoudnessMeter, db_to_gain
-from audiogen.mp3splice import block_lead, block_tail, frame_samples
+from audiogen.audio.master import LoudnessMeter, db_to_gain
+from audiogen.audio.mp3splice import block_lead, block_tail, frame_samples
+from audiogen.audio.pcm import CHUNK, PcmBuffer, decode_audio_file, resample
 
 #: a sample quieter than this share of the clip's peak counts as silence at the edges
 SILENCE_THRESHOLD = 0.03

@@ -41,7 +41,7 @@ _MAGIC = b"AGCLIP2\x00"
 # blake2b-128 of the payload
 _HEADER = struct.Struct("<8s16sIQI16s")
 _SUFFIX = ".clip"
-# encoded MP3 blocks (``audiogen.mp3splice``): magic, blake2b-128 of the key and of the payload
+# encoded MP3 blocks (``audiogen.audio.mp3splice``): magic, blake2b-128 of the key and of the payload
 _BLOCK_MAGIC = b"AGMP3B2\x00"
 _BLOCK_HEADER = struct.Struct("<8s16s16s")
 _BLOCK_SUFFIX = ".mp3blk"

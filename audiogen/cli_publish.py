@@ -96,10 +96,10 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
     sitemaps (files or URLs). DIR gets manifest.json, the record of every item: a re-run
     skips what is done and unchanged, narrates again what changed and retries what
     failed. Exit code 3 when some items failed."""
-    from audiogen.audio import check_audio_file
-    from audiogen.batch import BatchOptions, run_batch
+    from audiogen.audio.pcm import check_audio_file
     from audiogen.export import normalize_bitrate
-    from audiogen.sources import parse_since
+    from audiogen.publish.batch import BatchOptions, run_batch
+    from audiogen.publish.sources import parse_since
 
     _setup_logging(options["verbose"], options["quiet"])
     _check_notice(options["notice_text"])
@@ -108,7 +108,7 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
     if options["feed_path"] and not options["base_url"]:
         raise click.UsageError("--feed needs --base-url (where the episodes will be served)")
     if options["base_url"]:
-        from audiogen.feed import check_absolute
+        from audiogen.publish.feed import check_absolute
 
         check_absolute(options["base_url"])
     if options["feed_path"]:
@@ -276,7 +276,14 @@ def feed(folder: str, base_url: str, output: str | None, **options: Any) -> None
 
 
 def _write_feed(folder: Path, base_url: str, output: str | None, options: dict[str, Any]) -> Path | None:
-    from audiogen.feed import COVER_NAME, Channel, build_feed, check_absolute, default_cover, episodes_from_folder
+    from audiogen.publish.feed import (
+        COVER_NAME,
+        Channel,
+        build_feed,
+        check_absolute,
+        default_cover,
+        episodes_from_folder,
+    )
 
     check_absolute(base_url)
     _check_owner_email(options.get("owner_email"))
@@ -340,11 +347,11 @@ def embed(episode: str, output: str | None, **options: Any) -> None:
     """Put the player for EPISODE (an output of 'convert', or a batch episode folder) on
     a page: writes audiogen-player.js (and the audio, captions and timings when DIR is
     another folder) and prints the HTML snippet to paste into the article."""
-    from audiogen.player import embed as embed_episode
+    from audiogen.publish.player import embed as embed_episode
 
     _setup_logging(options["verbose"], options["quiet"])
     if options["base_url"]:
-        from audiogen.feed import check_absolute
+        from audiogen.publish.feed import check_absolute
 
         check_absolute(options["base_url"])
     result = embed_episode(

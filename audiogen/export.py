@@ -29,10 +29,7 @@ from typing import Any
 import numpy as np
 
 from audiogen.article import Narration
-from audiogen.audio import CHUNK, ffmpeg_exe
-from audiogen.errors import ExportError
-from audiogen.files import remove_stale_parts, temp_part
-from audiogen.master import (
+from audiogen.audio.master import (
     Limiter,
     LoudnessMeter,
     LoudnessTarget,
@@ -42,7 +39,10 @@ from audiogen.master import (
     gain_to_db,
     to_pcm,
 )
-from audiogen.mp3splice import BlockStore, SplicedWriter, SpliceError, write_spliced
+from audiogen.audio.mp3splice import BlockStore, SplicedWriter, SpliceError, write_spliced
+from audiogen.audio.pcm import CHUNK, ffmpeg_exe
+from audiogen.errors import ExportError
+from audiogen.files import remove_stale_parts, temp_part
 
 log = logging.getLogger("audiogen")
 

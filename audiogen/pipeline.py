@@ -14,17 +14,17 @@ from typing import Any
 
 from audiogen.article import Article, Clip, Narration, Script
 from audiogen.assemble import assemble
-from audiogen.audio import check_audio_file
+from audiogen.audio.pcm import check_audio_file
 from audiogen.backends.base import SynthesisOptions
 from audiogen.backends.registry import target_for
 from audiogen.backends.worker import DEFAULT_TIMEOUT, EngineWorker
 from audiogen.cache import ClipCache
 from audiogen.errors import AudiogenError, ExtractionError, SourceError
 from audiogen.export import image_type
-from audiogen.extract import decode_document, parse, parse_markdown, parse_text
-from audiogen.normalize import base_language
-from audiogen.normalize.lexicon import build_lexicon
-from audiogen.normalize.script import DEFAULT_NOTICE, build_script
+from audiogen.reading.webpage import decode_document, parse, parse_markdown, parse_text
+from audiogen.spoken import base_language
+from audiogen.spoken.lexicon import build_lexicon
+from audiogen.spoken.script import DEFAULT_NOTICE, build_script
 from audiogen.voices import VoicePreset, resolve_voice, voice_for_language
 
 log = logging.getLogger("audiogen")

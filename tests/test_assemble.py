@@ -7,7 +7,7 @@ from fake_engines import MS_PER_CHAR, RATE, tone_for
 
 from audiogen import Article, Clip, Pauses, Segment, build_script
 from audiogen.assemble import FADE_MS, assemble, fade_edges, resample, trim_silence
-from audiogen.mp3splice import block_lead, block_tail, frame_samples
+from audiogen.audio.mp3splice import block_lead, block_tail, frame_samples
 
 PAUSES = Pauses(notice=900, title=1000, heading=800, sentence=250, paragraph=700, quote=600, list_item=400)
 

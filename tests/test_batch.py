@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import end_session
 
-from audiogen.batch import BatchOptions, run_batch
 from audiogen.cli import main
-from audiogen.episodes import MANIFEST
+from audiogen.publish.batch import BatchOptions, run_batch
+from audiogen.publish.episodes import MANIFEST
 
 ARTICLE = """<!doctype html><html lang="en"><head><title>{title} | The Daily Example</title>
 <link rel="canonical" href="{canonical}">

@@ -29,10 +29,10 @@ from scipy.signal import resample_poly
 
 from audiogen import Article, Clip, Pauses, Segment, build_script
 from audiogen.assemble import assemble, mix
+from audiogen.audio.mp3splice import frame_samples
 from audiogen.cli import main
 from audiogen.errors import ExportError
 from audiogen.export import export_files, export_narration
-from audiogen.mp3splice import frame_samples
 from audiogen.pipeline import narrate
 
 ARTICLE = Article(
@@ -393,7 +393,7 @@ def test_mp3_in_blocks_decodes_like_mp3_encoded_whole(narration, tmp_path: Path,
 def test_mp3_without_paragraph_breaks_for_too_long_is_encoded_whole(
     narration, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    import audiogen.mp3splice as splice
+    import audiogen.audio.mp3splice as splice
 
     monkeypatch.setattr(splice, "MAX_BLOCK_SECONDS", 1)
     assert export_files(narration, tmp_path / "out.mp3").blocks_encoded is None

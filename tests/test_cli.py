@@ -254,7 +254,7 @@ def test_a_full_temporary_folder_is_one_line(
     runner: CliRunner, fake_engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "story.md").write_text(LONG_STORY)
-    monkeypatch.setattr("audiogen.audio.tempfile.TemporaryFile", lambda **kwargs: open("/dev/full", "w+b"))  # noqa: SIM115
+    monkeypatch.setattr("audiogen.audio.pcm.tempfile.TemporaryFile", lambda **kwargs: open("/dev/full", "w+b"))  # noqa: SIM115
     result = runner.invoke(main, ["convert", "story.md", "-o", "out.mp3", "--voice", fake_engine])
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [

@@ -7,7 +7,7 @@ from conftest import SAMPLES, SEED_PAGE
 
 import audiogen
 from audiogen.errors import ExtractionError, SourceError
-from audiogen.extract import decode_document, parse
+from audiogen.reading.webpage import decode_document, parse
 
 # The 13 body paragraphs of the seed article, by their opening words.
 BODY_OPENINGS = [
@@ -167,7 +167,7 @@ def test_missing_and_empty_files(tmp_path: Path) -> None:
 
 
 def test_control_characters_do_not_cost_the_article() -> None:
-    from audiogen.extract import parse
+    from audiogen.reading.webpage import parse
 
     html = (
         "<html><body><article><h1>Floods\x07 return</h1>"
@@ -192,7 +192,7 @@ def test_control_characters_do_not_cost_the_article() -> None:
     ],
 )
 def test_plain_text_title_is_a_headline_only(first_line: str, is_title: bool) -> None:
-    from audiogen.extract import parse_text
+    from audiogen.reading.webpage import parse_text
 
     body = "The island's residents met on Tuesday. They asked for a trial period."
     article = parse_text(f"{first_line}\n\n{body}\n")

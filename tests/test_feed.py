@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from lxml import etree
 from test_batch import page
 
-from audiogen.batch import BatchOptions, run_batch
 from audiogen.cli import main
 from audiogen.errors import FeedError
-from audiogen.feed import Channel, Episode, build_feed, episode_guid, podcast_guid
+from audiogen.publish.batch import BatchOptions, run_batch
+from audiogen.publish.feed import Channel, Episode, build_feed, episode_guid, podcast_guid
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from audiogen import Article, Segment
 from audiogen.cli import main
 from audiogen.errors import ExtractionError
-from audiogen.language import dominant_script, foreign_language
 from audiogen.pipeline import make_script, narrate
+from audiogen.spoken.language import dominant_script, foreign_language
 from audiogen.voices import resolve_voice
 
 CHINESE = "中国外交部发言人表示，双方将继续就贸易问题进行沟通，并希望尽快达成协议。"

@@ -8,7 +8,7 @@ from conftest import SEED_PAGE
 
 from audiogen.cli import main
 from audiogen.errors import VoiceError
-from audiogen.normalize.lexicon import Lexicon, Pronunciation, build_lexicon, load_lexicon, shipped_lexicon_path
+from audiogen.spoken.lexicon import Lexicon, Pronunciation, build_lexicon, load_lexicon, shipped_lexicon_path
 
 
 def _lexicon() -> Lexicon:

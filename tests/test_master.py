@@ -7,7 +7,7 @@ import pyloudnorm
 import pytest
 from scipy.signal import resample_poly
 
-from audiogen.master import (
+from audiogen.audio.master import (
     LoudnessMeter,
     LoudnessTarget,
     Mastering,

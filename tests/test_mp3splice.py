@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 from mutagen.mp3 import MP3
 
-from audiogen.cache import ClipCache
-from audiogen.mp3splice import (
+from audiogen.audio.mp3splice import (
     ENCODER_OVERHEAD,
     SpliceError,
     block_lead,
@@ -26,6 +25,7 @@ from audiogen.mp3splice import (
     rewrite_info,
     write_spliced,
 )
+from audiogen.cache import ClipCache
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 CODEC = ["-c:a", "libmp3lame", "-b:a", "64k"]
@@ -209,7 +209,7 @@ def test_a_damaged_stored_block_is_encoded_again(tmp_path: Path) -> None:
 def test_a_block_without_end_is_given_up_before_it_fills_memory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import audiogen.mp3splice as splice
+    import audiogen.audio.mp3splice as splice
 
     monkeypatch.setattr(splice, "MAX_BLOCK_SECONDS", 2)
     rate = 22050

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audiogen import normalize, split_sentences
-from audiogen.normalize import MAX_SENTENCE_CHARS
+from audiogen.spoken import MAX_SENTENCE_CHARS
 from audiogen.textsplit import split_long
 
 # -- sentence splitting ---------------------------------------------------------------

@@ -75,10 +75,10 @@ def test_a_script_without_main_guard_can_narrate(tmp_path) -> None:  # type: ign
 
 @pytest.mark.parametrize(
     "first",
-    ["import audiogen.normalize.script", "import audiogen.pipeline", "pass"],
+    ["import audiogen.spoken.script", "import audiogen.pipeline", "pass"],
 )
-def test_normalize_is_callable_whatever_was_imported_first(first: str) -> None:
-    """``audiogen.normalize`` is both a subpackage and the function; either way it speaks."""
+def test_normalize_is_the_function_whatever_was_imported_first(first: str) -> None:
+    """``audiogen.normalize`` is the function, however the package was loaded."""
     code = f"{first}\nfrom audiogen import normalize\nimport audiogen\nprint(normalize('Feb. 20'), audiogen.normalize('Dr. No'))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr

@@ -66,7 +66,7 @@ def test_display_text_stays_exact_and_unspeakable_parts_are_dropped() -> None:
 def test_a_long_run_without_spaces_reaches_the_voice_in_pieces() -> None:
     import random
 
-    from audiogen.normalize import MAX_SENTENCE_CHARS
+    from audiogen.spoken import MAX_SENTENCE_CHARS
     from audiogen.textsplit import MAX_WORD_CHARS
 
     rng = random.Random(7)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from audiogen.sources import BatchItem, ListingError, canonical_url, list_sources, parse_since
+from audiogen.publish.sources import BatchItem, ListingError, canonical_url, list_sources, parse_since
 
 RSS = """<?xml version="1.0"?>
 <rss version="2.0"><channel><title>Site</title>
@@ -160,7 +160,7 @@ def test_a_hundred_thousand_urls_stream_in_bounded_memory(tmp_path: Path) -> Non
     # in a fresh interpreter, so that its peak memory is the listing's own
     program = (
         "import re, sys\n"
-        "from audiogen.sources import BatchItem, list_sources\n"
+        "from audiogen.publish.sources import BatchItem, list_sources\n"
         "count = sum(isinstance(e, BatchItem) for e in list_sources([sys.argv[1]]))\n"
         # VmHWM: this interpreter's own peak (ru_maxrss would carry over the parent's)
         "peak = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"

@@ -8,12 +8,10 @@ at clause boundaries so the voice never gets a paragraph-long breath.
 from __future__ import annotations
 
 import re
-import sys
-import types
 from functools import lru_cache
 from typing import Any
 
-from audiogen.normalize.english import Settings, normalize_english
+from audiogen.spoken.english import Settings, normalize_english
 from audiogen.textsplit import split_long
 
 __all__ = ["MAX_SENTENCE_CHARS", "normalize", "split_sentences"]
@@ -102,15 +100,3 @@ def _rejoin(pieces: list[str]) -> list[str]:
         else:
             out.append(piece)
     return out
-
-
-class _CallableModule(types.ModuleType):
-    """``audiogen.normalize`` names both this subpackage and its main function: once the
-    subpackage is imported, ``audiogen.normalize`` is this module, so calling the module
-    calls the function (``from audiogen import normalize; normalize("Feb. 20")``)."""
-
-    def __call__(self, text: str, lang: str = "en", **options: Any) -> str:
-        return normalize(text, lang, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule

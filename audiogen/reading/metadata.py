@@ -19,7 +19,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
-from audiogen.textclean import remove_unsafe
+from audiogen.reading.clean import remove_unsafe
 
 #: JSON-LD types that describe an article, most specific first (schema.org)
 ARTICLE_TYPES = (

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from audiogen.audio import CHUNK
+from audiogen.audio.pcm import CHUNK
 
 Render = Callable[[int, int], npt.NDArray[np.float32]]
 FloatArray = npt.NDArray[np.float64] | npt.NDArray[np.float32]

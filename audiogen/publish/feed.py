@@ -24,7 +24,7 @@ from urllib.parse import quote, urlsplit
 
 from audiogen.errors import FeedError
 from audiogen.files import write_atomically
-from audiogen.textclean import remove_unsafe
+from audiogen.reading.clean import remove_unsafe
 
 log = logging.getLogger("audiogen")
 
@@ -280,7 +280,7 @@ def episodes_from_folder(folder: str | Path, base_url: str) -> tuple[list[Episod
     the channel can be given by default (the most common site, author and language)."""
     from collections import Counter
 
-    from audiogen.episodes import EPISODE_RECORD, MANIFEST
+    from audiogen.publish.episodes import EPISODE_RECORD, MANIFEST
 
     folder = Path(folder)
     check_absolute(base_url)

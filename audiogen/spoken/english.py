@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from audiogen.normalize import tables
-from audiogen.normalize.numbers import cardinal, decimal, digits, fraction, ordinal, plural, year
+from audiogen.spoken import tables
+from audiogen.spoken.numbers import cardinal, decimal, digits, fraction, ordinal, plural, year
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 

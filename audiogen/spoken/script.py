@@ -13,9 +13,9 @@ from dataclasses import replace
 
 from audiogen.article import Article, Pauses, Script, ScriptPart, Segment, Sentence
 from audiogen.errors import ExtractionError
-from audiogen.language import foreign_language
-from audiogen.normalize import base_language, normalize, split_sentences
-from audiogen.normalize.lexicon import Lexicon
+from audiogen.spoken import base_language, normalize, split_sentences
+from audiogen.spoken.language import foreign_language
+from audiogen.spoken.lexicon import Lexicon
 
 DEFAULT_NOTICE = "This audio was generated with AI assistance."
 NOTICE_POSITIONS = ("intro", "outro", "both")

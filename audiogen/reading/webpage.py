@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 from audiogen.article import Article, Segment
 from audiogen.errors import ExtractionError, SourceError
-from audiogen.htmlmeta import PageMeta, read_metadata
-from audiogen.textclean import remove_unsafe, remove_unsafe_references
+from audiogen.reading.clean import remove_unsafe, remove_unsafe_references
+from audiogen.reading.metadata import PageMeta, read_metadata
 
 log = logging.getLogger("audiogen")
 
@@ -134,7 +134,7 @@ _SPACES = re.compile(r"\s+")
 
 def clean_text(text: str) -> str:
     """Collapse whitespace (non-breaking included); drop soft hyphens, zero-width marks
-    and the characters that never belong in text (``audiogen.textclean``)."""
+    and the characters that never belong in text (``audiogen.reading.clean``)."""
     return _SPACES.sub(" ", remove_unsafe(text.translate(_INVISIBLE))).strip()
 
 

@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from audiogen.convert import ConvertOptions
-from audiogen.episodes import EPISODE_RECORD, MANIFEST, Manifest, Output, now
 from audiogen.errors import AudiogenError, SourceError
-from audiogen.sources import BatchItem, ListingError, canonical_url, is_url, list_sources
+from audiogen.publish.episodes import EPISODE_RECORD, MANIFEST, Manifest, Output, now
+from audiogen.publish.sources import BatchItem, ListingError, canonical_url, is_url, list_sources
 
 log = logging.getLogger("audiogen")
 

@@ -1,0 +1,2 @@
+"""Publishing: many articles as episodes (batch, sources, episodes), their podcast feed,
+and the player for article pages."""
