@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         Segment,
         Sentence,
     )
+    from audiogen.conversion import ConvertOptions, ConvertResult, convert
     from audiogen.errors import (
         AudiogenError,
         BackendError,
@@ -44,7 +45,9 @@ if TYPE_CHECKING:
 
 # The public names are imported on first use: the command line and the engine's
 # worker process start without loading extraction, normalization and audio code
-# they may not need (a third of a second before the voice can start loading).
+# they may not need (a third of a second before the voice can start loading). This
+# table is the one list of them; the imports above only tell type checkers, and a test
+# keeps the two in step and pins ``__all__``.
 _WHERE = {
     **dict.fromkeys(
         ("Article", "Chapter", "Clip", "Cue", "Narration", "Pauses", "Script", "ScriptPart", "Segment", "Sentence"),
@@ -62,6 +65,9 @@ _WHERE = {
         ),
         "audiogen.errors",
     ),
+    "ConvertOptions": "audiogen.conversion",
+    "ConvertResult": "audiogen.conversion",
+    "convert": "audiogen.conversion",
     "parse": "audiogen.reading.webpage",
     "BatchOptions": "audiogen.publish.batch",
     "BatchResult": "audiogen.publish.batch",
@@ -98,41 +104,6 @@ def __dir__() -> list[str]:
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "DEFAULT_NOTICE",
-    "Article",
-    "AudiogenError",
-    "BackendError",
-    "BatchOptions",
-    "BatchResult",
-    "Channel",
-    "Chapter",
-    "Clip",
-    "Cue",
-    "Episode",
-    "ExportError",
-    "ExtractionError",
-    "FeedError",
-    "Narration",
-    "Pauses",
-    "Script",
-    "ScriptPart",
-    "Segment",
-    "Sentence",
-    "SourceError",
-    "VoiceError",
-    "VoicePreset",
-    "__version__",
-    "build_feed",
-    "build_script",
-    "list_presets",
-    "load",
-    "narrate",
-    "normalize",
-    "parse",
-    "resolve_voice",
-    "run_batch",
-    "split_sentences",
-]
+__all__ = ["__version__", *sorted(_WHERE)]
 
 logging.getLogger("audiogen").addHandler(logging.NullHandler())

@@ -17,7 +17,11 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from audiogen.audio.mix import MusicBed
     from audiogen.audio.pcm import PcmBuffer
+
+#: how numeric dates such as 03/04/2025 are read: "us" March 4, "day-first" 3 April
+DATE_ORDERS: tuple[str, ...] = ("us", "day-first")
 
 SegmentKind = Literal["heading", "paragraph", "quote", "list_item", "table"]
 SEGMENT_KINDS: tuple[str, ...] = ("heading", "paragraph", "quote", "list_item", "table")
@@ -222,8 +226,8 @@ class Narration:
     notice: str | None = None
     source_hash: str = ""
     spans: list[LevelSpan] = field(default_factory=list)
-    #: background music under the speech (``audiogen.assemble.MusicBed``)
-    music: object | None = None
+    #: background music under the speech
+    music: MusicBed | None = None
     #: cover art: the image file's bytes (JPEG or PNG)
     cover: bytes | None = None
     #: the lead image's address, when the article gave one

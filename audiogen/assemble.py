@@ -13,15 +13,15 @@ level; background music is laid under the speech and ducked while someone speaks
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from audiogen.article import Chapter, Clip, Cue, LevelSpan, Narration, Script, Word
+from audiogen.article import Chapter, Clip, Cue, LevelSpan, Narration, Script, ScriptPart, Sentence, Word
 from audiogen.audio.master import LoudnessMeter, db_to_gain
+from audiogen.audio.mix import MUSIC_LEAD_MS, MUSIC_TAIL_MS, MusicBed, music_bed
 from audiogen.audio.mp3splice import block_lead, block_tail, frame_samples
 from audiogen.audio.pcm import CHUNK, PcmBuffer, decode_audio_file, resample
 
@@ -33,14 +33,6 @@ FADE_MS = 5
 INTRO_CHAPTER = "Introduction"
 #: silence between an intro file and the first words, and between the last words and an outro
 INSERT_PAUSE_MS = 500
-#: music alone before the first words and after the last ones
-MUSIC_LEAD_MS = 2000
-MUSIC_TAIL_MS = 3000
-#: how far the music rises, when nobody speaks, above its level under speech
-MUSIC_RISE_DB = 10.0
-#: ducking ramps, and the shortest gap in the speech for which the music comes up
-DUCK_RAMP_MS = 400
-DUCK_GAP_MS = 2500
 MAX_LEVEL_MATCH_DB = 20.0
 SPEECH = "speech"
 
@@ -75,56 +67,6 @@ def fade_edges(samples: npt.NDArray[np.int16], sample_rate: int, fade_ms: int = 
     out[:length] *= ramp
     out[-length:] *= ramp[::-1]
     return out.astype(np.int16)
-
-
-@dataclass
-class MusicBed:
-    """Music under the narration, looped, at ``under`` gain while someone speaks and
-    ``over`` gain in the lead-in, the tail and long gaps, with ramps between."""
-
-    samples: npt.NDArray[np.float32]
-    start: int
-    end: int
-    under: float
-    over: float
-    #: (start, end) sample ranges where someone speaks
-    ducked: list[tuple[int, int]] = field(default_factory=list)
-    ramp: int = 0
-
-    def render(self, start: int, count: int) -> npt.NDArray[np.float32]:
-        out = np.zeros(count, dtype=np.float32)
-        begin, end = max(start, self.start), min(start + count, self.end)
-        if end <= begin or self.samples.size == 0:
-            return out
-        positions = np.arange(begin, end)
-        music = self.samples[(positions - self.start) % self.samples.size]
-        duck = np.zeros(end - begin, dtype=np.float32)
-        for low, high in self.ducked:
-            if high + self.ramp < begin or low - self.ramp > end:
-                continue
-            # 0 far from speech, 1 inside it, linear ramps either side
-            rise = np.clip((positions - (low - self.ramp)) / max(self.ramp, 1), 0, 1)
-            fall = np.clip(((high + self.ramp) - positions) / max(self.ramp, 1), 0, 1)
-            duck = np.maximum(duck, np.minimum(rise, fall).astype(np.float32))
-        gain = self.over + (self.under - self.over) * duck
-        # fade in over the first ramp and out over the tail
-        fade_in = np.clip((positions - self.start) / max(self.ramp, 1), 0, 1)
-        fade_out = np.clip((self.end - positions) / max(4 * self.ramp, 1), 0, 1)
-        out[begin - start : end - start] = music * gain * fade_in * fade_out
-        return out
-
-
-def mix(narration: Narration, start: int, count: int) -> npt.NDArray[np.float32]:
-    """The narration's final mix for ``count`` samples from ``start``, as floats (1.0 is
-    full scale): the voice at the level of its span, plus the music bed."""
-    out = narration.audio.read(start, count).astype(np.float32) / 32768.0
-    for span in narration.spans:
-        low, high = max(span.start, start), min(span.end, start + count)
-        if high > low:
-            out[low - start : high - start] *= span.gain
-    if isinstance(narration.music, MusicBed):
-        out += narration.music.render(start, count)
-    return out
 
 
 class _Levels:
@@ -190,64 +132,95 @@ def assemble(
     paragraph can be encoded once and reused; ``on_block`` hears of each boundary
     before the samples after it are laid down. Music under the speech leaves no
     silence to cut in, so it turns them off."""
-    buffer: PcmBuffer | None = None
-    cues: list[Cue] = []
-    rate = 0
-    heading_starts: list[tuple[int, str]] = []
-    runs: list[tuple[int, int, str]] = []  # (start, end, source) of everything written
-    levels: _Levels | None = None
-    clip_iter: Iterator[Clip] = iter(clips)
-    written = [0]  # where the last write ended: what lies between is silence
-
-    timeline: LoudnessMeter | None = None
-    loudest = 0
-
-    def write(samples: npt.NDArray[np.int16], source: str) -> tuple[int, int]:
-        nonlocal loudest
-        assert buffer is not None and levels is not None and timeline is not None
-        start = buffer.size
-        silence = start - written[0]
-        if silence and measure:
-            timeline.add_silence(silence)
-        buffer.append(samples)
-        levels.add(source, samples)
-        # measured now, while the engine works on the next sentence, not after the end
-        if measure:
-            timeline.add(samples.astype(np.float64) / 32768.0)
-        if samples.size:
-            loudest = max(loudest, int(np.abs(samples.astype(np.int32)).max()))
-        written[0] = buffer.size
-        if runs and runs[-1][2] == source and runs[-1][1] == start:
-            runs[-1] = (runs[-1][0], buffer.size, source)
-        else:
-            runs.append((start, buffer.size, source))
-        return start, buffer.size
-
-    boundaries: list[int] = []
+    timeline = _Timeline(measure=measure, blocks=blocks and music is None, on_audio=on_audio, on_block=on_block)
     order = list(script.sentences())
-    blocks = blocks and music is None
+    clip_iter = iter(clips)
     for number, (part_index, sentence_index, sentence) in enumerate(order):
         clip = next(clip_iter, None)
         if clip is None:
             raise ValueError("fewer clips than sentences in the script")
-        if buffer is None:
-            rate = clip.sample_rate
-            buffer, levels, timeline = PcmBuffer(rate), _Levels(rate), LoudnessMeter(rate)
-            if on_audio is not None:
-                buffer.listeners.append(on_audio)
-            if intro is not None:
-                write(_insert(intro, rate, "intro"), "intro")
-                buffer.append_silence(INSERT_PAUSE_MS * rate // 1000)
-            if music is not None:
-                buffer.append_silence(MUSIC_LEAD_MS * rate // 1000)
+        if number == 0:
+            timeline.open(clip.sample_rate, intro=intro, music_lead=music is not None)
+        part = script.parts[part_index]
+        timeline.add_sentence(clip, part, part_index, sentence_index, sentence, last=number + 1 == len(order))
+    if next(clip_iter, None) is not None:
+        raise ValueError("more clips than sentences in the script")
+    return timeline.close(script, outro=outro, music=music, music_level_db=music_level_db)
+
+
+class _Timeline:
+    """The narration as it is laid down: the samples (in a ``PcmBuffer``), what was
+    written where and by whom (for level matching and music ducking), the cues, the
+    headings' starts and the MP3 block boundaries."""
+
+    def __init__(
+        self,
+        *,
+        measure: bool,
+        blocks: bool,
+        on_audio: Callable[[npt.NDArray[np.int16], int], None] | None,
+        on_block: Callable[[int], None] | None,
+    ) -> None:
+        self.measure, self.blocks = measure, blocks
+        self.on_audio, self.on_block = on_audio, on_block
+        self.rate = 0
+        self.buffer: PcmBuffer | None = None
+        self.levels: _Levels | None = None
+        self.meter: LoudnessMeter | None = None
+        self.cues: list[Cue] = []
+        self.heading_starts: list[tuple[int, str]] = []
+        self.runs: list[tuple[int, int, str]] = []  # (start, end, source) of everything written
+        self.boundaries: list[int] = []
+        self.written = 0  # where the last write ended: what lies between is silence
+        self.loudest = 0
+
+    def open(self, rate: int, *, intro: str | Path | None, music_lead: bool) -> None:
+        """Start at the first clip's sample rate, with the intro and the music's lead-in."""
+        self.rate = rate
+        self.buffer, self.levels, self.meter = PcmBuffer(rate), _Levels(rate), LoudnessMeter(rate)
+        if self.on_audio is not None:
+            self.buffer.listeners.append(self.on_audio)
+        if intro is not None:
+            self.write(_insert(intro, rate, "intro"), "intro")
+            self.buffer.append_silence(INSERT_PAUSE_MS * rate // 1000)
+        if music_lead:
+            self.buffer.append_silence(MUSIC_LEAD_MS * rate // 1000)
+
+    def write(self, samples: npt.NDArray[np.int16], source: str) -> tuple[int, int]:
+        """Append ``samples`` from ``source``; where they start and end."""
+        assert self.buffer is not None and self.levels is not None and self.meter is not None
+        start = self.buffer.size
+        silence = start - self.written
+        if silence and self.measure:
+            self.meter.add_silence(silence)
+        self.buffer.append(samples)
+        self.levels.add(source, samples)
+        # measured now, while the engine works on the next sentence, not after the end
+        if self.measure:
+            self.meter.add(samples.astype(np.float64) / 32768.0)
+        if samples.size:
+            self.loudest = max(self.loudest, int(np.abs(samples.astype(np.int32)).max()))
+        self.written = self.buffer.size
+        if self.runs and self.runs[-1][2] == source and self.runs[-1][1] == start:
+            self.runs[-1] = (self.runs[-1][0], self.buffer.size, source)
+        else:
+            self.runs.append((start, self.buffer.size, source))
+        return start, self.buffer.size
+
+    def add_sentence(
+        self, clip: Clip, part: ScriptPart, part_index: int, sentence_index: int, sentence: Sentence, *, last: bool
+    ) -> None:
+        """One sentence's clip, trimmed and faded, its cue, and the pause after it (with
+        a block boundary in it after a paragraph)."""
+        assert self.buffer is not None
+        rate = self.rate
         samples = resample(clip.samples, clip.sample_rate, rate)
         low, high = trim_bounds(samples, rate)
         audio = fade_edges(samples[low:high], rate)
-        part = script.parts[part_index]
         if part.kind == "heading" and sentence_index == 0:
-            heading_starts.append((buffer.size, " ".join(s.display for s in part.sentences)))
-        start, end = write(audio, clip.source or SPEECH)
-        cues.append(
+            self.heading_starts.append((self.buffer.size, " ".join(s.display for s in part.sentences)))
+        start, end = self.write(audio, clip.source or SPEECH)
+        self.cues.append(
             Cue(
                 start_ms=_ms(start, rate),
                 end_ms=_ms(end, rate),
@@ -260,52 +233,55 @@ def assemble(
             )
         )
         pause = sentence.pause_after_ms * rate // 1000
-        last_in_part = sentence_index == len(part.sentences) - 1
-        if blocks and last_in_part and number + 1 < len(order):
-            boundary = _block_boundary(buffer.size, pause, boundaries[-1] if boundaries else 0, rate)
+        if self.blocks and sentence_index == len(part.sentences) - 1 and not last:
+            boundary = _block_boundary(self.buffer.size, pause, self.boundaries[-1] if self.boundaries else 0, rate)
             if boundary is not None:
-                buffer.append_silence(boundary - buffer.size)
-                boundaries.append(boundary)
-                if on_block is not None:
-                    on_block(boundary)
+                self.buffer.append_silence(boundary - self.buffer.size)
+                self.boundaries.append(boundary)
+                if self.on_block is not None:
+                    self.on_block(boundary)
                 pause = block_lead(rate)
-        buffer.append_silence(pause)
-    if next(clip_iter, None) is not None:
-        raise ValueError("more clips than sentences in the script")
-    if buffer is None or levels is None:
-        rate = 22050
-        buffer, levels = PcmBuffer(rate), _Levels(rate)
-    speech_end = buffer.size
-    if music is not None and cues:
-        buffer.append_silence(MUSIC_TAIL_MS * rate // 1000)
-    music_end = buffer.size
-    if outro is not None:
-        if music is None:
-            buffer.append_silence(max(INSERT_PAUSE_MS * rate // 1000 - (buffer.size - speech_end), 0))
-        write(_insert(outro, rate, "outro"), "outro")
-    levels.measure(buffer, runs, all_sources=music is not None)
-    bed: MusicBed | None = None
-    if music is not None and cues:
-        bed = _music_bed(music, rate, runs, levels, music_end, music_level_db)
-    gains = levels.gains()
-    spans = [LevelSpan(start, end, gains[source]) for start, end, source in runs if source in gains]
-    total = buffer.size
-    measured = None
-    if timeline is not None and measure and not spans and bed is None:
-        timeline.add_silence(total - written[0])
-        measured = (timeline.integrated(), loudest / 32768.0)
-    return Narration(
-        audio=buffer,
-        sample_rate=rate,
-        cues=cues,
-        chapters=_chapters(heading_starts, total, rate, script.title),
-        title=script.title,
-        language=script.language,
-        spans=spans,
-        music=bed,
-        measured=measured,
-        blocks=boundaries,
-    )
+        self.buffer.append_silence(pause)
+
+    def close(
+        self, script: Script, *, outro: str | Path | None, music: str | Path | None, music_level_db: float
+    ) -> Narration:
+        """The music's tail and the outro; levels matched, music laid under; the narration."""
+        if self.buffer is None or self.levels is None:
+            self.rate = 22050
+            self.buffer, self.levels = PcmBuffer(self.rate), _Levels(self.rate)
+        rate, buffer = self.rate, self.buffer
+        speech_end = buffer.size
+        if music is not None and self.cues:
+            buffer.append_silence(MUSIC_TAIL_MS * rate // 1000)
+        music_end = buffer.size
+        if outro is not None:
+            if music is None:
+                buffer.append_silence(max(INSERT_PAUSE_MS * rate // 1000 - (buffer.size - speech_end), 0))
+            self.write(_insert(outro, rate, "outro"), "outro")
+        self.levels.measure(buffer, self.runs, all_sources=music is not None)
+        bed: MusicBed | None = None
+        if music is not None and self.cues:
+            bed = music_bed(music, rate, self.runs, self.levels.reference()[1], music_end, music_level_db)
+        gains = self.levels.gains()
+        spans = [LevelSpan(start, end, gains[source]) for start, end, source in self.runs if source in gains]
+        total = buffer.size
+        measured = None
+        if self.meter is not None and self.measure and not spans and bed is None:
+            self.meter.add_silence(total - self.written)
+            measured = (self.meter.integrated(), self.loudest / 32768.0)
+        return Narration(
+            audio=buffer,
+            sample_rate=rate,
+            cues=self.cues,
+            chapters=_chapters(self.heading_starts, total, rate, script.title),
+            title=script.title,
+            language=script.language,
+            spans=spans,
+            music=bed,
+            measured=measured,
+            blocks=self.boundaries,
+        )
 
 
 def _block_boundary(position: int, pause: int, block_start: int, rate: int) -> int | None:
@@ -324,40 +300,6 @@ def _insert(path: str | Path, rate: int, what: str) -> npt.NDArray[np.int16]:
     samples = decode_audio_file(path, rate, what=f"{what} file")
     low, high = trim_bounds(samples, rate)
     return fade_edges(samples[low:high], rate)
-
-
-def _music_bed(
-    path: str | Path, rate: int, runs: list[tuple[int, int, str]], levels: _Levels, end: int, level_db: float
-) -> MusicBed:
-    samples = decode_audio_file(path, rate, what="music file")
-    music = samples.astype(np.float32) / 32768.0
-    meter = LoudnessMeter(rate)
-    meter.add(music)
-    music_level = meter.integrated()
-    _, speech_level = levels.reference()
-    if math.isinf(music_level) or math.isinf(speech_level):
-        under = 0.0
-    else:
-        under = db_to_gain(speech_level + level_db - music_level)
-    over = under * db_to_gain(MUSIC_RISE_DB)
-    speech_runs = [(a, b) for a, b, source in runs if source not in ("intro", "outro")]
-    gap = DUCK_GAP_MS * rate // 1000
-    ducked: list[tuple[int, int]] = []
-    for low, high in speech_runs:
-        if ducked and low - ducked[-1][1] < gap:
-            ducked[-1] = (ducked[-1][0], high)
-        else:
-            ducked.append((low, high))
-    intro_end = max((b for _, b, source in runs if source == "intro"), default=0)
-    return MusicBed(
-        samples=music,
-        start=intro_end,
-        end=end,
-        under=under,
-        over=over,
-        ducked=ducked,
-        ramp=DUCK_RAMP_MS * rate // 1000,
-    )
 
 
 def _words(clip: Clip, rate: int, trimmed: int, start: int, end: int, display: str) -> tuple[Word, ...]:

@@ -10,7 +10,9 @@ Only ``cli.py`` turns these into exit codes::
     ├── VoiceError        an unknown voice, preset or backend
     ├── BackendError      a speech engine failed, crashed or hung
     ├── ExportError       an output file could not be written
-    └── FeedError         a podcast feed could not be built
+    │   └── SpliceError   (internal) an MP3 could not be made block by block: it is encoded whole
+    ├── FeedError         a podcast feed could not be built
+    └── EmbedError        an episode's player could not be set up
 """
 
 from __future__ import annotations
@@ -48,5 +50,14 @@ class ExportError(AudiogenError):
     """An output file could not be written."""
 
 
+class SpliceError(ExportError):
+    """The encoder did not produce what splicing MP3 blocks relies on; the caller
+    encodes the file in one piece instead (never seen by a user)."""
+
+
 class FeedError(AudiogenError):
     """A podcast feed could not be built."""
+
+
+class EmbedError(AudiogenError):
+    """The episode could not be found or the player's files not written."""

@@ -17,9 +17,10 @@ from email.message import Message
 from typing import Any
 from urllib.parse import urlsplit
 
+from audiogen import __version__
 from audiogen.errors import SourceError
 
-USER_AGENT = "audiogen/0.1 (+article narration)"
+USER_AGENT = f"audiogen/{__version__} (+article narration)"
 MAX_BYTES = 20 * 1024 * 1024
 MAX_REDIRECTS = 5
 TIMEOUT = 20.0

@@ -20,8 +20,11 @@ from audiogen.backends.registry import target_for
 from audiogen.backends.worker import DEFAULT_TIMEOUT, EngineWorker
 from audiogen.cache import ClipCache
 from audiogen.errors import AudiogenError, ExtractionError, SourceError
-from audiogen.export import image_type
-from audiogen.reading.webpage import decode_document, parse, parse_markdown, parse_text
+from audiogen.export.tags import image_type
+from audiogen.reading.decode import decode_document
+from audiogen.reading.markdown import parse_markdown
+from audiogen.reading.plaintext import parse_text
+from audiogen.reading.webpage import parse
 from audiogen.spoken import base_language
 from audiogen.spoken.lexicon import build_lexicon
 from audiogen.spoken.script import DEFAULT_NOTICE, build_script

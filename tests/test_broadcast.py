@@ -28,7 +28,8 @@ from mutagen.oggopus import OggOpus
 from scipy.signal import resample_poly
 
 from audiogen import Article, Clip, Pauses, Segment, build_script
-from audiogen.assemble import assemble, mix
+from audiogen.assemble import assemble
+from audiogen.audio.mix import mix
 from audiogen.audio.mp3splice import frame_samples
 from audiogen.cli import main
 from audiogen.errors import ExportError

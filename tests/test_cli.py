@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import SAMPLES, SEED_PAGE, end_session
 
 from audiogen.cli import main
-from audiogen.convert import slugify
+from audiogen.conversion import slugify
 
 SEED_SLUG = "europe-needs-massive-defense-plan-us-cant-be-weak-with-putin-macron-says"
 

@@ -20,7 +20,7 @@ from mutagen.mp3 import MP3
 import audiogen
 from audiogen.backends import EngineWorker, SynthesisOptions, registry
 from audiogen.cli import main
-from audiogen.export import DIGITAL_SOURCE_TYPE
+from audiogen.export.tags import DIGITAL_SOURCE_TYPE
 
 pytestmark = pytest.mark.engine
 

@@ -17,8 +17,9 @@ from mutagen.wave import WAVE
 from audiogen import Article, Clip, Pauses, Segment, build_script
 from audiogen.assemble import assemble
 from audiogen.errors import ExportError
-from audiogen.export import DIGITAL_SOURCE_TYPE, export_narration
-from audiogen.export import webvtt as to_webvtt
+from audiogen.export import export_narration
+from audiogen.export.sidecars import webvtt as to_webvtt
+from audiogen.export.tags import DIGITAL_SOURCE_TYPE
 
 
 def _ms(clock: str) -> int:
@@ -120,7 +121,7 @@ def test_failed_export_leaves_nothing_and_keeps_old_output(narration, tmp_path: 
     def broken_tag(*args: object) -> None:
         raise ExportError("tagging failed")
 
-    monkeypatch.setattr("audiogen.export._tag", broken_tag)
+    monkeypatch.setattr("audiogen.export.write_tags", broken_tag)
     with pytest.raises(ExportError):
         export_narration(narration, target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mp3"]

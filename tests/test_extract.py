@@ -7,7 +7,8 @@ from conftest import SAMPLES, SEED_PAGE
 
 import audiogen
 from audiogen.errors import ExtractionError, SourceError
-from audiogen.reading.webpage import decode_document, parse
+from audiogen.reading.decode import decode_document
+from audiogen.reading.webpage import parse
 
 # The 13 body paragraphs of the seed article, by their opening words.
 BODY_OPENINGS = [
@@ -192,7 +193,7 @@ def test_control_characters_do_not_cost_the_article() -> None:
     ],
 )
 def test_plain_text_title_is_a_headline_only(first_line: str, is_title: bool) -> None:
-    from audiogen.reading.webpage import parse_text
+    from audiogen.reading.plaintext import parse_text
 
     body = "The island's residents met on Tuesday. They asked for a trial period."
     article = parse_text(f"{first_line}\n\n{body}\n")

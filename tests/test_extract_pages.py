@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 import audiogen
 from audiogen.article import Article
 from audiogen.errors import ExtractionError, SourceError
-from audiogen.reading.webpage import decode_document, parse
+from audiogen.reading.decode import decode_document
+from audiogen.reading.webpage import parse
 from audiogen.spoken.script import build_script
 
 PAGES = ROOT / "tests" / "pages"

@@ -14,7 +14,6 @@ from mutagen.mp3 import MP3
 
 from audiogen.audio.mp3splice import (
     ENCODER_OVERHEAD,
-    SpliceError,
     block_lead,
     block_tail,
     crc16,
@@ -26,6 +25,7 @@ from audiogen.audio.mp3splice import (
     write_spliced,
 )
 from audiogen.cache import ClipCache
+from audiogen.errors import SpliceError
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 CODEC = ["-c:a", "libmp3lame", "-b:a", "64k"]

@@ -37,11 +37,70 @@ def test_narrate_without_notice_and_with_custom_notice(fake_engine: str) -> None
     assert custom.notice == "Read by a synthetic voice."
 
 
+PUBLIC_API = [
+    "Article",
+    "AudiogenError",
+    "BackendError",
+    "BatchOptions",
+    "BatchResult",
+    "Channel",
+    "Chapter",
+    "Clip",
+    "ConvertOptions",
+    "ConvertResult",
+    "Cue",
+    "DEFAULT_NOTICE",
+    "Episode",
+    "ExportError",
+    "ExtractionError",
+    "FeedError",
+    "Narration",
+    "Pauses",
+    "Script",
+    "ScriptPart",
+    "Segment",
+    "Sentence",
+    "SourceError",
+    "VoiceError",
+    "VoicePreset",
+    "__version__",
+    "build_feed",
+    "build_script",
+    "convert",
+    "list_presets",
+    "load",
+    "narrate",
+    "normalize",
+    "parse",
+    "resolve_voice",
+    "run_batch",
+    "split_sentences",
+]
+
+
 def test_public_api_is_pinned() -> None:
-    assert set(audiogen.__all__) >= {"load", "parse", "normalize", "narrate", "Article", "Narration", "Script"}
-    assert set(audiogen.__all__) >= {"build_feed", "Episode", "Channel", "run_batch"}
+    """Exactly these names, each of them there, and each a function or class (never a
+    module that happens to share its name)."""
+    import ast
+    import inspect
+
+    assert sorted(audiogen.__all__) == sorted(PUBLIC_API)
     for name in audiogen.__all__:
-        assert hasattr(audiogen, name), name
+        value = getattr(audiogen, name)
+        assert not inspect.ismodule(value), name
+    # what type checkers are told is what is loaded
+    tree = ast.parse(inspect.getsource(audiogen))
+    (checking,) = [node for node in tree.body if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)]
+    told = {alias.name: node.module for node in checking.body for alias in node.names}  # type: ignore[attr-defined]
+    assert told == audiogen._WHERE
+
+
+def test_convert_and_normalize_stay_functions_after_their_modules_load() -> None:
+    import audiogen.conversion
+    import audiogen.spoken
+
+    assert callable(audiogen.convert) and audiogen.convert is audiogen.conversion.convert
+    assert audiogen.normalize is audiogen.spoken.normalize
 
 
 def test_a_script_without_main_guard_can_narrate(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -34,7 +34,7 @@ from typing import Any, BinaryIO, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from audiogen.errors import ExportError
+from audiogen.errors import ExportError, SpliceError
 
 log = logging.getLogger("audiogen")
 
@@ -70,11 +70,6 @@ class BlockStore(Protocol):
     def get_block(self, key: str) -> bytes | None: ...
 
     def put_block(self, key: str, data: bytes) -> None: ...
-
-
-class SpliceError(Exception):
-    """The encoder did not produce what splicing relies on; the caller encodes the file
-    in one piece instead."""
 
 
 # -- frames -------------------------------------------------------------------------
@@ -143,14 +138,39 @@ class EncodedBlock:
         return memoryview(self.data)[self.info_length :]
 
 
+# The Xing/Info tag after the side information, and LAME's extension of it (the layout
+# LAME documents as its "Info tag"); offsets from the start of each, (start, end) in bytes.
+_INFO_FLAGS = (4, 8)  # bit 0: frame count, 1: byte count, 2: seek table present
+_INFO_FRAMES = (8, 12)
+_INFO_BYTES = (12, 16)
+_INFO_TOC = (16, 116)
+_INFO_FIELDS = 0b111
+_LAME_START = 120  # the LAME extension follows the Info tag's quality field
+_LAME_DELAY_PADDING = (21, 24)  # 12 bits of encoder delay, 12 of end padding
+_LAME_MUSIC_LENGTH = (28, 32)
+_LAME_MUSIC_CRC = (32, 34)
+_LAME_TAG_CRC = (34, 36)
+#: the Info tag CRC covers the frame's first 190 bytes, whatever the layout (as ffmpeg
+#: computes it, so readers that check it agree)
+_TAG_CRC_SPAN = 190
+
+
+def _field(frame: bytes | bytearray, base: int, span: tuple[int, int]) -> int:
+    return int.from_bytes(frame[base + span[0] : base + span[1]], "big")
+
+
+def _set_field(frame: bytearray, base: int, span: tuple[int, int], value: int | bytes) -> None:
+    size = span[1] - span[0]
+    frame[base + span[0] : base + span[1]] = value if isinstance(value, bytes) else value.to_bytes(size, "big")
+
+
 def read_block(data: bytes) -> EncodedBlock:
     """Check an encoded block and find its parts."""
     header = parse_header(data, 0)
     tag = 4 + header.side_info
     if data[tag : tag + 4] not in (b"Info", b"Xing"):
         raise SpliceError("the encoder wrote no Info frame")
-    lame = tag + 120
-    music_crc = int.from_bytes(data[lame + 32 : lame + 34], "big")
+    music_crc = _field(data, tag + _LAME_START, _LAME_MUSIC_CRC)
     return EncodedBlock(data, header.length, frame_count(data, header.length), music_crc)
 
 
@@ -214,23 +234,19 @@ def rewrite_info(info: bytes, *, frames: int, total_bytes: int, toc: bytes, padd
     header = parse_header(info, 0)
     tag = 4 + header.side_info
     frame = bytearray(info)
-    flags = int.from_bytes(frame[tag + 4 : tag + 8], "big")
-    if flags & 7 != 7 or len(toc) != 100:
+    if _field(frame, tag, _INFO_FLAGS) & _INFO_FIELDS != _INFO_FIELDS or len(toc) != _INFO_TOC[1] - _INFO_TOC[0]:
         raise SpliceError("the Info frame lacks frame and byte counts or a seek table")
-    lame = tag + 120
-    if lame + 36 > len(frame) or not 0 <= padding < 4096:
+    lame = tag + _LAME_START
+    if lame + _LAME_TAG_CRC[1] > len(frame) or not 0 <= padding < 4096:
         raise SpliceError("the Info frame has no room for the LAME fields")
-    frame[tag + 8 : tag + 12] = frames.to_bytes(4, "big")
-    frame[tag + 12 : tag + 16] = total_bytes.to_bytes(4, "big")
-    frame[tag + 16 : tag + 116] = toc
-    delay = ENCODER_DELAY
-    frame[lame + 21 : lame + 24] = ((delay << 12) | padding).to_bytes(3, "big")
-    frame[lame + 28 : lame + 32] = total_bytes.to_bytes(4, "big")
-    frame[lame + 32 : lame + 34] = music_crc.to_bytes(2, "big")
-    # ffmpeg checksums the first 190 bytes whatever the frame's layout, with the field
-    # itself zero; done the same way, so readers that check it agree
-    frame[lame + 34 : lame + 36] = b"\0\0"
-    frame[lame + 34 : lame + 36] = crc16(bytes(frame[:190])).to_bytes(2, "big")
+    _set_field(frame, tag, _INFO_FRAMES, frames)
+    _set_field(frame, tag, _INFO_BYTES, total_bytes)
+    _set_field(frame, tag, _INFO_TOC, toc)
+    _set_field(frame, lame, _LAME_DELAY_PADDING, (ENCODER_DELAY << 12) | padding)
+    _set_field(frame, lame, _LAME_MUSIC_LENGTH, total_bytes)
+    _set_field(frame, lame, _LAME_MUSIC_CRC, music_crc)
+    _set_field(frame, lame, _LAME_TAG_CRC, 0)  # the checksum is taken with itself zero
+    _set_field(frame, lame, _LAME_TAG_CRC, crc16(bytes(frame[:_TAG_CRC_SPAN])))
     return bytes(frame)
 
 

@@ -2,7 +2,7 @@
 
 Piper and espeak-ng crash when loaded into one process, and pyttsx3 can hang in
 ``runAndWait``; each backend therefore lives in a child process started with
-``python -m audiogen.backends.worker``. The caller streams sentences to it and waits
+``python -c`` running :func:`serve` (see ``_SERVE``). The caller streams sentences to it and waits
 for each clip with a timeout; a worker that dies or stops answering is killed, replaced,
 and the sentences it still owed are sent to the new one (``retries`` times) before a
 ``BackendError`` is raised.

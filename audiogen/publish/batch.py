@@ -33,7 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from audiogen.convert import ConvertOptions
+from audiogen.conversion import ConvertOptions
 from audiogen.errors import AudiogenError, SourceError
 from audiogen.publish.episodes import EPISODE_RECORD, MANIFEST, Manifest, Output, now
 from audiogen.publish.sources import BatchItem, ListingError, canonical_url, is_url, list_sources
@@ -155,7 +155,7 @@ def narrate_item(
 def _narrate_item(
     item: BatchItem, output: Output, options: BatchOptions, previous: dict[str, Any] | None
 ) -> dict[str, Any]:
-    from audiogen.convert import convert
+    from audiogen.conversion import convert
     from audiogen.pipeline import load
     from audiogen.voices import resolve_voice
 

@@ -1,4 +1,5 @@
-"""Characters that never belong in an article's text, wherever it came from.
+"""Text cleanup shared by the readers, and the characters that never belong in an
+article's text, wherever it came from.
 
 Control characters (a stray BEL from a word processor, ESC sequences that would drive a
 terminal), bidirectional overrides and isolates (which reorder what a reader sees,
@@ -10,6 +11,8 @@ remains is safe to print, to tag and to write into captions and pages.
 from __future__ import annotations
 
 import re
+
+from audiogen.errors import ExtractionError
 
 _UNSAFE = re.compile(
     "["
@@ -42,3 +45,28 @@ def remove_unsafe_references(html: str) -> str:
         return match.group(0)
 
     return _UNSAFE_REFERENCE.sub(replace, html)
+
+
+# -- shared by the readers ---------------------------------------------------------
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(text: str) -> str:
+    """Collapse whitespace (non-breaking included); drop soft hyphens, zero-width marks
+    and the characters that never belong in text (``audiogen.reading.clean``)."""
+    return _SPACES.sub(" ", remove_unsafe(text.translate(_INVISIBLE))).strip()
+
+
+def no_article(where: str) -> ExtractionError:
+    return ExtractionError(
+        f"no article text found in {where}",
+        hint="check that it is an article page; 'audiogen extract' shows what was found",
+    )
+
+
+def first_words(text: str, count: int = 10) -> str:
+    """A title for an article that has none of its own."""
+    words = text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")

@@ -1,14 +1,13 @@
-"""Documents → ``Article``: HTML (main content), Markdown and plain text.
+"""HTML pages → ``Article``: the main content and the page's metadata.
 
 HTML goes through three steps: lxml prunes what is never narrated (hidden elements,
 scripts, forms, captions, share bars, teasers, newsletter boxes...), trafilatura finds the
 main content in what is left and keeps its structure (headings, paragraphs, lists, quotes,
-tables), and the metadata comes from JSON-LD, meta tags and the page (``htmlmeta``).
+tables), and the metadata comes from JSON-LD, meta tags and the page (``audiogen.reading.metadata``).
 """
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
 import itertools
 import logging
@@ -19,131 +18,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from audiogen.article import Article, Segment
-from audiogen.errors import ExtractionError, SourceError
-from audiogen.reading.clean import remove_unsafe, remove_unsafe_references
+from audiogen.errors import ExtractionError
+from audiogen.reading.clean import clean_text, first_words, no_article, remove_unsafe, remove_unsafe_references
 from audiogen.reading.metadata import PageMeta, read_metadata
 
 log = logging.getLogger("audiogen")
-
-# -- bytes → text -----------------------------------------------------------------
-
-_BINARY_SIGNATURES = {
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"PK\x03\x04": "a ZIP archive (or an office document)",
-    b"\x1f\x8b": "gzip-compressed data",
-    b"RIFF": "a RIFF file (audio, video or image)",
-    b"ID3": "an MP3 file",
-    b"OggS": "an Ogg file",
-    b"fLaC": "a FLAC file",
-    b"\x7fELF": "a program",
-}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
-
-
-def describe_binary(data: bytes) -> str | None:
-    """What kind of non-text file ``data`` is, or None if it may be text."""
-    for signature, kind in _BINARY_SIGNATURES.items():
-        if data.startswith(signature):
-            return kind
-    if data[4:8] == b"ftyp":
-        return "an MP4/M4A file"
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "binary data"
-    return None
-
-
-def decode_document(data: bytes, *, charset: str | None = None, where: str = "the document") -> str:
-    """Bytes → text: byte-order mark, then the declared charset (HTTP header or
-    ``<meta>``), then UTF-8, then detection. Raises ``SourceError`` for binary data."""
-    kind = describe_binary(data)
-    if kind:
-        raise SourceError(
-            f"{where} is {kind}, not an article", hint="give an HTML, Markdown or text file, or a web page"
-        )
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
-    declared = [charset] if charset else []
-    match = _META_CHARSET.search(data[:4096])
-    if match:
-        declared.append(match.group(1).decode("ascii"))
-    for name in declared:
-        try:
-            return data.decode(_python_codec(name))
-        except (LookupError, UnicodeDecodeError):
-            continue
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    matches = list(from_bytes(data))
-    if not matches:
-        raise SourceError(f"cannot tell the text encoding of {where}", hint="save it as UTF-8 and try again")
-    # Short pages often decode cleanly in several codecs (cp1250 and cp1252; cp949 and
-    # cp932); among the near-ties take the one the Web uses most.
-    least = min(match.chaos for match in matches)
-    tied = [match for match in matches if match.chaos <= least + 0.05]
-    tied.sort(key=lambda match: _WEB_USAGE.index(match.encoding) if match.encoding in _WEB_USAGE else len(_WEB_USAGE))
-    return str(tied[0])
-
-
-#: legacy encodings by how common they are on the Web, most common first
-_WEB_USAGE = [
-    "cp1252",
-    "latin_1",
-    "cp1251",
-    "cp932",
-    "shift_jis",
-    "euc_jp",
-    "gb18030",
-    "gb2312",
-    "cp949",
-    "euc_kr",
-    "big5",
-    "cp1250",
-    "iso8859_2",
-    "cp1256",
-    "cp1253",
-    "cp1254",
-    "cp1255",
-    "koi8_r",
-    "cp874",
-]
-
-
-def _python_codec(name: str) -> str:
-    name = name.strip().lower()
-    # WHATWG: pages labelled Latin-1 are decoded as Windows-1252.
-    return {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252"}.get(name, name)
-
-
-# -- shared text cleanup ----------------------------------------------------------
-
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
-_SPACES = re.compile(r"\s+")
-
-
-def clean_text(text: str) -> str:
-    """Collapse whitespace (non-breaking included); drop soft hyphens, zero-width marks
-    and the characters that never belong in text (``audiogen.reading.clean``)."""
-    return _SPACES.sub(" ", remove_unsafe(text.translate(_INVISIBLE))).strip()
-
-
-def _no_article(where: str) -> ExtractionError:
-    return ExtractionError(
-        f"no article text found in {where}",
-        hint="check that it is an article page; 'audiogen extract' shows what was found",
-    )
-
 
 # -- HTML -------------------------------------------------------------------------
 #
@@ -276,7 +155,7 @@ def parse(html: str, url: str | None = None) -> Article:
     """HTML → ``Article``; raises ``ExtractionError`` when there is no article text."""
     where = url or "the page"
     if not html or not html.strip():
-        raise _no_article(where)
+        raise no_article(where)
     root = _parse_html(html, where)
     meta = read_metadata(root)
     page_h1 = _first_text(root, "h1")
@@ -322,10 +201,10 @@ def parse(html: str, url: str | None = None) -> Article:
     title = title or clean_text(meta.title or "")
     segments = _tidy(segments, title, meta.byline, meta.site_name)
     if not segments or _not_an_article(segments, linked):
-        raise _no_article(where)
+        raise no_article(where)
     language = meta.language or _detect_language(" ".join(s.text for s in segments[:20]))
     return Article(
-        title=title or _first_words(segments[0].text),
+        title=title or first_words(segments[0].text),
         segments=segments,
         language=language,
         byline=clean_text(meta.byline) if meta.byline else None,
@@ -353,7 +232,7 @@ def _parse_html(html: str, where: str) -> Any:
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"cannot read {where} as HTML: {exc}") from None
     if root is None:
-        raise _no_article(where)
+        raise no_article(where)
     if any("depth" in str(entry.message).lower() for entry in parser.error_log):
         # libxml2 stops reading elements nested thousands deep and loses their text; such
         # nesting is machine-made wrapping, so read the page again without its wrappers.
@@ -843,175 +722,3 @@ def _table_segments(element: Any) -> Iterator[Segment]:
             position=number,
             cells=tuple(cells),
         )
-
-
-# -- Markdown ---------------------------------------------------------------------
-
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
-
-
-def parse_markdown(text: str, where: str = "the document") -> Article:
-    """Markdown (CommonMark, via markdown-it-py) → ``Article``. A leading ``# Title`` or a
-    front-matter ``title:`` becomes the title."""
-    from markdown_it import MarkdownIt
-
-    meta: dict[str, str] = {}
-    match = _FRONT_MATTER.match(text)
-    if match:
-        for line in match.group(1).splitlines():
-            key, sep, value = line.partition(":")
-            if sep:
-                meta[key.strip().lower()] = value.strip().strip("'\"")
-        text = text[match.end() :]
-    tokens = MarkdownIt("commonmark").enable("table").parse(text)
-    segments: list[Segment] = []
-    quote_depth = 0
-    lists: list[tuple[bool, int]] = []  # (ordered, position of the current item) per open list
-    heading_level = 0
-    row: list[str] | None = None  # the cells of the table row being read
-    table_row, in_head = 0, False
-    for token in tokens:
-        kind = token.type
-        if kind == "blockquote_open":
-            quote_depth += 1
-        elif kind == "blockquote_close":
-            quote_depth -= 1
-        elif kind in ("bullet_list_open", "ordered_list_open"):
-            lists.append((kind == "ordered_list_open", 0))
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            lists.pop()
-        elif kind == "list_item_open":
-            lists[-1] = (lists[-1][0], lists[-1][1] + 1)
-        elif kind == "heading_open":
-            heading_level = int(token.tag[1])
-        elif kind == "table_open":
-            table_row = 0
-        elif kind in ("thead_open", "thead_close"):
-            in_head = kind == "thead_open"
-        elif kind == "tr_open":
-            row = []
-        elif kind == "tr_close":
-            if row and any(row):
-                table_row += 1
-                text = "; ".join(cell for cell in row if cell)
-                segments.append(Segment("table", text, level=int(in_head), position=table_row, cells=tuple(row)))
-            row = None
-        elif kind == "inline":
-            content = clean_text(_inline_text(token))
-            if row is not None:
-                row.append(content)
-            elif not content:
-                heading_level = 0
-            elif heading_level:
-                segments.append(Segment("heading", content, level=heading_level))
-                heading_level = 0
-            elif lists:
-                ordered, position = lists[-1]
-                last = segments[-1] if segments else None
-                if last and last.kind == "list_item" and last.position == position and last.level == len(lists):
-                    segments[-1] = Segment("list_item", f"{last.text} {content}", len(lists), position, ordered)
-                else:
-                    segments.append(Segment("list_item", content, len(lists), position, ordered))
-            elif quote_depth:
-                segments.append(Segment("quote", content))
-            else:
-                segments.append(Segment("paragraph", content))
-    title = meta.get("title", "")
-    first = segments[0] if segments else None
-    if (
-        first
-        and first.kind == "heading"
-        and first.level == 1
-        and (not title or first.text.casefold() == title.casefold())
-    ):
-        title, segments = title or first.text, segments[1:]
-    if not segments:
-        raise _no_article(where)
-    return Article(
-        title=title or _first_words(segments[0].text),
-        segments=segments,
-        byline=meta.get("author") or meta.get("byline"),
-        published=meta.get("date") or meta.get("published"),
-        language=meta.get("lang") or meta.get("language"),
-        url=meta.get("url"),
-        description=meta.get("description"),
-    )
-
-
-def _inline_text(token: object) -> str:
-    parts: list[str] = []
-    for child in getattr(token, "children", None) or []:
-        if child.type in ("text", "code_inline", "html_inline"):
-            parts.append(child.content if child.type != "html_inline" else "")
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return "".join(parts)
-
-
-def _first_words(text: str, count: int = 10) -> str:
-    words = text.split()
-    return " ".join(words[:count]) + ("…" if len(words) > count else "")
-
-
-# -- plain text -------------------------------------------------------------------
-
-_LIST_MARK = re.compile(r"^\s*(?:[-*•–]|(\d+)[.)])\s+")
-_TERMINAL = tuple('.!?:;…"”’)')
-
-
-def parse_text(text: str, where: str = "the document") -> Article:
-    """Plain text → ``Article``. Blocks are separated by blank lines; the first block is
-    the title when it is one line; ``- `` / ``1.`` lines are list items; ``>`` lines are
-    quotes; a short line with no closing punctuation is a heading."""
-    blocks = [b for b in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")) if b.strip()]
-    if not blocks:
-        raise _no_article(where)
-    title = ""
-    first_lines = blocks[0].strip().splitlines()
-    if len(first_lines) == 1 and len(blocks) > 1 and _is_title_line(first_lines[0]):
-        title = clean_text(first_lines[0].lstrip("# "))
-        blocks = blocks[1:]
-    segments: list[Segment] = []
-    for block in blocks:
-        lines = [line for line in block.splitlines() if line.strip()]
-        if all(line.lstrip().startswith(">") for line in lines):
-            segments.append(Segment("quote", clean_text(" ".join(line.lstrip()[1:] for line in lines))))
-        elif _LIST_MARK.match(lines[0]):
-            segments.extend(_list_items(lines))
-        elif lines[0].lstrip().startswith("#"):
-            hashes = len(lines[0].lstrip()) - len(lines[0].lstrip().lstrip("#"))
-            segments.append(Segment("heading", clean_text(" ".join(lines).lstrip("# ")), level=min(hashes, 6)))
-        elif len(lines) == 1 and len(lines[0]) <= 100 and not lines[0].rstrip().endswith(_TERMINAL):
-            segments.append(Segment("heading", clean_text(lines[0]), level=2))
-        else:
-            segments.append(Segment("paragraph", clean_text(" ".join(lines))))
-    segments = [s for s in segments if s.text]
-    if not segments:
-        raise _no_article(where)
-    return Article(title=title or _first_words(segments[0].text), segments=segments)
-
-
-#: longer than this, a first line is the article's opening paragraph, not its headline
-MAX_TITLE_CHARS = 150
-_NOT_TITLE_END = (".", ",", ";", ":")
-
-
-def _is_title_line(line: str) -> bool:
-    """A Markdown heading, or a short line that does not end as a sentence or a clause
-    does (a headline may end with "?" or "!", never with a full stop)."""
-    line = line.strip()
-    if line.startswith("#"):
-        return True
-    return len(line) <= MAX_TITLE_CHARS and not (line.endswith(_NOT_TITLE_END) and not line.endswith("..."))
-
-
-def _list_items(lines: list[str]) -> Iterator[Segment]:
-    items: list[tuple[str, bool]] = []
-    for line in lines:
-        mark = _LIST_MARK.match(line)
-        if mark:
-            items.append((line[mark.end() :], mark.group(1) is not None))
-        elif items:
-            items[-1] = (f"{items[-1][0]} {line.strip()}", items[-1][1])
-    for position, (item, ordered) in enumerate(items, start=1):
-        yield Segment("list_item", clean_text(item), level=1, position=position, ordered=ordered)

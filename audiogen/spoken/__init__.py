@@ -1,4 +1,4 @@
-"""Written text → what a voice should say, and text → sentences.
+"""Spoken text: written text → what a voice should say, and text → sentences.
 
 ``normalize`` turns one string into its spoken form; ``split_sentences`` finds sentence
 boundaries (pysbd, which knows "Mr.", "U.S." and "Feb. 20") and breaks run-on sentences
@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from audiogen.article import DATE_ORDERS
 from audiogen.spoken.english import Settings, normalize_english
 from audiogen.textsplit import split_long
 
@@ -52,14 +53,13 @@ def base_language(lang: str | None) -> str:
     return re.split(r"[-_]", (lang or "en").strip().lower(), maxsplit=1)[0] or "en"
 
 
-DATE_ORDERS = ("us", "day-first")
-
-
 def normalize(text: str, lang: str = "en", *, date_order: str = "us") -> str:
     """One string → its speakable form: numbers, dates, times, money, units,
     abbreviations and symbols as a newsreader says them. ``date_order`` says how to read
     numeric dates such as 03/04/2025 ("us": March 4; "day-first": 3 April). Text in a
     language without rules passes through with only its whitespace tidied."""
+    if date_order not in DATE_ORDERS:
+        raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
     text = _SPACES.sub(" ", text).strip()
     if base_language(lang) == "en":
         return normalize_english(text, Settings(date_order=date_order))

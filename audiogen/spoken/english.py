@@ -33,17 +33,12 @@ MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
-_MONTH_RE = re.compile(MONTH + r"$", re.IGNORECASE)
 ORD_SUFFIX = r"(?:st|nd|rd|th)"
 
 
 def month_name(text: str) -> str:
     key = text.rstrip(".").lower()[:3]
     return tables.MONTHS[key]
-
-
-def _is_month(text: str) -> bool:
-    return bool(_MONTH_RE.match(text.rstrip(".")))
 
 
 def _day(text: str) -> int:
@@ -260,7 +255,18 @@ def _money_range(m: re.Match[str]) -> str:
     return f"{_money_text(m.group(1))} to {_money_text(m.group(2))}"
 
 
-_MONEY_RE: re.Pattern[str]
+def _money_pattern() -> str:
+    """An amount of money: a currency code or sign, the number, and a scale ("$1.2 bn")."""
+    scales = "|".join(sorted(tables.SCALES, key=len, reverse=True))
+    symbols = "|".join(re.escape(s) for s in tables.CURRENCIES if not s.isalpha())
+    codes = "|".join(s for s in tables.CURRENCIES if s.isalpha())
+    return (
+        rf"(?:(?P<code>\b(?:{codes}))\s?|(?P<symbol>{symbols})\s?)(?P<amount>{NUM})"
+        rf"(?:\s?(?P<scale>(?:{scales}))\b)?"
+    )
+
+
+_MONEY_RE = re.compile(_money_pattern(), re.IGNORECASE)
 
 
 def _money_text(text: str) -> str:
@@ -463,16 +469,11 @@ def _word_number(m: re.Match[str]) -> str:
 
 
 def build_rules(settings: Settings) -> list[Rule]:
-    global _MONEY_RE
     units = "|".join(sorted((re.escape(u) for u in tables.UNITS), key=len, reverse=True))
     scales = "|".join(sorted(tables.SCALES, key=len, reverse=True))
     symbols = "|".join(re.escape(s) for s in tables.CURRENCIES if not s.isalpha())
     codes = "|".join(s for s in tables.CURRENCIES if s.isalpha())
-    money = (
-        rf"(?:(?P<code>\b(?:{codes}))\s?|(?P<symbol>{symbols})\s?)(?P<amount>{NUM})"
-        rf"(?:\s?(?P<scale>(?:{scales}))\b)?"
-    )
-    _MONEY_RE = re.compile(money, re.IGNORECASE)
+    money = _money_pattern()
     money_plain = (
         money.replace("?P<code>", "?:")
         .replace("?P<symbol>", "?:")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from audiogen.errors import AudiogenError
+from audiogen.errors import EmbedError
 from audiogen.files import copy_atomically, write_atomically
 
 PLAYER_FILE = "audiogen-player.js"
@@ -26,10 +26,6 @@ DEMO_CSS = "audiogen-demo.css"
 #: what the marked paragraphs and sentences are called on the page
 SEGMENT_ATTRIBUTE = "data-audiogen-segment"
 SENTENCE_ATTRIBUTE = "data-audiogen-sentence"
-
-
-class EmbedError(AudiogenError):
-    """The episode could not be found or the player's files not written."""
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from audiogen.audio.master import MasteringReport
     from audiogen.backends.worker import EngineWorker
     from audiogen.cache import LevelMemory
-    from audiogen.export import ExportResult, StreamingExport
+    from audiogen.export import ExportResult
+    from audiogen.export.stream import StreamingExport
     from audiogen.voices import VoicePreset
 
 log = logging.getLogger("audiogen")
@@ -105,8 +106,9 @@ def convert(
     model may load while the article is fetched); it is left running for the caller.
     ``origin``: where an ``Article`` given as ``source`` was read from (its lead image is
     looked up from there)."""
+    from audiogen.audio.encode import format_for, normalize_bitrate
     from audiogen.audio.pcm import check_audio_file
-    from audiogen.export import check_target, format_for, normalize_bitrate
+    from audiogen.export import check_target
     from audiogen.pipeline import find_cover, load, read_cover
     from audiogen.voices import resolve_voice
 
@@ -175,9 +177,10 @@ def _streaming_export(
 ) -> tuple[LevelMemory | None, str, StreamingExport | None]:
     """The level memory and this narration's key in it, and, when the article was
     narrated in this voice before, an exporter that encodes while it is assembled."""
+    from audiogen.audio.encode import ExportOptions, format_for
     from audiogen.audio.master import LoudnessTarget
     from audiogen.cache import ClipCache, LevelMemory
-    from audiogen.export import ExportOptions, StreamingExport, format_for
+    from audiogen.export.stream import StreamingExport
 
     if not options.cache or path is None:
         return None, "", None

@@ -1,8 +1,5 @@
-"""``audiogen batch``, ``feed`` and ``embed``: a whole site as a podcast, a player on every page.
-
-Registered on the command group of ``cli.py`` (which imports this module); like it,
-the only code here is options, calls into the library, and reports.
-"""
+"""Publishing: ``batch`` (a whole site as episodes), ``feed`` (their podcast feed) and
+``embed`` (the player on an article page)."""
 
 from __future__ import annotations
 
@@ -12,83 +9,52 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from audiogen.cli import (
-    _check_notice,
-    _common,
-    _option,
-    _rendering_options,
-    _reports_errors,
-    _script_options,
-    _setup_logging,
-    main,
+from audiogen.cli.options import (
+    check_notice,
+    common_options,
+    feed_options,
+    option,
+    rendering_options,
+    reports_errors,
+    script_options,
+    setup_logging,
 )
 from audiogen.errors import FeedError
 
-F = TypeVar("F", bound=Callable[..., Any])
 EXIT_PARTIAL = 3
-
-
-def _feed_options(command: F) -> F:
-    """What the podcast says of itself; everything has a default from the episodes."""
-    options = [
-        _option("--max-items", type=click.IntRange(min=1), metavar="N", help="Only the newest N episodes in the feed."),
-        _option(
-            "--locked/--unlocked", default=True, show_default=True, help="podcast:locked: refuse moves to other hosts."
-        ),
-        _option("--explicit", is_flag=True, help="Mark the podcast explicit."),
-        _option("--category", default="News", show_default=True, help="Apple Podcasts category (e.g. 'News')."),
-        _option("--subcategory", help="Apple Podcasts subcategory (e.g. 'Daily News')."),
-        _option(
-            "--image", metavar="URL", help="Cover art URL (JPEG/PNG, 1400-3000 px); default: one made from the title."
-        ),
-        _option(
-            "--owner-email",
-            metavar="EMAIL",
-            help="itunes:owner e-mail, required: Apple and others verify the podcast by it.",
-        ),
-        _option("--owner-name", metavar="NAME", help="itunes:owner name (default: the author or title)."),
-        _option("--author", help="itunes:author (default: the episodes' byline when they share one)."),
-        _option("--description", help="The podcast's description (at most 4,000 bytes)."),
-        _option("--title", help="The podcast's title (default: the site's name)."),
-        _option("--link", metavar="URL", help="The site the podcast belongs to (default: --base-url)."),
-        _option("--feed-url", metavar="URL", help="Where the feed itself is served (default: BASE-URL/feed.xml)."),
-    ]
-    for option in options:
-        command = option(command)
-    return command
 
 
 # -- batch ------------------------------------------------------------------------------
 
 
-@main.command()
+@click.command()
 @click.argument("sources", nargs=-1)
-@_option("--out", "out", required=True, metavar="DIR", help="Output folder (or fsspec URL with --scheduler).")
-@_option("--urls", "urls_file", type=click.Path(dir_okay=False), help="A text file of URLs, one per line (# comments).")
-@_option("--since", metavar="DATE", help="Only feed and sitemap entries published or changed since DATE.")
-@_option("--jobs", type=click.IntRange(min=1), metavar="N", help="Worker processes (default: the number of cores).")
-@_option("--scheduler", metavar="tcp://HOST:PORT", help="Run on this Dask cluster instead (audiogen[dask]).")
-@_option("--feed", "feed_path", metavar="FILE", help="Also write the podcast feed to FILE (needs --base-url).")
-@_option("--base-url", metavar="URL", help="Where the output folder is served, for the feed's links.")
-@_feed_options
-@_option("--voice", metavar="VOICE", help="A preset (see 'audiogen voices'), a preset file, or ENGINE:VOICE.")
-@_option(
+@option("--out", "out", required=True, metavar="DIR", help="Output folder (or fsspec URL with --scheduler).")
+@option("--urls", "urls_file", type=click.Path(dir_okay=False), help="A text file of URLs, one per line (# comments).")
+@option("--since", metavar="DATE", help="Only feed and sitemap entries published or changed since DATE.")
+@option("--jobs", type=click.IntRange(min=1), metavar="N", help="Worker processes (default: the number of cores).")
+@option("--scheduler", metavar="tcp://HOST:PORT", help="Run on this Dask cluster instead (audiogen[dask]).")
+@option("--feed", "feed_path", metavar="FILE", help="Also write the podcast feed to FILE (needs --base-url).")
+@option("--base-url", metavar="URL", help="Where the output folder is served, for the feed's links.")
+@feed_options
+@option("--voice", metavar="VOICE", help="A preset (see 'audiogen voices'), a preset file, or ENGINE:VOICE.")
+@option(
     "--format",
     "audio_format",
     type=click.Choice(["mp3", "m4a", "ogg", "wav", "flac"]),
     default="mp3",
     show_default=True,
 )
-@_script_options
-@_rendering_options
-@_option("--no-cover", is_flag=True, help="No cover art in the audio files.")
-@_option("--allow-private", is_flag=True, help="Allow URLs on private or local networks.")
-@_common
-@_reports_errors
+@script_options
+@rendering_options
+@option("--no-cover", is_flag=True, help="No cover art in the audio files.")
+@option("--allow-private", is_flag=True, help="Allow URLs on private or local networks.")
+@common_options
+@reports_errors
 def batch(sources: tuple[str, ...], **options: Any) -> None:
     """Narrate every article in SOURCES into one episode folder each under DIR.
 
@@ -96,13 +62,13 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
     sitemaps (files or URLs). DIR gets manifest.json, the record of every item: a re-run
     skips what is done and unchanged, narrates again what changed and retries what
     failed. Exit code 3 when some items failed."""
+    from audiogen.audio.encode import normalize_bitrate
     from audiogen.audio.pcm import check_audio_file
-    from audiogen.export import normalize_bitrate
     from audiogen.publish.batch import BatchOptions, run_batch
     from audiogen.publish.sources import parse_since
 
-    _setup_logging(options["verbose"], options["quiet"])
-    _check_notice(options["notice_text"])
+    setup_logging(options["verbose"], options["quiet"])
+    check_notice(options["notice_text"])
     if not sources and not options["urls_file"]:
         raise click.UsageError("give at least one SOURCE or --urls FILE")
     if options["feed_path"] and not options["base_url"]:
@@ -257,19 +223,19 @@ def _summary(result: Any, seconds: float) -> None:
 # -- feed -------------------------------------------------------------------------------
 
 
-@main.command()
+@click.command()
 @click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
-@_option("--base-url", required=True, metavar="URL", help="Where DIR is served (absolute http(s) URL).")
+@option("--base-url", required=True, metavar="URL", help="Where DIR is served (absolute http(s) URL).")
 @click.option(
     "-o", "--output", "output", metavar="FILE", help="Where to write the feed (default: DIR/feed.xml; - for stdout)."
 )
-@_feed_options
-@_common
-@_reports_errors
+@feed_options
+@common_options
+@reports_errors
 def feed(folder: str, base_url: str, output: str | None, **options: Any) -> None:
     """Write the podcast feed (RSS 2.0, Apple Podcasts and Podcasting 2.0 tags) of the
     episodes that 'audiogen batch' narrated into DIR."""
-    _setup_logging(options["verbose"], options["quiet"])
+    setup_logging(options["verbose"], options["quiet"])
     path = _write_feed(Path(folder), base_url, output, options)
     if not options["quiet"] and path is not None:
         click.echo(f"Wrote {path}", err=True)
@@ -331,25 +297,25 @@ def _write_feed(folder: Path, base_url: str, output: str | None, options: dict[s
 # -- embed ------------------------------------------------------------------------------
 
 
-@main.command()
+@click.command()
 @click.argument("episode")
 @click.option("-o", "--output", "output", metavar="DIR", help="Folder for the player's files (default: the episode's).")
-@_option("--base-url", metavar="URL", help="Where DIR will be served, when not beside the page.")
-@_option("--demo", is_flag=True, help="Also write a demo page with the article beside the player.")
-@_option(
+@option("--base-url", metavar="URL", help="Where DIR will be served, when not beside the page.")
+@option("--demo", is_flag=True, help="Also write a demo page with the article beside the player.")
+@option(
     "--annotate", metavar="PAGE", type=click.Path(dir_okay=False), help="Mark PAGE's paragraphs for following along."
 )
-@_option("--label", metavar="TEXT", help="The player's AI label (default: 'AI-generated audio').")
-@_option("--about", metavar="URL", help="A page explaining the AI narration, linked from the label.")
-@_common
-@_reports_errors
+@option("--label", metavar="TEXT", help="The player's AI label (default: 'AI-generated audio').")
+@option("--about", metavar="URL", help="A page explaining the AI narration, linked from the label.")
+@common_options
+@reports_errors
 def embed(episode: str, output: str | None, **options: Any) -> None:
     """Put the player for EPISODE (an output of 'convert', or a batch episode folder) on
     a page: writes audiogen-player.js (and the audio, captions and timings when DIR is
     another folder) and prints the HTML snippet to paste into the article."""
     from audiogen.publish.player import embed as embed_episode
 
-    _setup_logging(options["verbose"], options["quiet"])
+    setup_logging(options["verbose"], options["quiet"])
     if options["base_url"]:
         from audiogen.publish.feed import check_absolute
 
