@@ -247,7 +247,12 @@ def _narrate(
 
 
 def _export(
-    narration: Narration, path: Path, options: ConvertOptions, encoded: tuple[Path, MasteringReport] | None
+    narration: Narration,
+    path: Path,
+    options: ConvertOptions,
+    encoded: tuple[Path, MasteringReport] | None,
+    *,
+    sidecars: bool = True,
 ) -> ExportResult:
     from audiogen.export import export_files
 
@@ -255,6 +260,7 @@ def _export(
         narration,
         path,
         format=options.audio_format,
+        sidecars=sidecars,
         srt=options.srt,
         encoded=encoded,
         cache=options.cache,
@@ -268,21 +274,9 @@ def _export(
 def _export_to_stream(narration: Narration, stream: IO[bytes], options: ConvertOptions) -> None:
     """The audio alone, written whole to ``stream`` (formats like MP3 with chapters need
     a file to seek in, so it is made in a temporary folder first)."""
-    from audiogen.export import export_files
-
     with tempfile.TemporaryDirectory(prefix="audiogen-") as folder:
         path = Path(folder) / f"narration.{options.audio_format or 'mp3'}"
-        export_files(
-            narration,
-            path,
-            format=options.audio_format,
-            sidecars=False,
-            cache=options.cache,
-            loudness=options.loudness,
-            true_peak=options.true_peak,
-            bitrate=options.bitrate,
-            vbr=options.vbr,
-        )
+        _export(narration, path, options, None, sidecars=False)
         try:
             with path.open("rb") as audio:
                 shutil.copyfileobj(audio, stream)

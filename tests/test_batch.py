@@ -210,7 +210,7 @@ def test_dask_local_cluster_gives_the_same_manifest(fake_engine: str, tmp_path: 
     distributed = pytest.importorskip("distributed")
     write_articles(tmp_path / "site", 4)
     # the same author for both (episodes without one are otherwise tagged with the folder's name)
-    options = BatchOptions(voice=fake_engine, author="The Desk")
+    options = BatchOptions(voice=fake_engine, artist="The Desk")
     local = run_batch([str(tmp_path / "site")], tmp_path / "local", options, jobs=2)
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None

@@ -106,7 +106,7 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
         outro=_absolute(options["outro"]),
         music=_absolute(options["music"]),
         music_level_db=options["music_level"],
-        author=options["author"] or options["title"],
+        artist=options["author"] or options["title"],
         cover=not options["no_cover"],
         cache=not options["no_cache"],
         timeout=options["timeout"],

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,33 +42,12 @@ log = logging.getLogger("audiogen")
 
 
 @dataclass(frozen=True)
-class BatchOptions:
-    """How each episode is narrated and written; the same for every item of a batch."""
+class BatchOptions(ConvertOptions):
+    """How each episode is narrated and written (those of ``convert``), the same for
+    every item of a batch. ``artist`` tags episodes whose article names no author and no
+    site (the podcast's author; by default the output folder's name)."""
 
-    voice: str | None = None
     audio_format: str = "mp3"
-    notice: bool = True
-    notice_position: str = "intro"
-    notice_text: str | None = None
-    lexicons: tuple[str, ...] = ()
-    date_order: str = "us"
-    loudness: float = -16.0
-    true_peak: float = -1.0
-    bitrate: str | None = None
-    vbr: bool = False
-    srt: bool = False
-    word_timings: bool = False
-    intro: str | None = None
-    outro: str | None = None
-    music: str | None = None
-    music_level_db: float = -20.0
-    #: the artist of episodes whose article names no author and no site (the podcast's
-    #: author; by default the output folder's name)
-    author: str | None = None
-    cover: bool = True
-    cache: bool = True
-    timeout: float = 60.0
-    allow_private: bool = False
     #: speech engines registered at run time in this process (import paths), for the workers
     engines: dict[str, str] = field(default_factory=dict)
     #: threads each worker's engine may use (the batch is parallel across items)
@@ -91,7 +70,8 @@ _LATER_FIELDS: dict[str, object] = {
     "outro": None,
     "music": None,
     "music_level_db": -20.0,
-    "author": None,
+    "artist": None,
+    "cover_image": None,
 }
 
 
@@ -227,30 +207,10 @@ def _narrate_item(
 
 
 def _convert_options(options: BatchOptions, output: Output) -> ConvertOptions:
-    return ConvertOptions(
-        voice=options.voice,
-        audio_format=options.audio_format,
-        notice=options.notice,
-        notice_position=options.notice_position,
-        notice_text=options.notice_text,
-        lexicons=options.lexicons,
-        date_order=options.date_order,
-        loudness=options.loudness,
-        true_peak=options.true_peak,
-        bitrate=options.bitrate,
-        vbr=options.vbr,
-        srt=options.srt,
-        word_timings=options.word_timings,
-        cover=options.cover,
-        intro=options.intro,
-        outro=options.outro,
-        music=options.music,
-        music_level_db=options.music_level_db,
-        artist=options.author or output.name,
-        cache=options.cache,
-        timeout=options.timeout,
-        allow_private=options.allow_private,
-    )
+    """The batch's options as one item's (episodes without an author or a site are
+    tagged with the output folder's name unless the batch names an artist)."""
+    settings = {f.name: getattr(options, f.name) for f in fields(ConvertOptions)}
+    return ConvertOptions(**{**settings, "artist": options.artist or output.name})
 
 
 def _kept(previous: dict[str, Any]) -> dict[str, Any]:
