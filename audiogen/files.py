@@ -14,7 +14,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from audiogen.errors import AudiogenError
@@ -40,19 +40,27 @@ def temp_part(folder: Path, name: str) -> Path:
     return Path(tmp)
 
 
-def remove_stale_parts(folder: Path, name: str | None = None) -> int:
-    """Delete the parts (of ``name``, or of any file) in ``folder`` that a killed writer
-    left; how many. Parts of a writer still running are left alone."""
+def remove_stale_parts(folder: Path, names: Iterable[str] | None = None) -> int:
+    """Delete the parts (of the files ``names``, or of any file) in ``folder`` that a
+    killed writer left; how many. Parts of a writer still running are left alone. The
+    folder is read once."""
+    prefixes = tuple(f".{name}." for name in names) if names is not None else None
     removed = 0
-    prefix = f".{name}." if name is not None else "."
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return 0
     for entry in entries:
-        if not (entry.name.startswith(prefix) and entry.name.endswith(PART_SUFFIX)):
+        if not (entry.name.startswith(".") and entry.name.endswith(PART_SUFFIX)):
             continue
-        if _is_stale(entry, entry.name[len(prefix) :] if name is not None else entry.name.rsplit(".", 2)[-2]):
+        if prefixes is None:
+            tail = entry.name.rsplit(".", 2)[-2]
+        else:
+            prefix = next((p for p in prefixes if entry.name.startswith(p)), None)
+            if prefix is None:
+                continue
+            tail = entry.name[len(prefix) :]
+        if _is_stale(entry, tail):
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
                 removed += 1

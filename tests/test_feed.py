@@ -136,16 +136,24 @@ def test_spec_example_of_podcast_guid() -> None:
     assert podcast_guid("mp3s.nashownotes.com/pc20rss.xml/") == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
 
 
+def _episode(**fields: object) -> Episode:
+    """An episode with the fields every feed needs, and ``fields`` over them."""
+    base: dict[str, object] = {
+        "title": "Episode",
+        "audio_url": "https://cdn.example/a.mp3",
+        "audio_bytes": 10,
+        "mime_type": "audio/mpeg",
+        "duration_s": 61.6,
+        "guid": episode_guid("k"),
+        "published": datetime(2025, 2, 20, tzinfo=UTC),
+    }
+    return Episode(**{**base, **fields})  # type: ignore[arg-type]
+
+
 def test_any_text_makes_well_formed_xml() -> None:
     nasty = "A & B <script>alert(\"x\")</script> 'quoted' ]]> 😀 \x00\x0b\ud800 end"
-    episode = Episode(
+    episode = _episode(
         title=nasty,
-        audio_url="https://cdn.example/a.mp3",
-        audio_bytes=10,
-        mime_type="audio/mpeg",
-        duration_s=61.6,
-        guid=episode_guid("k"),
-        published=datetime(2025, 2, 20, tzinfo=UTC),
         link="https://news.example/a?b=1&c=2",
         description=nasty,
         author=nasty,
@@ -178,14 +186,8 @@ def test_bad_feed_input(tmp_path: Path, episodes_folder: Path) -> None:
 
 def test_item_descriptions_are_capped_like_the_channels() -> None:
     long = "A sentence of the article's own summary, & <more>. " * 40_000  # 2 MB
-    episode = Episode(
+    episode = _episode(
         title="Long",
-        audio_url="https://cdn.example/a.mp3",
-        audio_bytes=10,
-        mime_type="audio/mpeg",
-        duration_s=61.6,
-        guid=episode_guid("k"),
-        published=datetime(2025, 2, 20, tzinfo=UTC),
         link="https://news.example/a",
         description=long,
     )
@@ -199,14 +201,9 @@ def test_item_descriptions_are_capped_like_the_channels() -> None:
 
 def test_terminal_and_bidi_controls_never_reach_the_feed() -> None:
     nasty = "Evil\x1b[2J\x1b]0;owned\x07 \u202etitle\u2066"
-    episode = Episode(
+    episode = _episode(
         title=nasty,
-        audio_url="https://cdn.example/a.mp3",
-        audio_bytes=10,
-        mime_type="audio/mpeg",
         duration_s=1,
-        guid=episode_guid("k"),
-        published=datetime(2025, 2, 20, tzinfo=UTC),
         description=nasty,
         author=nasty,
     )

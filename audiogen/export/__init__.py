@@ -123,8 +123,7 @@ def write_files(
         raise ExportError(f"variable bitrate is available for mp3 and ogg, not {audio_format.name}")
     if options.bitrate and audio_format.bitrate is None:
         raise ExportError(f"{audio_format.name} is lossless; it takes no bitrate")
-    for name in [path.name, *(p.name for p in sidecar_paths(path).values())]:
-        remove_stale_parts(folder, name)  # what a killed run left
+    remove_stale_parts(folder, [path.name, *(p.name for p in sidecar_paths(path).values())])  # a killed run's
     targets: dict[Path, Path] = {}
     kept: float | None = None
     writer: SplicedWriter | None = None
