@@ -8,7 +8,14 @@ from conftest import SEED_PAGE
 
 from audiogen.cli import main
 from audiogen.errors import VoiceError
-from audiogen.spoken.lexicon import Lexicon, Pronunciation, build_lexicon, load_lexicon, shipped_lexicon_path
+from audiogen.spoken.lexicon import (
+    Lexicon,
+    Pronunciation,
+    build_lexicon,
+    load_lexicon,
+    pronounceable,
+    shipped_lexicon_path,
+)
 
 
 def _lexicon() -> Lexicon:
@@ -37,19 +44,42 @@ def test_phonemes_go_to_engines_that_read_them() -> None:
 
 def test_initialisms_are_spelled_and_acronyms_read() -> None:
     lexicon = _lexicon()
-    assert lexicon.apply("the FBI and NATO") == "the F-B-I and NATO"
+    assert lexicon.apply("the FBI and NATO") == "the F-B-I and Nato"
     assert lexicon.apply("US troops at 4 AM") == "U-S troops at 4 A-M"
-    assert lexicon.apply("NATO's chief and the FBI's") == "NATO's chief and the F-B-I's"
+    assert lexicon.apply("NATO's chief and the FBI's") == "Nato's chief and the F-B-I's"
     assert lexicon.apply("two MPs") == "two M-P's"
     assert lexicon.apply("BREAKING NEWS FROM THE WHITE HOUSE TODAY") == "BREAKING NEWS FROM THE WHITE HOUSE TODAY"
     assert lexicon.apply("I went") == "I went"
 
 
+@pytest.mark.parametrize(
+    "word",
+    "NASA FEMA HELP EBITDA OPEC CERN ASEAN IKEA HAMAS ISIS AIDS UKIP NASDAQ DARPA SWAT STEM SNAP CUNY "
+    "UEFA FIFA MAGA SPAC BRICS ENRON INTEL AUKUS TARP DACA FICA ERISA SEPTA AMTRAK ICANN UNICEF".split(),
+)
+def test_capitals_that_make_syllables_are_said(word: str) -> None:
+    assert pronounceable(word)
+    assert Lexicon().apply(f"the {word} plan") == f"the {word.capitalize()} plan"
+
+
+@pytest.mark.parametrize(
+    "word",
+    "USMC NYPD ESPN NCAA AARP NAACP IAEA OECD LGBT USDA ACLU UCLA NTSB FOMC HSBC CNBC MSNBC NYSE IRGC "
+    "TSMC UNHCR ASML USSR LGBTQ WNBA ROTC USPS DPRK GOP DOJ SEC CEO FDA WHO EU".split(),
+)
+def test_capitals_that_do_not_are_spelled(word: str) -> None:
+    assert not pronounceable(word)
+    assert Lexicon().apply(f"the {word} plan") == f"the {'-'.join(word)} plan"
+
+
 def test_user_lexicon_overrides_the_shipped_one(tmp_path: Path) -> None:
     mine = tmp_path / "mine.toml"
-    mine.write_text('acronyms = ["OSCE"]\n[words]\nMacron = { say = "mack ron" }\nKyiv = "kee iv"\n')
+    mine.write_text(
+        'acronyms = ["OSCE"]\ninitialisms = ["FEMA"]\n[words]\nMacron = { say = "mack ron" }\nKyiv = "kee iv"\n'
+    )
     lexicon = build_lexicon("en", [mine])
-    assert lexicon.apply("Macron in Kyiv at the OSCE", engine="piper") == "mack ron in kee iv at the OSCE"
+    assert lexicon.apply("Macron in Kyiv at the OSCE", engine="piper") == "mack ron in kee iv at the Osce"
+    assert lexicon.apply("FEMA") == "F-E-M-A"  # said by the letter rule, spelled because the user says so
     assert "Zelensky" in lexicon.words  # the shipped entries are still there
 
 

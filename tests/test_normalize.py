@@ -105,11 +105,11 @@ CASES = {
     ],
     "time": [
         ("at 4:48 AM", "at four forty-eight AM"),
-        ("at 4:48 a.m.", "at four forty-eight AM"),
+        ("at 4:48 a.m.", "at four forty-eight AM."),
         ("at 16:00 GMT", "at sixteen hundred GMT"),
         ("at 9:05 pm", "at nine oh five PM"),
         ("at noon", "at noon"),
-        ("from 9 a.m. - 5 p.m.", "from nine AM to five PM"),
+        ("from 9 a.m. - 5 p.m.", "from nine AM to five PM."),
     ],
     "range": [
         ("from 2020–2024", "from twenty twenty to twenty twenty-four"),
@@ -194,7 +194,7 @@ CASES = {
         ("apples vs. oranges", "apples versus oranges"),
         ("fruit, e.g. apples", "fruit, for example apples"),
         ("that is, i.e. now", "that is, that is now"),
-        ("and so on, etc.", "and so on, et cetera"),
+        ("and so on, etc.", "and so on, et cetera."),
         ("approx. 40", "approximately forty"),
     ],
     "initialism": [

@@ -11,10 +11,11 @@ for news text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from audiogen.spoken import tables
+from audiogen.spoken.newswriting import newswriting
 from audiogen.spoken.numbers import cardinal, decimal, digits, fraction, ordinal, plural, year
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
@@ -196,14 +197,41 @@ def _money(m: re.Match[str]) -> str:
     symbol = m.group("symbol") or ""
     code = m.group("code") or ""
     singular, plural_name, cent = tables.CURRENCIES[(symbol or code).upper()]
-    if _ARTICLE_BEFORE.search(m.string, 0, m.start()) and _WORD_AFTER.match(m.string, m.end()):
-        # "a $2.3tn economy": the amount describes what follows, so "a ... dollar economy"
+    if _describes_next_word(m):
+        # "a $2.3tn economy", "the $4.5 billion plan": the amount describes the noun
+        # after it, so "a ... dollar economy"
         plural_name = singular
     return _amount(m.group("amount"), m.group("scale"), singular, plural_name, cent)
 
 
-_ARTICLE_BEFORE = re.compile(r"(?:^|\s)an?\s$", re.IGNORECASE)
-_WORD_AFTER = re.compile(r"\s+(?!of\b|in\b|to\b|for\b|and\b|or\b)[a-z]")
+_DETERMINER_BEFORE = re.compile(
+    r"(?:^|\s)(?:an?|the|its|his|her|their|our|this|that|[A-Za-z]+['\u2019]s)\s$", re.IGNORECASE
+)
+_NEXT_WORD = re.compile(r"\s+([a-z]+)\b")
+#: words after an amount that show it is not describing a noun ("$5 million in aid")
+_NOT_A_NOUN = frozenset(
+    """
+    in of to for and or but nor from on at by with over under into onto than as per each apiece annually
+    a an the this that these those its their his her our was were is are be been being will would could can
+    should may might must has have had do does did more less last next plus minus worth so if when while
+    since after before during through until toward towards against between among about around within
+    without across rose fell jumped dropped climbed slipped gained lost raised paid spent went came said
+    remains stands goes comes will also already alone left total overall apiece up down off out back
+    """.split()
+)
+
+
+def _describes_next_word(m: re.Match[str]) -> bool:
+    """Whether an amount is used as an adjective: followed by a noun (not a preposition,
+    a verb or an adverb); a word in -ing counts as a noun only after a determiner ("a $5
+    million building", not "spent $5 million building it")."""
+    following = _NEXT_WORD.match(m.string, m.end())
+    if following is None:
+        return False
+    word = following.group(1)
+    if word in _NOT_A_NOUN or word.endswith(("ly", "ed")):
+        return False
+    return not word.endswith("ing") or bool(_DETERMINER_BEFORE.search(m.string, 0, m.start()))
 
 
 def _amount(amount: str, scale: str | None, singular: str, plural_name: str, cent: tuple[str, str] | None) -> str:
@@ -281,13 +309,14 @@ def _measure(m: re.Match[str]) -> str:
     one = value in ("1", "1.0") and not m.group("scale")
     scale = f" {tables.SCALES[m.group('scale').lower()]}" if m.group("scale") else ""
     per = m.group("per")
+    stop = "." if m.groupdict().get("dot") and not m.string[m.end() :].strip() else ""
     if m.groupdict().get("sep") == "-" and not scale and not per:
-        return f"{decimal(number)}-{singular}"  # "a 5-kg bag": a five-kilogram bag
+        return f"{decimal(number)}-{singular}{stop}"  # "a 5-kg bag": a five-kilogram bag
     spoken = f"{decimal(number)}{scale} {singular if one else plural_name}"
     if per:
         per_singular = tables.PER_PERIODS.get(per) or tables.UNITS.get(per, (per, per))[0]
         spoken += f" per {per_singular}"
-    return spoken
+    return spoken + stop
 
 
 def _percent(m: re.Match[str]) -> str:
@@ -302,12 +331,18 @@ def _score(m: re.Match[str]) -> str:
     return f"{m.group(1)}{cardinal(int(m.group(2)))} to {cardinal(int(m.group(3)))}"
 
 
+#: one side of a score or a vote ("5–4", "218-214"): whole, short, no leading zero
+_SCORE_SIDE = re.compile(r"0|[1-9]\d{0,2}")
+
+
 def _number_range(m: re.Match[str]) -> str:
+    """ "2-10" is a range and "5–4" a score or a vote: both read "to"."""
     left, right = m.group(1), m.group(2)
     a, b = float(left.replace(",", "")), float(right.replace(",", ""))
     if a == b:  # "a 50-50 chance"
         return f"{_number_words(left)}-{_number_words(right)}"
-    if b <= a:  # not a range: an identifier such as 978-0
+    if b <= a and not (_SCORE_SIDE.fullmatch(left) and _SCORE_SIDE.fullmatch(right)):
+        # not a range or a score: an identifier such as 978-0123
         return f"{_number_words(left)}, {_number_words(right)}"
     return f"{_number_words(left)} to {_number_words(right)}"
 
@@ -415,6 +450,16 @@ def roman_value(numeral: str) -> int | None:
     return total or None
 
 
+_NUMBER_WORD_BEFORE = re.compile(
+    r"(?:\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|oh|hundred|o'clock)|teen|ty)\s$"
+)
+
+
+def _prime_minister(m: re.Match[str]) -> str:
+    """ "PM Keir Starmer"; "ten PM Eastern" is a time."""
+    return m.group(0) if _NUMBER_WORD_BEFORE.search(m.string, 0, m.start()) else "Prime Minister"
+
+
 def _title(m: re.Match[str]) -> str:
     return tables.TITLES[m.group(1)]
 
@@ -468,6 +513,155 @@ def _word_number(m: re.Match[str]) -> str:
     return f"{m.group(1)} {decimal(m.group(2))}"
 
 
+_NEWS = newswriting()
+
+
+def _keep_stop(m: re.Match[str]) -> str:
+    """The full stop an abbreviation shared with the end of its sentence."""
+    return "." if m.group(0).endswith(".") and _ends_sentence(m) else ""
+
+
+def _lookup(table: dict[str, str], form: str) -> str:
+    """``form`` as written, else with its first letter lowered or raised ("Approx.")."""
+    for key in (form, form[:1].lower() + form[1:], form[:1].upper() + form[1:], form.upper()):
+        if key in table:
+            return table[key]
+    raise KeyError(form)
+
+
+def _alternation(forms: object) -> str:
+    return "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))  # type: ignore[call-overload]
+
+
+def _party_tag(m: re.Match[str]) -> str:
+    """ "D-N.Y." → "Democrat of New York", "R-Ariz." → "Republican of Arizona"."""
+    state = m.group("state").rstrip(".")
+    name = _NEWS.states_postal.get(state) or _NEWS.states_ap.get(state) or state
+    return f"{_NEWS.parties[m.group('party')]} of {name}"
+
+
+def _ap_state(m: re.Match[str]) -> str:
+    return _lead(m) + _NEWS.states_ap[m.group("state")] + _keep_stop(m)
+
+
+def _weekday(m: re.Match[str]) -> str:
+    return _lead(m) + _NEWS.weekdays[m.group("day").capitalize()] + _keep_stop(m)
+
+
+def _lead(m: re.Match[str]) -> str:
+    """The context a rule matched before the abbreviation it reads, given back."""
+    return (m.groupdict().get("lead") or "") if "lead" in m.re.groupindex else ""
+
+
+def _month_alone(m: re.Match[str]) -> str:
+    return _NEWS.months[m.group(1)] + _keep_stop(m)
+
+
+def _month_days(m: re.Match[str]) -> str:
+    """ "Aug. 1–15" → "August first to fifteenth"."""
+    month = tables.MONTH_NAMES.index(month_name(m.group("month"))) + 1
+    first, last = int(m.group("day")), int(m.group("day2"))
+    if not (_valid_date(month, first) and _valid_date(month, last)) or last <= first:
+        return m.group(0)
+    return f"{tables.MONTH_NAMES[month - 1]} {ordinal(first)} to {ordinal(last)}"
+
+
+def _after_name(m: re.Match[str]) -> str:
+    return f"{m.group(1)}{_NEWS.after_names[m.group(2)]}{_keep_stop(m)}"
+
+
+def _degree(m: re.Match[str]) -> str:
+    return _NEWS.degrees[m.group(1)] + _keep_stop(m)
+
+
+def _organization(m: re.Match[str]) -> str:
+    return _NEWS.organizations[m.group(1)] + _keep_stop(m)
+
+
+def _street_after_name(m: re.Match[str]) -> str:
+    return f"{m.group(1)}{_NEWS.streets[m.group(2)]}"
+
+
+def _general(m: re.Match[str]) -> str:
+    spoken = _lookup(_NEWS.general, m.group(1))
+    if m.group(1)[0].isupper() and spoken[0].islower():
+        spoken = spoken[0].upper() + spoken[1:]  # "Approx. 3/4 of …" opens its sentence
+    return spoken + _keep_stop(m)
+
+
+def _compass(m: re.Match[str]) -> str:
+    return _NEWS.compass[m.group(1)]
+
+
+def _numbered(m: re.Match[str]) -> str:
+    return _lookup(_NEWS.numbered, m.group(1)) + " "
+
+
+def _in_pairs(m: re.Match[str]) -> str:
+    """ "Room 2141" → "Room twenty-one forty-one"; "Suite 1200" → "Suite twelve hundred"."""
+    return f"{m.group(1)} {year(int(m.group(2)))}"
+
+
+def _inches(m: re.Match[str]) -> str:
+    return _counted_decimal(m.group(1), ("inch", "inches"))
+
+
+def _counted_decimal(number: str, forms: tuple[str, str]) -> str:
+    return f"{decimal(number)} {forms[0] if number in ('1', '1.0') else forms[1]}"
+
+
+def _magnitude(m: re.Match[str]) -> str:
+    return f"magnitude {decimal(m.group(1))}"
+
+
+def _quarter_alone(m: re.Match[str]) -> str:
+    before = m.group(1) or ""
+    the = "the " if before and before.strip().lower() in _PREPOSITIONS else ""
+    return f"{before}{the}{ordinal(int(m.group(2)))} quarter"
+
+
+def _either_first_letter(forms: Iterable[str]) -> list[str]:
+    """Each form as written and with its first letter capitalised (it may open a sentence)."""
+    out: list[str] = []
+    for form in forms:
+        out.append(form)
+        if form[:1].islower():
+            out.append(form[:1].upper() + form[1:])
+    return out
+
+
+#: states written in full in a party tag ("R-Ohio")
+_FULL_STATE_TAGS = ("Ohio", "Texas", "Utah", "Iowa", "Idaho", "Maine", "Alaska", "Hawaii", "Guam")
+#: organizations read only with their period: without it they are words or names
+_ORGANIZATIONS_NEED_STOP = frozenset(
+    {"Co", "Cos", "Comm", "Div", "Dist", "Admin", "Dem", "Dems", "Acad", "Inst", "Cong", "Hosp", "Rte", "Assoc", "Fed"}
+)
+#: lower-case abbreviations also read without their period
+_GENERAL_BARE = frozenset({"vs", "etc", "aka"})
+
+_PREPOSITIONS = frozenset(
+    {"in", "during", "for", "of", "by", "from", "to", "since", "through", "until", "before", "after", "into", "over"}
+)
+
+
+def _out_of(m: re.Match[str]) -> str:
+    return f"{cardinal(int(m.group(1)))} out of {cardinal(int(m.group(2)))}"
+
+
+def _short_code(m: re.Match[str]) -> str:
+    return f"{m.group(1)}{digits(m.group(2))}"
+
+
+def _slash_words(m: re.Match[str]) -> str:
+    left, right = m.group(1), m.group(2)
+    joiner = "or" if left.islower() and right.islower() else "slash"
+    return f"{left} {joiner} {right}"
+
+
+def _percent_both(m: re.Match[str]) -> str:
+    return f"{decimal(m.group(1))} to {decimal(m.group(2))} percent"
+
+
 def build_rules(settings: Settings) -> list[Rule]:
     units = "|".join(sorted((re.escape(u) for u in tables.UNITS), key=len, reverse=True))
     scales = "|".join(sorted(tables.SCALES, key=len, reverse=True))
@@ -481,9 +675,30 @@ def build_rules(settings: Settings) -> list[Rule]:
         .replace("?P<scale>", "?:")
     )
     flags = re.IGNORECASE
+    news = _NEWS
+    months_dotted = _alternation(news.months)
+    weekdays_sure = _alternation(d for d in news.weekdays if d not in ("Sat", "Sun"))
+    weekdays_all = _alternation(news.weekdays)
+    states_ap = _alternation(news.states_ap)
+    states_sure = _alternation(s for s in news.states_ap if s not in news.states_ambiguous and s != "D.C")
+    states_any = _alternation([*news.states_ap, *news.states_postal, *_FULL_STATE_TAGS])
+    titles = _alternation(news.titles)
+    streets = _alternation(f for f in news.streets if f[0].isupper() and len(f) < 5)
+    organizations = _alternation(news.organizations)
+    organizations_bare = _alternation(o for o in news.organizations if o not in _ORGANIZATIONS_NEED_STOP)
+    general_words = [f for f in news.general if f.isalpha() and f.islower()]
+    general_stop = _alternation(_either_first_letter(f for f in general_words if f not in _GENERAL_BARE))
+    general_bare = _alternation(
+        _either_first_letter(f for f in news.general if f not in general_words or f in _GENERAL_BARE)
+    )
+    numbered = _alternation(news.numbered)
+    compass = _alternation(news.compass)
     b = r"(?<![\w.,/])"  # a number starts here
     e = r"(?![\w]|[.,]\d)"  # and ends here
     return [
+        # symbols that decorate rather than say anything: rules, bullets, brackets
+        (re.compile(r"[_*|~=<>#^\\-]{2,}|(?<!\w)[*|^\\]+|[*|^\\]+(?!\w)|(?<=\s)[<>](?=\s)"), lambda m: " "),
+        (re.compile(r"<([^<>\d]{1,80})>"), lambda m: m.group(1)),
         # addresses a listener would not follow digit by digit
         (re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)]", flags), _url),
         (re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), _email),
@@ -504,9 +719,41 @@ def build_rules(settings: Settings) -> list[Rule]:
             ),
             _phone,
         ),
+        (re.compile(r"(\b(?:text|texting|call|dial|send)\s+(?:[A-Z]+\s+to\s+)?)(\d{3,6})\b", flags), _short_code),
+        # people and places
+        (
+            re.compile(rf"(?<![\w-])(?P<party>[DRI])-(?P<state>{states_any})\.?(?=[)\s,;:]|$)"),
+            _party_tag,
+        ),
+        (re.compile(rf"(?P<lead>\b[A-Z][a-z]+, )(?P<state>{states_ap})\.(?=[\s,;:)]|$)"), _ap_state),
+        (re.compile(rf"(?<![\w.])(?P<state>{states_sure})\.(?=[\s,;:)]|$)"), _ap_state),
+        (re.compile(rf"(\b[A-Z][a-z]+,? )({_alternation(news.after_names)})\.?(?=[\s,;:)]|$)"), _after_name),
+        (re.compile(rf"(?<![\w.])({_alternation(news.degrees)})\.?(?=[\s,;:)]|$)"), _degree),
+        (
+            re.compile(rf"(?<![\w.])(?P<day>{weekdays_all})(?:\.|(?=,))(?=,?\s+(?:{MONTH}\.?\s+\d|\d))", flags),
+            _weekday,
+        ),
+        (re.compile(rf"(?<![\w.])(?P<day>{weekdays_sure})\.(?=[\s,;:)]|$)"), _weekday),
+        (
+            re.compile(
+                r"(?P<lead>\b(?:on|by|until|till|since|last|next|this|every|from|through|and|or|before|after) )(?P<day>Sat|Sun)\.(?=[\s,;:)]|$)"
+            ),
+            _weekday,
+        ),
+        (
+            re.compile(r"\bM\s?(\d(?:\.\d)?)(?=[\s-]+(?:magnitude|quake|earthquake|temblor|tremor|aftershock)\b)"),
+            _magnitude,
+        ),
         # dates
         (re.compile(rf"{b}(\d{{4}})-(\d{{2}})-(\d{{2}}){e}"), _iso_date),
         (re.compile(rf"{b}(\d{{1,2}})[/.-](\d{{1,2}})[/.-](\d{{4}}|\d{{2}}){e}"), _numeric_date(settings)),
+        (
+            re.compile(
+                rf"\b(?P<month>{MONTH})\.?\s(?P<day>\d{{1,2}}){ORD_SUFFIX}?\s?[-\u2013]\s?(?P<day2>\d{{1,2}}){ORD_SUFFIX}?{e}",
+                flags,
+            ),
+            _month_days,
+        ),
         (
             re.compile(
                 rf"\b(?P<month>{MONTH})\.?[\s-](?P<day>\d{{1,2}}){ORD_SUFFIX}?(?:(?:,\s*|\s|-)(?P<year>\d{{4}}))?{e}",
@@ -599,9 +846,16 @@ def build_rules(settings: Settings) -> list[Rule]:
         ),
         (re.compile(r"(^|[\s(])(~|\u2248)\s?(?=\d)"), lambda m: f"{m.group(1)}{tables.APPROXIMATE[m.group(2)]} "),
         (
-            re.compile(r"\b(" + "|".join(tables.NUMBERED) + r")\.\s?(?=\d)", flags),
-            lambda m: tables.NUMBERED[m.group(1).lower()] + " ",
+            re.compile(rf"(?<![\w.])({numbered})\.\s?(?=\d)"),
+            _numbered,
         ),
+        (
+            re.compile(
+                r"\b(Room|Suite|Apartment|Flight|Gate|Highway|Route|Pier|Platform|Studio|Unit|Building|Hangar)\s(\d{3,4})(?![\d,.]\d|\w)"
+            ),
+            _in_pairs,
+        ),
+        (re.compile(rf"{b}({NUM})\s?in\.(?=\s+[a-z(]|,)"), _inches),
         (re.compile(r"(?<=\d)\s?/\s?(7)\b"), lambda m: " " + cardinal(7)),  # "24/7"
         (re.compile(r"([a-z]s?)/(" + "|".join(tables.PER_PERIODS) + r")\b", flags), _per_period),
         (re.compile(r"(^|[\s(\[])[-\u2212](?=\d)"), lambda m: f"{m.group(1)}minus "),
@@ -620,7 +874,7 @@ def build_rules(settings: Settings) -> list[Rule]:
         ),
         (
             re.compile(
-                rf"{b}(?P<a>{NUM})\s?[-\u2013]\s?(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?\s?(?P<unit>{units})(?:/(?P<per>{units}|[a-z]+))?(?![\w\u00b2\u00b3])"
+                rf"{b}(?P<a>{NUM})\s?[-\u2013]\s?(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?\s?(?P<unit>{units})(?:/(?P<per>{units}|[a-z]+))?(?P<dot>(?<=[a-z])\.(?=\s+[a-z\d(]|[,;:)]|$))?(?![\w\u00b2\u00b3])"
             ),
             lambda m: f"{_number_words(m.group('a'))} to {_measure(m)}",
         ),
@@ -629,12 +883,13 @@ def build_rules(settings: Settings) -> list[Rule]:
             re.compile(rf"{b}(\d{{1,2}}(?:\.\d+)?|\d+\.\d+)m(?=\s+(?:people|children|men|women|[a-z]+s)\b)"),
             _million_or_meters,
         ),
+        (re.compile(rf"{b}({NUM})\s?%\s?[-\u2013\u2212]\s?({NUM})\s?%"), _percent_both),
         (re.compile(rf"{b}({NUM})\s?[-\u2013]\s?({NUM})\s?%"), _percent_range),
         (re.compile(rf"{b}({NUM})\s?%"), _percent),
         (re.compile(r"(?<=[\d\s])p\.?p\.?(?=\s|$|[,.;])"), lambda m: "percentage points"),
         (
             re.compile(
-                rf"{b}(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?(?P<sep>[\s-]?)(?P<unit>{units})(?:/(?P<per>{units}|[a-z]+))?(?![\w\u00b2\u00b3])"
+                rf"{b}(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?(?P<sep>[\s-]?)(?P<unit>{units})(?:/(?P<per>{units}|[a-z]+))?(?P<dot>(?<=[a-z])\.(?=\s+[a-z\d(]|[,;:)]|$))?(?![\w\u00b2\u00b3])"
             ),
             _measure,
         ),
@@ -656,8 +911,12 @@ def build_rules(settings: Settings) -> list[Rule]:
         ),
         (re.compile(rf"{b}(\d{{4}})[-\u2013](\d{{4}}|\d{{2}}){e}"), _year_range),
         (re.compile(rf"{b}(\d{{4}})/(\d{{2}})(?![\d/])"), _season),
-        (re.compile(rf"{b}({NUM})\s?[-\u2013]\s?({NUM}){e}"), _number_range),
+        (re.compile(rf"{b}({NUM})\s?[-\u2013\u2212]\s?({NUM}){e}"), _number_range),
         # fractions and ordinals
+        (
+            re.compile(rf"{b}(\d{{1,2}})/(10|5|100)(?![\w/]|[.,]\d)(?!\s+of\b)"),
+            lambda m: _out_of(m) if int(m.group(1)) <= int(m.group(2)) and int(m.group(1)) > 1 else m.group(0),
+        ),
         (
             re.compile(rf"{b}(?:(?P<whole>\d+)\s)?(?P<num>\d+)\s?/\s?(?P<den>\d+)(?:{ORD_SUFFIX})?(?![\w/])", flags),
             _fraction,
@@ -674,6 +933,9 @@ def build_rules(settings: Settings) -> list[Rule]:
             _house_number,
         ),
         (re.compile(r"(,\s)(" + "|".join(tables.STATES) + r")\b(?:\s(\d{5}))?(?=$|[\s,.])"), _state),
+        (re.compile(r"(\b[A-Za-z]+ )?\bQ([1-4])\b(?!['\u2019]?\d)"), _quarter_alone),
+        (re.compile(rf"\b({compass})\b(?=\s+of\s+[A-Z])"), _compass),
+        (re.compile(rf"(\b[A-Z][a-z]+ )({streets})\.?(?=,|\s+[a-z\d]|\s+on\b)"), _street_after_name),
         # the rest of the numbers
         (re.compile(rf"(^|[\s(\[])[-\u2212]({NUM}){e}"), _minus),
         (re.compile(r"(?<![\w.,$])(1[1-9]\d\d|20\d\d)(?![\w%]|[.,]\d)"), _plain_year),
@@ -694,25 +956,22 @@ def build_rules(settings: Settings) -> list[Rule]:
             _roman,
         ),
         (
-            re.compile(
-                r"\b("
-                + "|".join(re.escape(t) for t in sorted(tables.TITLES, key=len, reverse=True))
-                + r")\.?(?=\s+[A-Z])"
-            ),
+            re.compile(rf"(?<![\w.])({titles})\.?(?=\s+(?:[A-Z]|and\s+(?:{titles})\b))"),
             _title,
         ),
+        (re.compile(r"(?<![\w.])PM(?=\s+[A-Z][a-z])"), _prime_minister),
         (
-            re.compile(
-                r"(?<![\w.])("
-                + "|".join(re.escape(a) for a in sorted(tables.ABBREVIATIONS, key=len, reverse=True))
-                + r")(?=\W|$)",
-                flags,
-            ),
-            _abbreviation,
+            re.compile(rf"(?<![\w.])({general_stop})\.(?=[\s,;:)]|$)"),
+            _general,
         ),
+        (re.compile(rf"(?<![\w.])({general_bare})(?:\.(?=[\s,;:)]|$)|(?=[\s,;:)'\u2019]|$))"), _general),
+        (re.compile(rf"(?<![\w.])({organizations})\.(?=[\s,;:)'\u2019]|$)"), _organization),
+        (re.compile(rf"(?<![\w.-])({organizations_bare})(?=[\s,;:)]|$)"), _organization),
+        (re.compile(rf"(?<![\w.])({months_dotted})\.(?=[\s,;:)]|$)"), _month_alone),
         (re.compile(r"\bNo\.\s*(?=[a-z]*\s*\w)"), _number_sign),
         (re.compile(r"(?<![\w.])((?:[A-Za-z]\.){2,}[A-Za-z]?\.?)(?=\W|$)"), _initialism),
-        (re.compile(r"[&+=§@°]"), _symbol),
+        (re.compile(r"(\b(?:[a-z]+|[A-Z][a-z]*|[A-Z]{2,}))/([a-z]+|[A-Z][a-z]+|[A-Z]{2,})\b(?!/)"), _slash_words),
+        (re.compile(r"[&+=§@°±]"), _symbol),
     ]
 
 
@@ -745,7 +1004,10 @@ def normalize_english(text: str, settings: Settings | None = None) -> str:
     rules = _RULES.get(settings)
     if rules is None:
         rules = _RULES[settings] = build_rules(settings)
+    final = text[-1:] if text[-1:] in ".?!" else ""
     for pattern, replace in rules:
         text = pattern.sub(replace, text)
-    text = _SPACES.sub(" ", text)
-    return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip()
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACES.sub(" ", text)).strip()
+    if final and text and text[-1] not in ".?!\"'\u201d\u2019)":
+        text += final  # a rule read the abbreviation that ended the sentence ("9 a.m.")
+    return text

@@ -3,8 +3,10 @@
 A lexicon is a TOML file (``voices/lexicon/en.toml`` ships with audiogen; a voice preset
 may name its own and ``--lexicon FILE`` adds a user's) with
 
-* ``acronyms``: upper-case words read as words ("NATO", "NASA"); any other all-capital
-  word of two to five letters is spelled out ("FBI" → "F B I"), as newsreaders do;
+* ``acronyms``: upper-case words read as words ("NATO", "MAX"), ``initialisms``: words
+  spelled out ("ACLU"); any other all-capital word of two to eight letters is said when
+  its letters make English syllables ("FEMA", "HELP") and spelled when they do not or
+  when it is three letters or fewer ("FBI", "USMC"), as newsreaders do (``pronounceable``);
 * ``[words]``: a word → ``{ say = "respelling" }`` and/or ``{ ipa = "phonemes" }``.
   Engines that take phonemes (Piper reads ``[[ ... ]]`` as espeak-ng IPA) get ``ipa``;
   the others get ``say``.
@@ -27,7 +29,7 @@ from audiogen.errors import VoiceError
 PHONEME_ENGINES = frozenset({"piper"})
 _WORD = re.compile(r"(?<![\w\[-])([A-Za-z](?:[A-Za-z'\u2019]*[A-Za-z])?)(?![\w\]-])")
 _POSSESSIVE = re.compile(r"^(.*?)(['\u2019]s)?$")
-_UPPER_RUN = re.compile(r"^[A-Z]{2,5}s?$")
+_UPPER_RUN = re.compile(r"^[A-Z]{2,8}s?$")
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,14 @@ class Pronunciation:
 class Lexicon:
     acronyms: set[str] = field(default_factory=set)
     words: dict[str, Pronunciation] = field(default_factory=dict)
+    initialisms: set[str] = field(default_factory=set)
 
     def merge(self, other: Lexicon) -> Lexicon:
-        return Lexicon(self.acronyms | other.acronyms, {**self.words, **other.words})
+        return Lexicon(
+            (self.acronyms - other.initialisms) | other.acronyms,
+            {**self.words, **other.words},
+            (self.initialisms - other.acronyms) | other.initialisms,
+        )
 
     def lookup(self, word: str) -> Pronunciation | None:
         """Exact form first; "MACRON" finds "Macron"; a lower-case entry finds any case."""
@@ -70,14 +77,65 @@ class Lexicon:
             if not shouting and _UPPER_RUN.match(root):
                 plural = root.endswith("s") and len(root) > 2
                 letters = root[:-1] if plural else root
-                if letters in self.acronyms:
-                    return token
+                if letters in self.acronyms or (letters not in self.initialisms and pronounceable(letters)):
+                    return letters.capitalize() + ("s" if plural else "") + (possessive or "")
                 # Letters joined by hyphens are read as letter names by espeak-ng (which
                 # Piper uses too); "AM" alone would be the word "am", "A M" "uh em".
                 return "-".join(letters) + ("'s" if plural else "") + (possessive or "")
             return token
 
         return _WORD.sub(replace, text)
+
+
+# -- say or spell ---------------------------------------------------------------------
+# An all-capital word is said as a word when its letters make English syllables
+# ("NASA", "FEMA", "HELP", "EBITDA") and spelled when they cannot ("FBI", "USMC", "NYPD").
+# Three letters or fewer are spelled (news initialisms: "GOP", "DOJ", "CEO") unless listed.
+_VOWELS = frozenset("AEIOU")
+_ONSETS = frozenset(
+    """B C D F G H J K L M N P Q R S T V W X Y Z BL BR CH CL CR DR FL FR GL GN GR KL KN KR PH PL PR
+    QU SC SH SK SL SM SN SP ST SW TH TR TW WH WR SCH SCR SHR SPL SPR SQU STR THR""".split()
+)
+_CODAS = frozenset(
+    """B C D F G K L M N P R S T V W X Z CH CK CT FT GH LD LF LK LM LP LT MB MP ND NG NK NS NT NN
+    LL SS FF TT PH PT RB RC RD RF RG RK RL RM RN RP RS RT SH SK SP ST TH TS TZ WN WS NCH RCH RST RTH
+    Q BS CS DS GS KS LS MS PS NDS NTS RDS RKS RTS""".split()
+)
+_VOWEL_PAIRS = frozenset("AI AU EA EE EI EO EU IA IE IO OA OE OI OO OU UA UE UI AY EY OY".split())
+_DIGRAPHS = frozenset({"SH", "CH", "TH", "PH", "CK"})
+
+
+def pronounceable(word: str) -> bool:
+    """Whether an all-capital word of four letters or more reads as English syllables."""
+    if len(word) < 4:
+        return False
+    # Y is a vowel at the end of a word or where no other vowel is ("NIMBY", "NYPD").
+    has_vowel = any(c in _VOWELS for c in word)
+    letters = "".join(
+        "V" if c in _VOWELS or (c == "Y" and (i == len(word) - 1 or not has_vowel)) else "C" for i, c in enumerate(word)
+    )
+    clusters = [(m.group(0)[0], word[m.start() : m.end()]) for m in re.finditer(r"V+|C+", letters)]
+    if not any(kind == "V" for kind, _ in clusters):
+        return False
+    for index, (kind, text) in enumerate(clusters):
+        first, last = index == 0, index == len(clusters) - 1
+        if kind == "V":
+            if len(text) > 2 or (len(text) == 2 and text not in _VOWEL_PAIRS):
+                return False
+        elif (
+            (first and text not in _ONSETS)
+            or (last and text not in _CODAS)
+            or (
+                not first
+                and not last
+                and not any(
+                    (text[:cut] in _CODAS or not text[:cut]) and text[cut:] in _ONSETS for cut in range(len(text))
+                )
+            )
+        ):
+            return False
+    # "USDA", "ACLU": a vowel, two consonants that make no sound together, a vowel
+    return not (len(word) == 4 and letters == "VCCV" and word[1:3] not in _DIGRAPHS)
 
 
 def _split_possessive(token: str) -> tuple[str, str | None]:
@@ -97,14 +155,18 @@ def load_lexicon(path: Path) -> Lexicon:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise VoiceError(f"cannot read lexicon {path}: {exc}", hint="check the file's TOML syntax") from None
-    unknown = set(data) - {"acronyms", "words"}
+    unknown = set(data) - {"acronyms", "initialisms", "words"}
     if unknown:
         raise VoiceError(
-            f"lexicon {path} has unknown keys: {', '.join(sorted(unknown))}", hint="use 'acronyms' and [words]"
+            f"lexicon {path} has unknown keys: {', '.join(sorted(unknown))}",
+            hint="use 'acronyms', 'initialisms' and [words]",
         )
-    acronyms = data.get("acronyms", [])
-    if not isinstance(acronyms, list) or not all(isinstance(a, str) for a in acronyms):
-        raise VoiceError(f"lexicon {path}: 'acronyms' must be a list of words")
+    lists: dict[str, set[str]] = {}
+    for key in ("acronyms", "initialisms"):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+            raise VoiceError(f"lexicon {path}: '{key}' must be a list of words")
+        lists[key] = set(value)
     words: dict[str, Pronunciation] = {}
     for word, entry in data.get("words", {}).items():
         if isinstance(entry, str):
@@ -112,7 +174,7 @@ def load_lexicon(path: Path) -> Lexicon:
         if not isinstance(entry, dict) or not entry or set(entry) - {"say", "ipa"}:
             raise VoiceError(f'lexicon {path}: entry \'{word}\' needs say = "..." and/or ipa = "..."')
         words[word] = Pronunciation(say=entry.get("say"), ipa=entry.get("ipa"))
-    return Lexicon(set(acronyms), words)
+    return Lexicon(lists["acronyms"], words, lists["initialisms"])
 
 
 def shipped_lexicon_path(language: str) -> Path:

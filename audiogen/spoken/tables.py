@@ -6,6 +6,10 @@ change that needs no regular expression.
 
 from __future__ import annotations
 
+from audiogen.spoken.newswriting import newswriting
+
+_NEWS = newswriting()
+
 MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -45,46 +49,9 @@ SCALES = {
     "bln": "billion", "trn": "trillion",
 }  # fmt: skip
 
-#: written unit → (singular, plural); matched case-sensitively ("mm" is not "Mm")
-UNITS: dict[str, tuple[str, str]] = {
-    "km": ("kilometer", "kilometers"), "m": ("meter", "meters"), "cm": ("centimeter", "centimeters"),
-    "mm": ("millimeter", "millimeters"), "mi": ("mile", "miles"), "ft": ("foot", "feet"),
-    "yd": ("yard", "yards"), "nm": ("nanometer", "nanometers"),
-    "sq ft": ("square foot", "square feet"), "sq m": ("square meter", "square meters"),
-    "tsp": ("teaspoon", "teaspoons"), "tbsp": ("tablespoon", "tablespoons"),
-    "km²": ("square kilometer", "square kilometers"), "m²": ("square meter", "square meters"),
-    "sq km": ("square kilometer", "square kilometers"), "sq mi": ("square mile", "square miles"),
-    "km2": ("square kilometer", "square kilometers"), "m2": ("square meter", "square meters"),
-    "m³": ("cubic meter", "cubic meters"), "ha": ("hectare", "hectares"),
-    "kg": ("kilogram", "kilograms"), "g": ("gram", "grams"), "mg": ("milligram", "milligrams"),
-    "lb": ("pound", "pounds"), "lbs": ("pound", "pounds"), "oz": ("ounce", "ounces"),
-    "t": ("tonne", "tonnes"), "kt": ("kiloton", "kilotons"), "Mt": ("megaton", "megatons"),
-    "l": ("liter", "liters"), "L": ("liter", "liters"), "ml": ("milliliter", "milliliters"),
-    "mL": ("milliliter", "milliliters"), "cc": ("cubic centimeter", "cubic centimeters"),
-    "mph": ("mile per hour", "miles per hour"), "km/h": ("kilometer per hour", "kilometers per hour"),
-    "kph": ("kilometer per hour", "kilometers per hour"), "kmh": ("kilometer per hour", "kilometers per hour"),
-    "m/s": ("meter per second", "meters per second"), "knots": ("knot", "knots"),
-    "m/s²": ("meter per second squared", "meters per second squared"),
-    "m/s2": ("meter per second squared", "meters per second squared"),
-    "°C": ("degree Celsius", "degrees Celsius"), "°F": ("degree Fahrenheit", "degrees Fahrenheit"),
-    "ºC": ("degree Celsius", "degrees Celsius"), "ºF": ("degree Fahrenheit", "degrees Fahrenheit"),
-    "°": ("degree", "degrees"), "º": ("degree", "degrees"),
-    "h": ("hour", "hours"), "hr": ("hour", "hours"), "hrs": ("hour", "hours"),
-    "min": ("minute", "minutes"), "mins": ("minute", "minutes"), "sec": ("second", "seconds"),
-    "ms": ("millisecond", "milliseconds"),
-    "kW": ("kilowatt", "kilowatts"), "MW": ("megawatt", "megawatts"), "GW": ("gigawatt", "gigawatts"),
-    "kWh": ("kilowatt hour", "kilowatt hours"), "MWh": ("megawatt hour", "megawatt hours"),
-    "GWh": ("gigawatt hour", "gigawatt hours"), "TWh": ("terawatt hour", "terawatt hours"),
-    "V": ("volt", "volts"), "kV": ("kilovolt", "kilovolts"), "W": ("watt", "watts"),
-    "Hz": ("hertz", "hertz"), "kHz": ("kilohertz", "kilohertz"), "MHz": ("megahertz", "megahertz"),
-    "GHz": ("gigahertz", "gigahertz"),
-    "KB": ("kilobyte", "kilobytes"), "MB": ("megabyte", "megabytes"), "GB": ("gigabyte", "gigabytes"),
-    "TB": ("terabyte", "terabytes"), "mbps": ("megabit per second", "megabits per second"),
-    "Mbps": ("megabit per second", "megabits per second"), "Gbps": ("gigabit per second", "gigabits per second"),
-    "kbps": ("kilobit per second", "kilobits per second"),
-    "bpm": ("beat per minute", "beats per minute"), "mg/dL": ("milligram per deciliter", "milligrams per deciliter"),
-}  # fmt: skip
-
+#: written unit → (singular, plural); matched case-sensitively ("mm" is not "Mm"), every
+#: SI prefix and power generated from the newswriting lexicon
+UNITS: dict[str, tuple[str, str]] = _NEWS.units
 #: plural nouns after "2m" that say meters, not million ("the 100m finals")
 METER_EVENTS = frozenset({"finals", "heats", "hurdles", "races", "laps", "lengths", "dashes", "sprints", "relays"})
 
@@ -101,58 +68,33 @@ VULGAR_FRACTIONS = {
     "⅗": (3, 5), "⅘": (4, 5), "⅙": (1, 6), "⅚": (5, 6), "⅛": (1, 8), "⅜": (3, 8), "⅝": (5, 8), "⅞": (7, 8),
 }  # fmt: skip
 
-STREETS = {
-    "st": "Street", "street": "Street", "ave": "Avenue", "avenue": "Avenue", "rd": "Road",
-    "road": "Road", "blvd": "Boulevard", "boulevard": "Boulevard", "expy": "Expressway",
-    "expressway": "Expressway", "dr": "Drive", "drive": "Drive", "ln": "Lane", "lane": "Lane",
-    "way": "Way", "ct": "Court", "court": "Court", "pl": "Place", "place": "Place",
-    "hwy": "Highway", "highway": "Highway", "pkwy": "Parkway", "parkway": "Parkway",
-}  # fmt: skip
+#: street designators (lower case) → the word
+STREETS = {form.lower(): word for form, word in _NEWS.streets.items()}
 
-STATES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
-    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
-    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
-    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico",
-    "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
-    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
-    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
-    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-}  # fmt: skip
+#: postal codes; the AP forms ("Calif.") are in ``STATES_AP``
+STATES = _NEWS.states_postal
+STATES_AP = _NEWS.states_ap
 
 #: expanded only before a capitalised name ("Dr. Smith", not "the Dr.")
-TITLES = {
-    "Mr": "Mister", "Mrs": "Misses", "Ms": "Miz", "Dr": "Doctor", "Prof": "Professor",
-    "Gen": "General", "Lt. Gen": "Lieutenant General", "Maj. Gen": "Major General",
-    "Brig. Gen": "Brigadier General", "Lt. Col": "Lieutenant Colonel", "Col": "Colonel",
-    "Lt": "Lieutenant", "Maj": "Major", "Capt": "Captain", "Sgt": "Sergeant", "Adm": "Admiral",
-    "Cmdr": "Commander", "Sen": "Senator", "Rep": "Representative", "Gov": "Governor",
-    "Pres": "President", "Rev": "Reverend", "St": "Saint", "Mt": "Mount", "Ft": "Fort",
-    "Hon": "Honorable", "Supt": "Superintendent", "Insp": "Inspector", "Amb": "Ambassador",
-}  # fmt: skip
+TITLES = _NEWS.titles
 
-#: always expanded (matched case-insensitively, with their periods)
-ABBREVIATIONS = {
-    "e.g.": "for example", "i.e.": "that is", "etc.": "et cetera", "vs.": "versus", "vs": "versus",
-    "approx.": "approximately", "est.": "estimated", "dept.": "department", "govt.": "government",
-    "int'l": "international",
-}  # fmt: skip
+#: expanded wherever they stand (their case as written, a capital first letter allowed)
+ABBREVIATIONS = _NEWS.general
 
-SYMBOLS = {"&": "and", "+": "plus", "=": "equals", "§": "section", "@": "at", "°": "degrees", "#": "number"}
+SYMBOLS = {
+    "&": "and",
+    "+": "plus",
+    "=": "equals",
+    "§": "section",
+    "@": "at",
+    "°": "degrees",
+    "#": "number",
+    "±": "plus or minus",
+}
 #: before a number: "~50" is about fifty
 APPROXIMATE = {"~": "about", "≈": "approximately", "c.": "circa", "ca.": "circa"}
-#: abbreviations that stand before a number ("Vol. 3", "pp. 3-7")
-NUMBERED = {
-    "vol": "volume",
-    "ch": "chapter",
-    "fig": "figure",
-    "art": "article",
-    "sec": "section",
-    "p": "page",
-    "pp": "pages",
-}
+#: abbreviations that stand before a number ("Vol. 3", "pp. 3-7", "Rm. 2141")
+NUMBERED = _NEWS.numbered
 COMPASS = {"N": "north", "S": "south", "E": "east", "W": "west"}
 ADDRESS_SYMBOLS = {".": "dot", "/": "slash", "@": "at", ":": "colon", "_": "underscore", "-": "dash"}
 
