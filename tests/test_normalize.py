@@ -273,9 +273,24 @@ def test_seed_article_sentences(written: str, spoken: str) -> None:
     assert normalize(written) == spoken
 
 
-def test_other_languages_pass_through() -> None:
-    text = "Le 20 févr. 2025, M. Macron a parlé à 30 % des électeurs."
-    assert normalize(text, lang="fr") == text
+@pytest.mark.parametrize(
+    ("lang", "written", "spoken"),
+    [
+        ("fr", "M. Macron a parlé à 30 % des électeurs.", "M. Macron a parlé à trente pour cent des électeurs."),
+        ("fr", "Il a gagné 1 250,5 euros.", "Il a gagné mille deux cent cinquante virgule cinq euros."),
+        ("es", "El 3,5 % de los votos", "El tres punto cinco por ciento de los votos"),
+        ("de", "Um 20:15 kamen 1.000 Gäste.", "Um zwanzig fünfzehn kamen eintausend Gäste."),
+        ("it", "Nel 2019 erano 12.", "Nel duemiladiciannove erano dodici."),
+        ("id", "orang2 datang pukul 10", "orang-orang datang pukul sepuluh"),
+        ("pt", "o código 2018-08-25 e o lote A12", "o código 2018-08-25 e o lote A12"),
+        ("hi", "यह 12 है", "यह 12 है"),  # a language num2words does not know: as written
+    ],
+)
+def test_other_languages_have_their_numbers_read_in_their_words(lang: str, written: str, spoken: str) -> None:
+    assert normalize(written, lang=lang) == spoken
+
+
+def test_other_languages_split_by_their_own_rules() -> None:
     assert split_sentences("Bonjour. Je suis là.", lang="fr") == ["Bonjour.", "Je suis là."]
 
 

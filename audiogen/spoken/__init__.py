@@ -12,12 +12,15 @@ import re
 
 from audiogen.article import DATE_ORDERS
 from audiogen.spoken.english import Settings, normalize_english
+from audiogen.spoken.other import normalize_other
 from audiogen.spoken.sentences import split_sentences as _split
 
 __all__ = ["MAX_SENTENCE_CHARS", "normalize", "split_sentences"]
 
-#: longer sentences are split at clause boundaries before they reach the voice
-MAX_SENTENCE_CHARS = 250
+#: longer sentences are split at clause boundaries before they reach the voice. A
+#: newsreader takes a long sentence in one breath group; 400 characters (about 65 words)
+#: is longer than all but one news sentence in 200, so only run-ons are broken.
+MAX_SENTENCE_CHARS = 400
 
 _SPACES = re.compile(r"\s+")
 
@@ -31,13 +34,14 @@ def normalize(text: str, lang: str = "en", *, date_order: str = "us") -> str:
     """One string → its speakable form: numbers, dates, times, money, units,
     abbreviations and symbols as a newsreader says them. ``date_order`` says how to read
     numeric dates such as 03/04/2025 ("us": March 4; "day-first": 3 April). Text in a
-    language without rules passes through with only its whitespace tidied."""
+    language without rules of its own has its numbers read in its words (``other``)."""
     if date_order not in DATE_ORDERS:
         raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
     text = _SPACES.sub(" ", text).strip()
-    if base_language(lang) == "en":
+    language = base_language(lang)
+    if language == "en":
         return normalize_english(text, Settings(date_order=date_order))
-    return text
+    return normalize_other(text, language)
 
 
 def split_sentences(text: str, lang: str = "en", max_chars: int = MAX_SENTENCE_CHARS) -> list[str]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from audiogen.spoken import tables
 from audiogen.spoken.newswriting import newswriting
 from audiogen.spoken.numbers import cardinal, decimal, digits, fraction, ordinal, plural, year
+from audiogen.spoken.sentences import SENTENCE_STARTERS
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
@@ -477,8 +478,10 @@ def _initialism(m: re.Match[str]) -> str:
 
 def _toll_free(m: re.Match[str]) -> str:
     parts = [p for p in re.split(r"[-.\s]", m.group(2)) if p]
-    rest = " ".join(digits(p) if p.isdigit() else p for p in parts)
-    return f"one, {cardinal(int(m.group(1)))}, {rest}"
+    rest = ""
+    for part in parts:  # a pause after each group of digits, as a number is dictated
+        rest += f"{digits(part)}, " if part.isdigit() else f"{part} "
+    return f"one, {cardinal(int(m.group(1)))}, {rest.rstrip(', ')}"
 
 
 def _per_period(m: re.Match[str]) -> str:
@@ -584,7 +587,7 @@ def _street_after_name(m: re.Match[str]) -> str:
 
 def _general(m: re.Match[str]) -> str:
     spoken = _lookup(_NEWS.general, m.group(1))
-    if m.group(1)[0].isupper() and spoken[0].islower():
+    if m.group(1) not in _NEWS.general and spoken[0].islower():
         spoken = spoken[0].upper() + spoken[1:]  # "Approx. 3/4 of …" opens its sentence
     return spoken + _keep_stop(m)
 
@@ -654,6 +657,8 @@ def _short_code(m: re.Match[str]) -> str:
 
 def _slash_words(m: re.Match[str]) -> str:
     left, right = m.group(1), m.group(2)
+    if right == "or":  # "and/or"
+        return f"{left} or"
     joiner = "or" if left.islower() and right.islower() else "slash"
     return f"{left} {joiner} {right}"
 
@@ -693,6 +698,7 @@ def build_rules(settings: Settings) -> list[Rule]:
     )
     numbered = _alternation(news.numbered)
     compass = _alternation(news.compass)
+    starters = f"(?:{_alternation(SENTENCE_STARTERS)})"
     b = r"(?<![\w.,/])"  # a number starts here
     e = r"(?![\w]|[.,]\d)"  # and ends here
     return [
@@ -718,6 +724,10 @@ def build_rules(settings: Settings) -> list[Rule]:
                 rf"(?:(?<![\w+])\+(?P<country>\d{{1,3}})[\s.-]?)?(?P<number>(?:\(\d{{3}}\)\s?|{b}\d{{3}}[-.])\d{{3}}[-.]\d{{4}}(?:-\d{{1,4}})?|{b}\d{{3}}-\d{{2}}-\d{{4}}){e}"
             ),
             _phone,
+        ),
+        (
+            re.compile(rf"(?<![\w.])({_alternation(f for f in news.general if any(c.isdigit() for c in f))})(?![\w(])"),
+            _general,
         ),
         (re.compile(r"(\b(?:text|texting|call|dial|send)\s+(?:[A-Z]+\s+to\s+)?)(\d{3,6})\b", flags), _short_code),
         # people and places
@@ -874,7 +884,7 @@ def build_rules(settings: Settings) -> list[Rule]:
         ),
         (
             re.compile(
-                rf"{b}(?P<a>{NUM})\s?[-\u2013]\s?(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?\s?(?P<unit>{units})(?:/(?P<per>{units}|[a-z]+))?(?P<dot>(?<=[a-z])\.(?=\s+[a-z\d(]|[,;:)]|$))?(?![\w\u00b2\u00b3])"
+                rf"{b}(?P<a>{NUM})\s?[-\u2013]\s?(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?\s?(?P<unit>{units})(?:/(?P<per>{units}|[a-z]+))?(?P<dot>(?<=[a-z])\.(?=\s+(?!{starters}\b)|[,;:)]|$))?(?![\w\u00b2\u00b3])"
             ),
             lambda m: f"{_number_words(m.group('a'))} to {_measure(m)}",
         ),
@@ -889,7 +899,7 @@ def build_rules(settings: Settings) -> list[Rule]:
         (re.compile(r"(?<=[\d\s])p\.?p\.?(?=\s|$|[,.;])"), lambda m: "percentage points"),
         (
             re.compile(
-                rf"{b}(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?(?P<sep>[\s-]?)(?P<unit>{units})(?:/(?P<per>{units}|[a-z]+))?(?P<dot>(?<=[a-z])\.(?=\s+[a-z\d(]|[,;:)]|$))?(?![\w\u00b2\u00b3])"
+                rf"{b}(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?(?P<sep>[\s-]?)(?P<unit>{units})(?:/(?P<per>{units}|[a-z]+))?(?P<dot>(?<=[a-z])\.(?=\s+(?!{starters}\b)|[,;:)]|$))?(?![\w\u00b2\u00b3])"
             ),
             _measure,
         ),

@@ -46,7 +46,8 @@ def build_script(
     lexicon = lexicon or Lexicon()
 
     def speak(text: str) -> str:
-        return lexicon.apply(normalize(text, lang, date_order=date_order), engine) if lang == "en" else text
+        spoken = normalize(text, lang, date_order=date_order)
+        return lexicon.apply(spoken, engine) if lang == "en" else spoken
 
     tables = table_speech(article.segments, lang)
     parts: list[ScriptPart] = []
@@ -102,12 +103,14 @@ def _part(
     other = foreign_language(text, lang) if kind != "notice" else None
     if other is not None:
         # another script: split by its own rules and given to its voice as written
-        lang, speak = other, str.strip
+        lang, speak = other, lambda written: normalize(written, other)
     else:
         _refuse_absurd_words(text, kind, segment_index)
     sentences: list[Sentence] = []
     for display in split_sentences(text, lang):
         spoken = speak(display)
+        if spoken[:1].islower() and not display[:1].islower():
+            spoken = spoken[0].upper() + spoken[1:]  # "12 jurors …" → "Twelve jurors …"
         if _SPEAKABLE.search(spoken):
             sentences.append(Sentence(display=display, spoken=spoken, pause_after_ms=between))
     if sentences:

@@ -60,7 +60,7 @@ def _segmenter(lang: str) -> Any:
     return pysbd.Segmenter(language=lang if lang in _PYSBD_LANGUAGES else "en", clean=False)
 
 
-def split_sentences(text: str, lang: str = "en", max_chars: int = 250) -> list[str]:
+def split_sentences(text: str, lang: str, max_chars: int) -> list[str]:
     """Split a paragraph into sentences; pieces longer than ``max_chars`` are split
     again at clause (then word) boundaries."""
     text = _SPACES.sub(" ", text).strip()

@@ -1,0 +1,76 @@
+"""Numbers in the languages without rules of their own: read in words by num2words.
+
+English has a full set of newswriting rules (``english``). For the other languages a
+voice can speak, a number left in digits is read by the engine's own guess, which is
+often digit by digit; here whole numbers, decimals (with the language's decimal mark),
+percentages and clock times are given in that language's words. Dates, codes and numbers
+inside words are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from num2words import CONVERTER_CLASSES, num2words
+
+#: languages that write 3,5 for three and a half and 1.000 (or 1 000) for a thousand
+_DECIMAL_COMMA = frozenset(
+    "af az be bg ca cs da de el es et eu fi fr gl hr hu id is it kk ky lt lv mk nl no nb nn pl pt ro ru sk sl sq sr sv tr uk uz vi".split()
+)
+_PERCENT = {
+    "es": "por ciento", "fr": "pour cent", "it": "per cento", "pt": "por cento", "de": "Prozent",
+    "nl": "procent", "id": "persen", "ms": "peratus", "pl": "procent", "ru": "процентов", "uk": "відсотків",
+    "tr": "yüzde", "sv": "procent", "da": "procent", "no": "prosent", "nb": "prosent", "fi": "prosenttia",
+    "cs": "procent", "ro": "la sută", "ca": "per cent", "hu": "százalék",
+}  # fmt: skip
+#: languages that put the word before the number ("yüzde 5")
+_PERCENT_BEFORE = frozenset({"tr"})
+
+
+@lru_cache(maxsize=64)
+def _patterns(lang: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    if lang in _DECIMAL_COMMA:
+        number = r"\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+    else:
+        number = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    alone = rf"(?<![\w.,:/\-])({number})(?![\w]|[.,:/\-]\d)"
+    clock = r"(?<![\w.:])([01]?\d|2[0-3]):([0-5]\d)(?![\w:]|[.,]\d)"
+    return re.compile(rf"{alone}(\s?%)?"), re.compile(clock)
+
+
+def supported(lang: str) -> bool:
+    return lang in CONVERTER_CLASSES
+
+
+def normalize_other(text: str, lang: str) -> str:
+    """Numbers in ``text`` read in ``lang``; text in a language num2words does not know
+    is returned as it is."""
+    if not supported(lang) or not any(c.isdigit() for c in text):
+        return text
+    if lang in ("id", "ms"):
+        # "orang2" is how Indonesian and Malay write "orang-orang"
+        text = re.sub(r"\b([^\W\d_]{2,})2\b", r"\1-\1", text)
+    number, clock = _patterns(lang)
+    text = clock.sub(lambda m: f"{_words(m.group(1), lang)} {_words(m.group(2), lang)}", text)
+
+    def read(m: re.Match[str]) -> str:
+        words = _words(m.group(1), lang)
+        if not m.group(2):
+            return words
+        percent = _PERCENT.get(lang, "%")
+        return f"{percent} {words}" if lang in _PERCENT_BEFORE else f"{words} {percent}"
+
+    return number.sub(read, text)
+
+
+def _words(written: str, lang: str) -> str:
+    if lang in _DECIMAL_COMMA:
+        plain = re.sub(r"[.\u00a0\u202f ]", "", written).replace(",", ".")
+    else:
+        plain = written.replace(",", "")
+    try:
+        value: int | float = float(plain) if "." in plain else int(plain)
+        return str(num2words(value, lang=lang))
+    except (ValueError, NotImplementedError, OverflowError, IndexError, TypeError):
+        return written
