@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from audiogen.spoken import normalize, split_sentences
+from audiogen.spoken.english import normalize_english
 from audiogen.spoken.newswriting import newswriting
 
 
@@ -317,3 +318,10 @@ def test_decorations_are_not_read() -> None:
     assert normalize("*** Update: the road is open ***") == "Update: the road is open"
     assert normalize("News | Sports | Weather") == "News Sports Weather"
     assert normalize("<The Noksu> opens today") == "The Noksu opens today"
+
+
+@pytest.mark.parametrize(
+    "written", [w for cases in (DATES, PLACES, PEOPLE, WORDS, UNITS, SCORES, MONEY, ADDRESSES) for w, _ in cases]
+)
+def test_the_rule_gates_change_nothing(written: str) -> None:
+    assert normalize_english(written) == normalize_english(written, gated=False)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from audiogen import normalize, split_sentences
 from audiogen.spoken import MAX_SENTENCE_CHARS
+from audiogen.spoken.english import normalize_english
 from audiogen.textsplit import split_long
 
 # -- sentence splitting ---------------------------------------------------------------
@@ -333,6 +334,22 @@ news_text = st.lists(
     ),
     max_size=25,
 ).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(news_text)
+def test_the_rule_gates_change_nothing(text: str) -> None:
+    """A rule skipped because the text lacks what its matches must hold would not have
+    matched anyway."""
+    assert normalize_english(text) == normalize_english(text, gated=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [written for pairs in CASES.values() for written, _ in pairs] + [written for written, _ in SEED_SENTENCES],
+)
+def test_the_rule_gates_change_nothing_on_news(text: str) -> None:
+    assert normalize_english(text) == normalize_english(text, gated=False)
 
 
 @settings(max_examples=400, deadline=None)
