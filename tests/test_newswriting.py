@@ -313,6 +313,31 @@ def test_addresses_numbers_in_names_and_phones(written: str, spoken: str) -> Non
     check(written, spoken)
 
 
+PHONES_AND_LINKS = [
+    case(
+        "Call +44 20 7946 0958 today.",
+        "Call plus four four, two zero, seven nine four six, zero nine five eight today.",
+    ),
+    case("Call +44 (0)20 7946 0958.", "Call plus four four, two zero, seven nine four six, zero nine five eight."),
+    case("Call +33 1 42 68 53 00.", "Call plus three three, one, four two, six eight, five three, zero zero."),
+    case("Call (202) 555-0143 today.", "Call two zero two, five five five, zero one four three today."),
+    case("Call 202 555 0143 today.", "Call two zero two, five five five, zero one four three today."),
+    case("The 2024-2027 plan", "The twenty twenty-four to twenty twenty-seven plan"),  # not a phone number
+    case("It cost 1 000 000 euros.", "It cost one million euros."),
+    case("It cost 5 000 euros.", "It cost five thousand euros."),
+    case("Ages 10 12 and 14", "Ages ten twelve and fourteen"),
+    case("See www.example.org/report now", "See example dot org slash report now"),
+    case("Buy it at http://amzn.to/2iJFhRj today", "Buy it at a link to amzn dot to today"),
+    case("See https://example.com/search?q=cats", "See a link to example dot com"),
+    case("Write to press@example.org", "Write to press at example dot org"),
+]
+
+
+@pytest.mark.parametrize(("written", "spoken"), PHONES_AND_LINKS)
+def test_phone_numbers_of_any_country_and_links(written: str, spoken: str) -> None:
+    check(written, spoken)
+
+
 def test_decorations_are_not_read() -> None:
     assert normalize("Sign up ____ now") == "Sign up now"
     assert normalize("*** Update: the road is open ***") == "Update: the road is open"
@@ -321,7 +346,12 @@ def test_decorations_are_not_read() -> None:
 
 
 @pytest.mark.parametrize(
-    "written", [w for cases in (DATES, PLACES, PEOPLE, WORDS, UNITS, SCORES, MONEY, ADDRESSES) for w, _ in cases]
+    "written",
+    [
+        w
+        for cases in (DATES, PLACES, PEOPLE, WORDS, UNITS, SCORES, MONEY, ADDRESSES, PHONES_AND_LINKS)
+        for w, _ in cases
+    ],
 )
 def test_the_rule_gates_change_nothing(written: str) -> None:
     assert normalize_english(written) == normalize_english(written, gated=False)

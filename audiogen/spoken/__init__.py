@@ -23,6 +23,8 @@ __all__ = ["MAX_SENTENCE_CHARS", "normalize", "split_sentences"]
 MAX_SENTENCE_CHARS = 400
 
 _SPACES = re.compile(r"\s+")
+#: a thin or no-break space between groups of digits separates thousands ("1 000")
+_THOUSANDS_SPACE = re.compile(r"(?<=\d)[\u00a0\u202f\u2009](?=\d{3}(?!\d))")
 
 
 def base_language(lang: str | None) -> str:
@@ -37,7 +39,7 @@ def normalize(text: str, lang: str = "en", *, date_order: str = "us") -> str:
     language without rules of its own has its numbers read in its words (``other``)."""
     if date_order not in DATE_ORDERS:
         raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
-    text = _SPACES.sub(" ", text).strip()
+    text = _SPACES.sub(" ", _THOUSANDS_SPACE.sub("", text)).strip()
     language = base_language(lang)
     if language == "en":
         return normalize_english(text, Settings(date_order=date_order))

@@ -18,6 +18,7 @@ from audiogen.spoken import tables
 from audiogen.spoken.gates import Gate, gates_for, passes
 from audiogen.spoken.newswriting import newswriting
 from audiogen.spoken.numbers import cardinal, decimal, digits, fraction, ordinal, plural, year
+from audiogen.spoken.phones import PHONE_SHAPE, read_phone_numbers
 from audiogen.spoken.sentences import SENTENCE_STARTERS
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
@@ -70,8 +71,18 @@ def _date_words(month: int, day: int, year_text: str | None, day_first: bool = F
 
 
 def _url(m: re.Match[str]) -> str:
+    """A short address is read out ("example dot org slash report"); one whose path no
+    one would read aloud (a shortened link's code, a query, a long path) is named by its
+    site only: "a link to amzn dot to"."""
     text = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(0), flags=re.IGNORECASE).rstrip("/")
+    site, _, path = text.partition("/")
+    if path and (len(path) > 30 or _UNREADABLE_PATH.search(path)):
+        return f"a link to {_spell_address(site)}"
     return _spell_address(text)
+
+
+#: a path part no one reads aloud: a query, an id mixing letters and digits, a long number
+_UNREADABLE_PATH = re.compile(r"[?=&%#]|(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z\d]{5,}|\d{5,}")
 
 
 def _spell_address(text: str) -> str:
@@ -664,6 +675,15 @@ def _slash_words(m: re.Match[str]) -> str:
     return f"{left} {joiner} {right}"
 
 
+def _space_grouped(m: re.Match[str]) -> str:
+    """ "1 000 000" is a million; "10 12" two numbers. Groups of three digits are one
+    number when there are two or more of them, or one starts with a zero."""
+    groups = m.group(0).split(" ")
+    if len(groups) > 2 or any(g.startswith("0") for g in groups[1:]):
+        return "".join(groups)
+    return m.group(0)
+
+
 def _percent_both(m: re.Match[str]) -> str:
     return f"{decimal(m.group(1))} to {decimal(m.group(2))} percent"
 
@@ -726,6 +746,9 @@ def build_rules(settings: Settings) -> list[Rule]:
             ),
             _phone,
         ),
+        (PHONE_SHAPE, lambda m: read_phone_numbers(m.group(0))),
+        # thousands grouped by spaces, as SI style writes them ("1 000 000", "5 000")
+        (re.compile(r"(?<![\w.,])\d{1,3}(?: \d{3})+(?![\w]|[.,]\d| \d)"), _space_grouped),
         (
             re.compile(rf"(?<![\w.])({_alternation(f for f in news.general if any(c.isdigit() for c in f))})(?![\w(])"),
             _general,
@@ -1017,7 +1040,9 @@ def normalize_english(text: str, settings: Settings | None = None, *, gated: boo
     settings = settings or Settings()
     rules = _RULES.get(settings)
     if rules is None:
-        rules = _RULES[settings] = [(pattern, replace, gates_for(pattern)) for pattern, replace in build_rules(settings)]
+        rules = _RULES[settings] = [
+            (pattern, replace, gates_for(pattern)) for pattern, replace in build_rules(settings)
+        ]
     final = text[-1:] if text[-1:] in ".?!" else ""
     chars = frozenset(text)
     for pattern, replace, gates in rules:
