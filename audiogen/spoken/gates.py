@@ -10,15 +10,19 @@ over. The gate is derived from the pattern itself, so it cannot fall out of step
 
 from __future__ import annotations
 
+import importlib
 import re
 import string
 from dataclasses import dataclass
+from typing import Any
 
+_sre: Any
+_sre_parse: Any
 try:  # the parser behind ``re``; without it (another Python), every rule simply runs
-    from re import _constants as _sre
-    from re import _parser as _sre_parse
+    _sre = importlib.import_module("re._constants")
+    _sre_parse = importlib.import_module("re._parser")
 except ImportError:  # pragma: no cover
-    _sre = _sre_parse = None  # type: ignore[assignment]
+    _sre = _sre_parse = None
 
 #: a gate that costs more than this to check is not worth having
 MAX_COST = 24
@@ -76,14 +80,14 @@ def _cost(tokens: Tokens) -> float:
     return sum((25 if t in _COMMON else 1) if len(t) == 1 else 0.5 for t in tokens)
 
 
-def _candidates(items: list[tuple[object, object]], ignore_case: bool) -> list[Tokens]:
+def _candidates(items: list[tuple[Any, Any]], ignore_case: bool) -> list[Tokens]:
     """Token sets one of whose members every match of this sequence holds: one per
     mandatory element, and one per run of literal characters ("www.")."""
     found: list[Tokens] = []
     run = ""
     for op, value in items:
         if op is _sre.LITERAL:
-            run += chr(value)  # type: ignore[arg-type]
+            run += chr(value)
             continue
         if run:
             found.append(frozenset({run.lower() if ignore_case else run}))
@@ -96,25 +100,25 @@ def _candidates(items: list[tuple[object, object]], ignore_case: bool) -> list[T
     return found
 
 
-def _best(items: list[tuple[object, object]], ignore_case: bool) -> Tokens | None:
+def _best(items: list[tuple[Any, Any]], ignore_case: bool) -> Tokens | None:
     candidates = _candidates(items, ignore_case)
     return min(candidates, key=_cost) if candidates else None
 
 
-def _element(op: object, value: object, ignore_case: bool) -> Tokens | None:
+def _element(op: Any, value: Any, ignore_case: bool) -> Tokens | None:
     if op is _sre.LITERAL:
-        char = chr(value)  # type: ignore[arg-type]
+        char = chr(value)
         return frozenset({char.lower() if ignore_case else char})
     if op is _sre.IN:
-        return _char_class(value, ignore_case)  # type: ignore[arg-type]
+        return _char_class(value, ignore_case)
     if op is _sre.SUBPATTERN:
-        return _best(list(value[-1]), ignore_case)  # type: ignore[index]
+        return _best(list(value[-1]), ignore_case)
     if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)):
-        low, _high, item = value  # type: ignore[misc]
+        low, _high, item = value
         return _best(list(item), ignore_case) if low >= 1 else None
     if op is _sre.BRANCH:
         union: set[str] = set()
-        for alternative in value[1]:  # type: ignore[index]
+        for alternative in value[1]:
             found = _best(list(alternative), ignore_case)
             if found is None:
                 return None
@@ -123,13 +127,13 @@ def _element(op: object, value: object, ignore_case: bool) -> Tokens | None:
     return None  # assertions, anchors, "." and backreferences require nothing
 
 
-def _char_class(items: list[tuple[object, object]], ignore_case: bool) -> Tokens | None:
+def _char_class(items: list[tuple[Any, Any]], ignore_case: bool) -> Tokens | None:
     chars: set[str] = set()
     for op, value in items:
         if op is _sre.LITERAL:
-            chars.add(chr(value))  # type: ignore[arg-type]
+            chars.add(chr(value))
         elif op is _sre.RANGE:
-            low, high = value  # type: ignore[misc]
+            low, high = value
             if high - low > MAX_COST:
                 return None
             chars |= {chr(code) for code in range(low, high + 1)}
