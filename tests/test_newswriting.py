@@ -52,6 +52,14 @@ SPLITS = [
     ('It was made in the U.S. "We are proud," she said.', 2),
     ("He retired after 30 yrs. in the U.S.M.C. An estimated crowd cheered.", 2),
     ("Plain sentences end. Others follow! Do they? Yes.", 4),
+    ("The Supreme Court ruled in Moore v. Harper last year.", 1),
+    ("Sgt. Maria Lopez, a 15-yr. Army veteran, spoke.", 1),
+    ("The quake hit 15 mi. SE of Eureka, Calif., on Tues.", 1),
+    ("It hit Eureka, Calif. Officials said damage was light.", 2),
+    ("The fund closed in Jan. Investors were repaid.", 2),
+    ("Doors open at 10 a.m. Brent crude rose again.", 2),
+    ("The show starts at 7 p.m. Tuesday in Austin.", 1),
+    ("The vote is on Wed. Feb. 27 in Albany.", 1),
 ]
 
 
@@ -79,6 +87,8 @@ DATES = [
     case("from Dec. 24-31", "from December twenty-fourth to thirty-first"),
     case("at 11:59 p.m. PT", "at eleven fifty-nine PM PT"),
     case("at 9 a.m. EST", "at nine AM EST"),
+    case("robbed at 3:15 a.m. Sat.", "robbed at three fifteen AM Saturday."),
+    case("the school said Wed. It was", "the school said Wednesday. It was"),
 ]
 
 
@@ -108,6 +118,8 @@ PLACES = [
     case("72 km SW of Marrakesh", "seventy-two kilometers southwest of Marrakesh"),
     case("30 mi. NE of Fresno", "thirty miles northeast of Fresno"),
     case("the NNW of Town", "the north-northwest of Town"),
+    case("at W. 42nd St. and 8th Ave. in Manhattan", "at West forty-second Street and eighth Avenue in Manhattan"),
+    case("at 1600 Pennsylvania Ave. NW around noon", "at sixteen hundred Pennsylvania Avenue Northwest around noon"),
 ]
 
 
@@ -128,6 +140,7 @@ PEOPLE = [
     case("Atty. Gen. Merrick Garland", "Attorney General Merrick Garland"),
     case("Rev. Al Sharpton and Msgr. Kelly", "Reverend Al Sharpton and Monsignor Kelly"),
     case("Cpl. Ann Fox and Pvt. Joe Lin", "Corporal Ann Fox and Private Joe Lin"),
+    case("Sgt. 1st Class Maria Lopez", "Sergeant first Class Maria Lopez"),
     case("Mr. and Mrs. Smith", "Mister and Misses Smith"),
     case("PM Keir Starmer", "Prime Minister Keir Starmer"),
     case("at 10 PM Eastern", "at ten PM Eastern"),
@@ -164,6 +177,11 @@ WORDS = [
     case("cats, dogs, etc.", "cats, dogs, et cetera."),
     case("and/or", "and or"),
     case("his/her", "his or her"),
+    case("in Moore v. Harper", "in Moore versus Harper"),
+    case("this wk. and next", "this week and next"),
+    case("short of Cat. 5 strength", "short of Category five strength"),
+    case("Artemis II will fly", "Artemis two will fly"),
+    case("Louis XIV ruled", "Louis the fourteenth ruled"),
 ]
 
 
@@ -201,6 +219,12 @@ UNITS = [
     case("after 30 yrs. in", "after thirty years in"),
     case("a 3-yr. deal", "a three-year deal"),
     case("up 3.1 pts", "up three point one points"),
+    case("by 0.25 pct. pts. to", "by zero point two five percentage points to"),
+    case("$82.35 a bbl., its highest", "eighty-two dollars thirty-five cents a barrel, its highest"),
+    case("$4 per lb. at", "four dollars per pound at"),
+    case("a 6.1-in. display", "a six point one-inch display"),
+    case("$17/hr. by 2028", "seventeen dollars per hour by twenty twenty-eight"),
+    case("an aha moment", "an aha moment"),
     case("$1,250/mo.", "one thousand two hundred fifty dollars per month."),
     case("3x faster", "three x faster"),
     case("a 3.5x return", "a three point five x return"),

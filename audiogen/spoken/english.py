@@ -19,7 +19,7 @@ from audiogen.spoken.gates import Gate, gates_for, passes
 from audiogen.spoken.newswriting import newswriting
 from audiogen.spoken.numbers import cardinal, decimal, digits, fraction, ordinal, plural, year
 from audiogen.spoken.phones import PHONE_SHAPE, read_phone_numbers
-from audiogen.spoken.sentences import SENTENCE_STARTERS
+from audiogen.spoken.sentences import SENTENCE_STARTERS, ends_sentence
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
@@ -415,8 +415,13 @@ def _house_number(m: re.Match[str]) -> str:
 
 
 def _ends_sentence(m: re.Match[str]) -> bool:
+    """Whether the period a rule just read also ends its sentence: nothing follows, or a
+    word that opens sentences ("St. It was …"), not a name or a quadrant ("Ave. NW")."""
     rest = m.string[m.end() :]
-    return not rest.strip() or bool(re.match(r"\s+[A-Z\"'“]", rest))
+    if not rest.strip():
+        return True
+    following = re.match(r"\s+([\"'“‘]|[A-Z][\w'’]*)", rest)
+    return following is not None and (following.group(1) in SENTENCE_STARTERS or not following.group(1)[0].isalpha())
 
 
 def _state(m: re.Match[str]) -> str:
@@ -532,8 +537,17 @@ _NEWS = newswriting()
 
 
 def _keep_stop(m: re.Match[str]) -> str:
-    """The full stop an abbreviation shared with the end of its sentence."""
-    return "." if m.group(0).endswith(".") and _ends_sentence(m) else ""
+    """The full stop an abbreviation shared with the end of its sentence, decided as the
+    sentence splitter decides it (``sentences.ends_sentence``)."""
+    written = m.group(0)
+    if not written.endswith("."):
+        return ""
+    rest = m.string[m.end() :].split(None, 1)
+    if not rest:
+        return "."
+    word = written.split()[-1].rstrip(".").lstrip("(\"'\u201c")
+    verdict = ends_sentence(word, rest[0])
+    return "." if (verdict if verdict is not None else _ends_sentence(m)) else ""
 
 
 def _lookup(table: dict[str, str], form: str) -> str:
@@ -618,6 +632,8 @@ def _in_pairs(m: re.Match[str]) -> str:
 
 
 def _inches(m: re.Match[str]) -> str:
+    if m.group(2) == "-":  # "a 6.1-in. display": a six point one-inch display
+        return f"{decimal(m.group(1))}-inch"
     return _counted_decimal(m.group(1), ("inch", "inches"))
 
 
@@ -640,7 +656,7 @@ def _either_first_letter(forms: Iterable[str]) -> list[str]:
     out: list[str] = []
     for form in forms:
         out.append(form)
-        if form[:1].islower():
+        if form[:1].islower() and len(form) > 1:  # "V." is an initial, not "versus"
             out.append(form[:1].upper() + form[1:])
     return out
 
@@ -684,6 +700,15 @@ def _space_grouped(m: re.Match[str]) -> str:
     return m.group(0)
 
 
+#: unit abbreviations that are also words ("a ha moment", "a cal graduate")
+_UNIT_WORDS = frozenset({"ha", "cal", "in", "st", "ac", "am", "min", "sec", "mo", "pt", "yo", "kn", "pa", "mt", "ft"})
+
+
+def _a_unit(m: re.Match[str]) -> str:
+    """ "$82 a bbl." → "a barrel"; "$4 per lb." → "per pound"."""
+    return f"{m.group(1)} {tables.UNITS[m.group(2)][0]}"
+
+
 def _percent_both(m: re.Match[str]) -> str:
     return f"{decimal(m.group(1))} to {decimal(m.group(2))} percent"
 
@@ -720,6 +745,7 @@ def build_rules(settings: Settings) -> list[Rule]:
     numbered = _alternation(news.numbered)
     compass = _alternation(news.compass)
     starters = f"(?:{_alternation(SENTENCE_STARTERS)})"
+    units_after_a = _alternation(u for u in tables.UNITS if len(u) > 1 and u.isalpha() and u.lower() not in _UNIT_WORDS)
     b = r"(?<![\w.,/])"  # a number starts here
     e = r"(?![\w]|[.,]\d)"  # and ends here
     return [
@@ -770,9 +796,13 @@ def build_rules(settings: Settings) -> list[Rule]:
         (re.compile(rf"(?<![\w.])(?P<day>{weekdays_sure})\.(?=[\s,;:)]|$)"), _weekday),
         (
             re.compile(
-                r"(?P<lead>\b(?:on|by|until|till|since|last|next|this|every|from|through|and|or|before|after) )(?P<day>Sat|Sun)\.(?=[\s,;:)]|$)"
+                r"(?P<lead>(?:\b(?:on|by|until|till|since|last|next|this|every|from|through|and|or|before|after)|\b[AaPp]\.?[Mm]\.?) )(?P<day>Sat|Sun)\.(?=[\s,;:)]|$)"
             ),
             _weekday,
+        ),
+        (
+            re.compile(rf"\b([NSEW])\.\s(?=(?:\d+(?:st|nd|rd|th)|[A-Z][a-z]+)\s(?:{streets})\b)"),
+            lambda m: {"N": "North", "S": "South", "E": "East", "W": "West"}[m.group(1)] + " ",
         ),
         (
             re.compile(r"\bM\s?(\d(?:\.\d)?)(?=[\s-]+(?:magnitude|quake|earthquake|temblor|tremor|aftershock)\b)"),
@@ -889,10 +919,14 @@ def build_rules(settings: Settings) -> list[Rule]:
             ),
             _in_pairs,
         ),
-        (re.compile(rf"{b}({NUM})\s?in\.(?=\s+[a-z(]|,)"), _inches),
+        (re.compile(rf"{b}({NUM})(\s?|-)in\.(?=\s+[a-z(]|,)"), _inches),
         (re.compile(r"(?<=\d)\s?/\s?(7)\b"), lambda m: " " + cardinal(7)),  # "24/7"
-        (re.compile(r"([a-z]s?)/(" + "|".join(tables.PER_PERIODS) + r")\b", flags), _per_period),
+        (
+            re.compile(r"([a-z]s?)/(" + "|".join(tables.PER_PERIODS) + r")\b(?:\.(?=\s+[a-z\d]|[,;:)]))?", flags),
+            _per_period,
+        ),
         (re.compile(r"(^|[\s(\[])[-\u2212](?=\d)"), lambda m: f"{m.group(1)}minus "),
+        (re.compile(rf"\b(a|an|per) ({units_after_a})(?:\.(?=[\s,;:)])|(?=[\s,;:)]|$))"), _a_unit),
         # percentages, measures, ranges and scores
         (
             re.compile(rf"{b}(?:(?P<whole>\d+)\s)?(?P<num>\d+)/(?P<den>\d+)\s?(?P<unit>{units})(?![\w\u00b2\u00b3])"),
@@ -969,7 +1003,18 @@ def build_rules(settings: Settings) -> list[Rule]:
         (re.compile(r"(,\s)(" + "|".join(tables.STATES) + r")\b(?:\s(\d{5}))?(?=$|[\s,.])"), _state),
         (re.compile(r"(\b[A-Za-z]+ )?\bQ([1-4])\b(?!['\u2019]?\d)"), _quarter_alone),
         (re.compile(rf"\b({compass})\b(?=\s+of\s+[A-Z])"), _compass),
-        (re.compile(rf"(\b[A-Z][a-z]+ )({streets})\.?(?=,|\s+[a-z\d]|\s+on\b)"), _street_after_name),
+        (
+            re.compile(
+                rf"(\b(?:[A-Z][a-z]+|[a-z]*(?:first|second|third|th)) )({streets})\.?(?=,|\s+[a-z\d]|\s+on\b|\s+(?:NW|NE|SW|SE)\b)"
+            ),
+            _street_after_name,
+        ),
+        (
+            re.compile(r"(\b(?:Street|Avenue|Road|Boulevard|Drive|Place|Court|Lane|Highway|Parkway) )(NW|NE|SW|SE)\b"),
+            lambda m: (
+                m.group(1) + {"NW": "Northwest", "NE": "Northeast", "SW": "Southwest", "SE": "Southeast"}[m.group(2)]
+            ),
+        ),
         # the rest of the numbers
         (re.compile(rf"(^|[\s(\[])[-\u2212]({NUM}){e}"), _minus),
         (re.compile(r"(?<![\w.,$])(1[1-9]\d\d|20\d\d)(?![\w%]|[.,]\d)"), _plain_year),
@@ -990,7 +1035,9 @@ def build_rules(settings: Settings) -> list[Rule]:
             _roman,
         ),
         (
-            re.compile(rf"(?<![\w.])({titles})\.?(?=\s+(?:[A-Z]|and\s+(?:{titles})\b))"),
+            re.compile(
+                rf"(?<![\w.])({titles})\.?(?=\s+(?:[A-Z]|and\s+(?:{titles})\b|(?:first|second|third)\s+Class\b))"
+            ),
             _title,
         ),
         (re.compile(r"(?<![\w.])PM(?=\s+[A-Z][a-z])"), _prime_minister),

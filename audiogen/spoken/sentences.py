@@ -53,6 +53,17 @@ SENTENCE_STARTERS = frozenset(
 )
 
 
+#: kinds of abbreviation a sentence often ends with and a name never follows inside one
+_ENDING_KINDS = frozenset({"month", "weekday", "state", "counted", "unit"})
+#: kinds of abbreviation that may stand inside a name ("Acme Inc. Chairman", "Elm St. Station")
+_NAME_KINDS = frozenset({"title", "organization", "street", "after_name", "degree"})
+_TIME_WORDS = frozenset({"Eastern", "Central", "Mountain", "Pacific", "Atlantic", "Alaska", "Hawaii", "local", "GMT"})
+_DAY_NAMES = frozenset(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
+    "August September October November December".split()
+)
+
+
 @lru_cache(maxsize=8)
 def _segmenter(lang: str) -> Any:
     import pysbd
@@ -87,7 +98,8 @@ def hide_abbreviation_stops(text: str) -> str:
         prefix, word, following = m.group(1), m.group(2), m.group(3)
         if not _stands_alone(prefix, word):
             return m.group(0)
-        verdict = ends_sentence(word, following or ",")
+        # "a 15-yr. Army veteran": a hyphenated measure describes the noun after it
+        verdict = False if prefix.endswith("-") else ends_sentence(word, following or ",")
         if verdict is None:
             return m.group(0)
         return f"{prefix}{word}.{_BOUNDARY}" if verdict else f"{prefix}{word}{_HIDDEN_STOP}"
@@ -117,11 +129,23 @@ def ends_sentence(word: str, following: str) -> bool | None:
     if kinds == {"title"}:
         return False
     news = newswriting()
-    if word.lower() in ("a.m", "p.m") and after.rstrip(".,;:)") in news.time_zones:
-        return False
+    next_word = after.rstrip(".,;:!?)'\u2019\"\u201d")
+    continues_date = (
+        next_word in news.time_zones
+        or next_word in news.weekdays
+        or next_word in news.months
+        or next_word in news.compass
+    )
+    if word.lower() in ("a.m", "p.m"):
+        # a time runs on into its zone or its day ("9 a.m. EST", "7 p.m. Tuesday")
+        return not (continues_date or next_word in _TIME_WORDS or next_word.rstrip("s") in _DAY_NAMES)
     if following[0] in _OPENING_PUNCT and following[0] not in "([":
         return True
-    next_word = after.rstrip(".,;:!?)'\u2019\"\u201d")
+    if kinds & _ENDING_KINDS and not kinds & _NAME_KINDS:
+        # a month, a day, a state or a unit is followed by a name only across a full stop
+        # ("in Fresno, Calif. Officials said"), except in a date ("Wed. Feb. 27") or a
+        # bearing ("3 mi. NE of Fresno")
+        return not continues_date and next_word.rstrip("s") not in _DAY_NAMES
     if next_word in SENTENCE_STARTERS or next_word in news.titles:
         return True
     # a capitalised abbreviation that is lower-case in the middle of a sentence ("Approx.")

@@ -105,4 +105,5 @@ COUNTED_BEFORE_ROMAN = {
     "class", "category", "bowl", "article", "title", "section", "round", "apollo", "vatican",
     "episode", "season", "level", "grade", "schedule", "annex", "appendix", "psalm", "canto",
     "mark", "mk", "series", "generation", "tier", "group", "division", "league", "olympiad",
+    "artemis", "gemini", "voyager", "pioneer", "soyuz", "vostok", "skylab", "mariner", "rocky",
 }  # fmt: skip
