@@ -60,6 +60,8 @@ SPLITS = [
     ("Doors open at 10 a.m. Brent crude rose again.", 2),
     ("The show starts at 7 p.m. Tuesday in Austin.", 1),
     ("The vote is on Wed. Feb. 27 in Albany.", 1),
+    ("Sales rose, according to the co. Prince William was there.", 2),
+    ("The plane descended at 2,500 ft./min. toward the field.", 1),
 ]
 
 
@@ -85,6 +87,7 @@ DATES = [
     case("in Sept. the board met", "in September the board met"),
     case("the Aug. 1–15 window", "the August first to fifteenth window"),
     case("from Dec. 24-31", "from December twenty-fourth to thirty-first"),
+    case("dated 2016/07/03", "dated July third twenty sixteen"),
     case("at 11:59 p.m. PT", "at eleven fifty-nine PM PT"),
     case("at 9 a.m. EST", "at nine AM EST"),
     case("robbed at 3:15 a.m. Sat.", "robbed at three fifteen AM Saturday."),
@@ -118,6 +121,8 @@ PLACES = [
     case("72 km SW of Marrakesh", "seventy-two kilometers southwest of Marrakesh"),
     case("30 mi. NE of Fresno", "thirty miles northeast of Fresno"),
     case("the NNW of Town", "the north-northwest of Town"),
+    case("felt 30 km NW of the epicenter", "felt thirty kilometers northwest of the epicenter"),
+    case("across Ga., S.C. and N.C.", "across Georgia, South Carolina and North Carolina."),
     case("at W. 42nd St. and 8th Ave. in Manhattan", "at West forty-second Street and eighth Avenue in Manhattan"),
     case("at 1600 Pennsylvania Ave. NW around noon", "at sixteen hundred Pennsylvania Avenue Northwest around noon"),
 ]
@@ -166,6 +171,9 @@ WORDS = [
     case("the Dept. of Justice", "the Department of Justice"),
     case("the Univ. of Michigan", "the University of Michigan"),
     case("the Rayburn Bldg.", "the Rayburn Building."),
+    case("the Dallas Convention Ctr. and", "the Dallas Convention Center and"),
+    case("removed from two cmtes. in 2021", "removed from two committees in twenty twenty-one"),
+    case("up 23% Y/Y", "up twenty-three percent year on year"),
     case("Approx. 40 people", "Approximately forty people"),
     case("approx. 40 people", "approximately forty people"),
     case("coffee w/ milk", "coffee with milk"),
@@ -225,6 +233,14 @@ UNITS = [
     case("a 6.1-in. display", "a six point one-inch display"),
     case("$17/hr. by 2028", "seventeen dollars per hour by twenty twenty-eight"),
     case("an aha moment", "an aha moment"),
+    case("$3.19/gal. nationwide", "three dollars nineteen cents per gallon nationwide"),
+    case("about $39 per sq. ft.", "about thirty-nine dollars per square foot."),
+    case("at 2,500 ft./min. toward", "at two thousand five hundred feet per minute toward"),
+    case("totals of 3-5 in. are expected", "totals of three to five inches are expected"),
+    case("drew 15K runners", "drew fifteen thousand runners"),
+    case("power to 250K customers", "power to two hundred fifty thousand customers"),
+    case("drew 127.7M viewers", "drew one hundred twenty-seven point seven million viewers"),
+    case("ran a 5K race", "ran a five K race"),
     case("$1,250/mo.", "one thousand two hundred fifty dollars per month."),
     case("3x faster", "three x faster"),
     case("a 3.5x return", "a three point five x return"),
@@ -322,6 +338,7 @@ ADDRESSES = [
     case("Vol. 3, No. 2, pp. 4-7", "volume three, number two, pages four to seven"),
     case("The M6.8 quake", "The magnitude six point eight quake"),
     case("text HELP to 55222", "text HELP to five five two two two"),
+    case("Call 1-888-555-0123", "Call one, eight eight eight, five five five, zero one two three"),
     case(
         "Call 1-800-555-0199 now",
         "Call one, eight hundred, five five five, zero one nine nine now",

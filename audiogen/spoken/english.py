@@ -498,7 +498,8 @@ def _toll_free(m: re.Match[str]) -> str:
     rest = ""
     for part in parts:  # a pause after each group of digits, as a number is dictated
         rest += f"{digits(part)}, " if part.isdigit() else f"{part} "
-    return f"one, {cardinal(int(m.group(1)))}, {rest.rstrip(', ')}"
+    prefix = "eight hundred" if m.group(1) == "800" else digits(m.group(1))  # "1-888" is one eight eight eight
+    return f"one, {prefix}, {rest.rstrip(', ')}"
 
 
 def _per_period(m: re.Match[str]) -> str:
@@ -604,7 +605,9 @@ def _degree(m: re.Match[str]) -> str:
 
 
 def _organization(m: re.Match[str]) -> str:
-    return _NEWS.organizations[m.group(1)] + _keep_stop(m)
+    written = m.group(1)
+    spoken = _NEWS.organizations.get(written) or _NEWS.organizations[written.capitalize()].lower()
+    return spoken + _keep_stop(m)
 
 
 def _street_after_name(m: re.Match[str]) -> str:
@@ -632,9 +635,10 @@ def _in_pairs(m: re.Match[str]) -> str:
 
 
 def _inches(m: re.Match[str]) -> str:
-    if m.group(2) == "-":  # "a 6.1-in. display": a six point one-inch display
-        return f"{decimal(m.group(1))}-inch"
-    return _counted_decimal(m.group(1), ("inch", "inches"))
+    low = f"{decimal(m.group('low'))} to " if m.group("low") else ""
+    if m.group(3) == "-":  # "a 6.1-in. display": a six point one-inch display
+        return f"{low}{decimal(m.group(2))}-inch"
+    return low + _counted_decimal(m.group(2), ("inch", "inches"))
 
 
 def _counted_decimal(number: str, forms: tuple[str, str]) -> str:
@@ -709,6 +713,18 @@ def _a_unit(m: re.Match[str]) -> str:
     return f"{m.group(1)} {tables.UNITS[m.group(2)][0]}"
 
 
+_SCALE_LETTERS = {"K": "thousand", "M": "million", "B": "billion"}
+#: "a 5K run" is five kilometers, said "five K"
+_RACES = re.compile(r"\s+(?:runs?|races?|walks?|fun\s+run|course)\b")
+
+
+def _scaled(m: re.Match[str]) -> str:
+    """ "15K runners" → "fifteen thousand runners"; "127.7M viewers"."""
+    if m.group(2) == "K" and _RACES.match(m.string, m.end()):
+        return m.group(0)
+    return f"{decimal(m.group(1))} {_SCALE_LETTERS[m.group(2)]}"
+
+
 def _percent_both(m: re.Match[str]) -> str:
     return f"{decimal(m.group(1))} to {decimal(m.group(2))} percent"
 
@@ -735,7 +751,7 @@ def build_rules(settings: Settings) -> list[Rule]:
     states_any = _alternation([*news.states_ap, *news.states_postal, *_FULL_STATE_TAGS])
     titles = _alternation(news.titles)
     streets = _alternation(f for f in news.streets if f[0].isupper() and len(f) < 5)
-    organizations = _alternation(news.organizations)
+    organizations = _alternation([*news.organizations, *(o.lower() for o in news.organizations if len(o) > 2)])
     organizations_bare = _alternation(o for o in news.organizations if o not in _ORGANIZATIONS_NEED_STOP)
     general_words = [f for f in news.general if f.isalpha() and f.islower()]
     general_stop = _alternation(_either_first_letter(f for f in general_words if f not in _GENERAL_BARE))
@@ -745,7 +761,9 @@ def build_rules(settings: Settings) -> list[Rule]:
     numbered = _alternation(news.numbered)
     compass = _alternation(news.compass)
     starters = f"(?:{_alternation(SENTENCE_STARTERS)})"
-    units_after_a = _alternation(u for u in tables.UNITS if len(u) > 1 and u.isalpha() and u.lower() not in _UNIT_WORDS)
+    units_after_a = _alternation(
+        u for u in tables.UNITS if len(u) > 1 and u.replace(" ", "").isalpha() and u.lower() not in _UNIT_WORDS
+    )
     b = r"(?<![\w.,/])"  # a number starts here
     e = r"(?![\w]|[.,]\d)"  # and ends here
     return [
@@ -775,8 +793,11 @@ def build_rules(settings: Settings) -> list[Rule]:
         (PHONE_SHAPE, lambda m: read_phone_numbers(m.group(0))),
         # thousands grouped by spaces, as SI style writes them ("1 000 000", "5 000")
         (re.compile(r"(?<![\w.,])\d{1,3}(?: \d{3})+(?![\w]|[.,]\d| \d)"), _space_grouped),
+        (re.compile(r"\b(sq|cu)\.\s?(?=(?:ft|in|yd|mi|km|m)\b)"), lambda m: f"{m.group(1)} "),
         (
-            re.compile(rf"(?<![\w.])({_alternation(f for f in news.general if any(c.isdigit() for c in f))})(?![\w(])"),
+            re.compile(
+                rf"(?<![\w.])({_alternation(f for f in news.general if any(c.isdigit() or c == '/' for c in f))})(?![\w(/])"
+            ),
             _general,
         ),
         (re.compile(r"(\b(?:text|texting|call|dial|send)\s+(?:[A-Z]+\s+to\s+)?)(\d{3,6})\b", flags), _short_code),
@@ -786,6 +807,7 @@ def build_rules(settings: Settings) -> list[Rule]:
             _party_tag,
         ),
         (re.compile(rf"(?P<lead>\b[A-Z][a-z]+, )(?P<state>{states_ap})\.(?=[\s,;:)]|$)"), _ap_state),
+        (re.compile(rf"(?<![\w.])(?P<state>{states_ap})\.(?=,?\s(?:and\s|or\s)?(?:{states_ap})\.)"), _ap_state),
         (re.compile(rf"(?<![\w.])(?P<state>{states_sure})\.(?=[\s,;:)]|$)"), _ap_state),
         (re.compile(rf"(\b[A-Z][a-z]+,? )({_alternation(news.after_names)})\.?(?=[\s,;:)]|$)"), _after_name),
         (re.compile(rf"(?<![\w.])({_alternation(news.degrees)})\.?(?=[\s,;:)]|$)"), _degree),
@@ -810,6 +832,7 @@ def build_rules(settings: Settings) -> list[Rule]:
         ),
         # dates
         (re.compile(rf"{b}(\d{{4}})-(\d{{2}})-(\d{{2}}){e}"), _iso_date),
+        (re.compile(rf"{b}(\d{{4}})[/.](\d{{1,2}})[/.](\d{{1,2}}){e}"), _iso_date),
         (re.compile(rf"{b}(\d{{1,2}})[/.-](\d{{1,2}})[/.-](\d{{4}}|\d{{2}}){e}"), _numeric_date(settings)),
         (
             re.compile(
@@ -919,14 +942,14 @@ def build_rules(settings: Settings) -> list[Rule]:
             ),
             _in_pairs,
         ),
-        (re.compile(rf"{b}({NUM})(\s?|-)in\.(?=\s+[a-z(]|,)"), _inches),
+        (re.compile(rf"{b}(?:(?P<low>{NUM})\s?[-\u2013]\s?)?({NUM})(\s?|-)in\.(?=\s+[a-z(]|,)"), _inches),
         (re.compile(r"(?<=\d)\s?/\s?(7)\b"), lambda m: " " + cardinal(7)),  # "24/7"
         (
             re.compile(r"([a-z]s?)/(" + "|".join(tables.PER_PERIODS) + r")\b(?:\.(?=\s+[a-z\d]|[,;:)]))?", flags),
             _per_period,
         ),
         (re.compile(r"(^|[\s(\[])[-\u2212](?=\d)"), lambda m: f"{m.group(1)}minus "),
-        (re.compile(rf"\b(a|an|per) ({units_after_a})(?:\.(?=[\s,;:)])|(?=[\s,;:)]|$))"), _a_unit),
+        (re.compile(rf"\b(a|an|per) ({units_after_a})(?:\.(?=[\s,;:)]|$)|(?=[\s,;:)]|$))"), _a_unit),
         # percentages, measures, ranges and scores
         (
             re.compile(rf"{b}(?:(?P<whole>\d+)\s)?(?P<num>\d+)/(?P<den>\d+)\s?(?P<unit>{units})(?![\w\u00b2\u00b3])"),
@@ -942,7 +965,7 @@ def build_rules(settings: Settings) -> list[Rule]:
         ),
         (
             re.compile(
-                rf"{b}(?P<a>{NUM})\s?[-\u2013]\s?(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?\s?(?P<unit>{units})(?:/(?P<per>{units}|[a-z]+))?(?P<dot>(?<=[a-z])\.(?=\s+(?!{starters}\b)|[,;:)]|$))?(?![\w\u00b2\u00b3])"
+                rf"{b}(?P<a>{NUM})\s?[-\u2013]\s?(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?\s?(?P<unit>{units})(?:\.?/(?P<per>{units}|[a-z]+)\.?)?(?P<dot>(?<=[a-z])\.(?=\s+(?!{starters}\b)|[,;:)]|$))?(?![\w\u00b2\u00b3])"
             ),
             lambda m: f"{_number_words(m.group('a'))} to {_measure(m)}",
         ),
@@ -957,7 +980,7 @@ def build_rules(settings: Settings) -> list[Rule]:
         (re.compile(r"(?<=[\d\s])p\.?p\.?(?=\s|$|[,.;])"), lambda m: "percentage points"),
         (
             re.compile(
-                rf"{b}(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?(?P<sep>[\s-]?)(?P<unit>{units})(?:/(?P<per>{units}|[a-z]+))?(?P<dot>(?<=[a-z])\.(?=\s+(?!{starters}\b)|[,;:)]|$))?(?![\w\u00b2\u00b3])"
+                rf"{b}(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?(?P<sep>[\s-]?)(?P<unit>{units})(?:\.?/(?P<per>{units}|[a-z]+)\.?)?(?P<dot>(?<=[a-z])\.(?=\s+(?!{starters}\b)|[,;:)]|$))?(?![\w\u00b2\u00b3])"
             ),
             _measure,
         ),
@@ -1004,6 +1027,10 @@ def build_rules(settings: Settings) -> list[Rule]:
         (re.compile(r"(\b[A-Za-z]+ )?\bQ([1-4])\b(?!['\u2019]?\d)"), _quarter_alone),
         (re.compile(rf"\b({compass})\b(?=\s+of\s+[A-Z])"), _compass),
         (
+            re.compile(rf"(\b(?:kilometers|miles|meters|feet|yards|nautical miles) )({compass})\b(?=\s+of\b)"),
+            lambda m: m.group(1) + _NEWS.compass[m.group(2)],
+        ),
+        (
             re.compile(
                 rf"(\b(?:[A-Z][a-z]+|[a-z]*(?:first|second|third|th)) )({streets})\.?(?=,|\s+[a-z\d]|\s+on\b|\s+(?:NW|NE|SW|SE)\b)"
             ),
@@ -1020,6 +1047,7 @@ def build_rules(settings: Settings) -> list[Rule]:
         (re.compile(r"(?<![\w.,$])(1[1-9]\d\d|20\d\d)(?![\w%]|[.,]\d)"), _plain_year),
         (re.compile(r"([A-Za-z])-(\d+(?:\.\d+)?)\b"), _word_number),
         (re.compile(r"#\s?(?=\d)"), lambda m: "number "),
+        (re.compile(rf"{b}({NUM})([KMB])(?=\s+[a-z]+|[,;:)]|\.?$)"), _scaled),
         (re.compile(r"(?<![\w.,])(\d+)([A-Z])(?![\w])"), lambda m: f"{cardinal(int(m.group(1)))} {m.group(2)}"),
         (re.compile(r"([A-Za-z])(\d)"), _split_letters_digits),
         (re.compile(r"(\d)([A-Za-z]{2,})"), _split_letters_digits),
@@ -1051,6 +1079,12 @@ def build_rules(settings: Settings) -> list[Rule]:
         (re.compile(rf"(?<![\w.])({months_dotted})\.(?=[\s,;:)]|$)"), _month_alone),
         (re.compile(r"\bNo\.\s*(?=[a-z]*\s*\w)"), _number_sign),
         (re.compile(r"(?<![\w.])((?:[A-Za-z]\.){2,}[A-Za-z]?\.?)(?=\W|$)"), _initialism),
+        (
+            re.compile(
+                rf"\b(dollars?|cents?|euros?|pounds?|pence|yen|yuan|rupees?|percent)/({units_after_a})\b(?:\.(?=[\s,;:)]|$))?"
+            ),
+            lambda m: f"{m.group(1)} per {tables.UNITS[m.group(2)][0]}",
+        ),
         (re.compile(r"(\b(?:[a-z]+|[A-Z][a-z]*|[A-Z]{2,}))/([a-z]+|[A-Z][a-z]+|[A-Z]{2,})\b(?!/)"), _slash_words),
         (re.compile(r"[&+=§@°±]"), _symbol),
     ]

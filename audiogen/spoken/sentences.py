@@ -55,6 +55,10 @@ SENTENCE_STARTERS = frozenset(
 
 #: kinds of abbreviation a sentence often ends with and a name never follows inside one
 _ENDING_KINDS = frozenset({"month", "weekday", "state", "counted", "unit"})
+#: lower-case abbreviations a name follows inside a sentence ("Moore v. Harper", "e.g. Apple")
+_BEFORE_NAMES_LOWER = frozenset(
+    {"v", "vs", "e.g", "i.e", "cf", "incl", "excl", "ca", "approx", "est", "no", "viz", "aka"}
+)
 #: kinds of abbreviation that may stand inside a name ("Acme Inc. Chairman", "Elm St. Station")
 _NAME_KINDS = frozenset({"title", "organization", "street", "after_name", "degree"})
 _TIME_WORDS = frozenset({"Eastern", "Central", "Mountain", "Pacific", "Atlantic", "Alaska", "Hawaii", "local", "GMT"})
@@ -93,6 +97,7 @@ def hide_abbreviation_stops(text: str) -> str:
     replaced by a character no segmenter takes for a full stop."""
     if "." not in text:
         return text
+    text = text.replace("./", _HIDDEN_STOP + "/")  # "ft./min.": no sentence ends at a slash
 
     def decide(m: re.Match[str]) -> str:
         prefix, word, following = m.group(1), m.group(2), m.group(3)
@@ -141,6 +146,10 @@ def ends_sentence(word: str, following: str) -> bool | None:
         return not (continues_date or next_word in _TIME_WORDS or next_word.rstrip("s") in _DAY_NAMES)
     if following[0] in _OPENING_PUNCT and following[0] not in "([":
         return True
+    if word.islower() and word not in _BEFORE_NAMES_LOWER:
+        # a lower-case abbreviation is never part of a name ("according to the co. Prince
+        # William …"): a capital after it starts the next sentence, unless it is a bearing
+        return not continues_date
     if kinds & _ENDING_KINDS and not kinds & _NAME_KINDS:
         # a month, a day, a state or a unit is followed by a name only across a full stop
         # ("in Fresno, Calif. Officials said"), except in a date ("Wed. Feb. 27") or a
