@@ -285,6 +285,9 @@ def test_seed_article_sentences(written: str, spoken: str) -> None:
         ("id", "orang2 datang pukul 10", "orang-orang datang pukul sepuluh"),
         ("pt", "o código 2018-08-25 e o lote A12", "o código 2018-08-25 e o lote A12"),
         ("hi", "यह 12 है", "यह 12 है"),  # a language num2words does not know: as written
+        ("it", "Thriller (Vinile) http://amzn.to/2B5WGKP", "Thriller (Vinile) amzn punto to"),
+        ("it", "Interstellar/Il Cavaliere Oscuro", "Interstellar, Il Cavaliere Oscuro"),
+        ("pt", "*** Leia mais ***", "Leia mais"),
     ],
 )
 def test_other_languages_have_their_numbers_read_in_their_words(lang: str, written: str, spoken: str) -> None:

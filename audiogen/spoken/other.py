@@ -43,9 +43,26 @@ def supported(lang: str) -> bool:
     return lang in CONVERTER_CLASSES
 
 
+#: the word for "dot" when a web address is read
+_DOT = {
+    "es": "punto", "it": "punto", "fr": "point", "pt": "ponto", "de": "Punkt", "nl": "punt", "id": "titik",
+    "ms": "titik", "pl": "kropka", "ru": "точка", "uk": "крапка", "tr": "nokta", "sv": "punkt", "da": "punkt",
+    "no": "punkt", "nb": "punkt", "ca": "punt", "ro": "punct", "cs": "tečka",
+}  # fmt: skip
+_URL = re.compile(r"\b(?:https?://|www\.)(?:www\.)?([\w-]+(?:\.[\w-]+)+)[^\s<>\"']*", re.IGNORECASE)
+#: decoration no one reads: rules of underscores or asterisks, bullets, pipes
+_DECORATION = re.compile(r"[_*|~=<>#^\\-]{2,}|(?<!\w)[*|^\\]+|[*|^\\]+(?!\w)")
+_SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")
+
+
 def normalize_other(text: str, lang: str) -> str:
-    """Numbers in ``text`` read in ``lang``; text in a language num2words does not know
-    is returned as it is."""
+    """``text`` in ``lang`` for a voice: web addresses named by their site, decoration
+    dropped, and numbers read in the language's words (where num2words knows it)."""
+    if "/" in text or "." in text:
+        dot = _DOT.get(lang)
+        text = _URL.sub(lambda m: m.group(1).replace(".", f" {dot} ") if dot else m.group(1), text)
+        text = _SLASH_BETWEEN_WORDS.sub(", ", text)
+    text = re.sub(r"\s{2,}", " ", _DECORATION.sub(" ", text)).strip()
     if not supported(lang) or not any(c.isdigit() for c in text):
         return text
     if lang in ("id", "ms"):
