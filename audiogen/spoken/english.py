@@ -806,7 +806,16 @@ def build_rules(settings: Settings) -> list[Rule]:
             re.compile(rf"(?<![\w-])(?P<party>[DRI])-(?P<state>{states_any})\.?(?=[)\s,;:]|$)"),
             _party_tag,
         ),
-        (re.compile(rf"(?P<lead>\b[A-Z][a-z]+, )(?P<state>{states_ap})\.(?=[\s,;:)]|$)"), _ap_state),
+        (
+            # a state legislator's tag names the home town: "(D-Springfield)", ", R-Fort Worth,"
+            re.compile(
+                r"(?<=[(,] )(?P<party>[DRI])-(?P<state>[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?=[),])|(?<=\()(?P<party2>[DRI])-(?P<state2>[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?=\))"
+            ),
+            lambda m: (
+                f"{_NEWS.parties[m.group('party') or m.group('party2')]} of {m.group('state') or m.group('state2')}"
+            ),
+        ),
+        (re.compile(rf"(?P<lead>\b[A-Z][A-Za-z]+, )(?P<state>{states_ap})\.(?=[\s,;:)]|$)"), _ap_state),
         (re.compile(rf"(?<![\w.])(?P<state>{states_ap})\.(?=,?\s(?:and\s|or\s)?(?:{states_ap})\.)"), _ap_state),
         (re.compile(rf"(?<![\w.])(?P<state>{states_sure})\.(?=[\s,;:)]|$)"), _ap_state),
         (re.compile(rf"(\b[A-Z][a-z]+,? )({_alternation(news.after_names)})\.?(?=[\s,;:)]|$)"), _after_name),
@@ -823,7 +832,7 @@ def build_rules(settings: Settings) -> list[Rule]:
             _weekday,
         ),
         (
-            re.compile(rf"\b([NSEW])\.\s(?=(?:\d+(?:st|nd|rd|th)|[A-Z][a-z]+)\s(?:{streets})\b)"),
+            re.compile(rf"\b([NSEW])\.\s(?=(?:\d+(?:st|nd|rd|th)|(?:[A-Z][A-Za-z]+\s){{1,3}})\s?(?:{streets})\b)"),
             lambda m: {"N": "North", "S": "South", "E": "East", "W": "West"}[m.group(1)] + " ",
         ),
         (
@@ -1017,7 +1026,7 @@ def build_rules(settings: Settings) -> list[Rule]:
         # addresses
         (
             re.compile(
-                r"\b(?P<number>\d{1,5}) (?P<street>(?:[A-Z][a-z]+ ){1,3})(?P<suffix>"
+                r"\b(?P<number>\d{1,5}) (?P<street>(?:[A-Z][A-Za-z]+ ){1,3})(?P<suffix>"
                 + "|".join(k.capitalize() for k in tables.STREETS)
                 + r")\b(?P<period>\.?)"
             ),

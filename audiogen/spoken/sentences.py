@@ -49,6 +49,7 @@ SENTENCE_STARTERS = frozenset(
     Asked Speaking Overall Separately Elsewhere Nearly About Around Almost Between Without Within Across
     Following Amid After Unlike Like Beyond Although Nevertheless Nonetheless Furthermore Moreover Indeed
     Yes Please Let Don't It's That's There's He's She's They're We're I'm
+    Did Do Does Is Are Was Were Can Could Will Would Should Has Have Had May Might Must Shall
     """.split()
 )
 
