@@ -165,7 +165,8 @@ def ends_sentence(word: str, following: str) -> bool | None:
 def _kinds(word: str) -> set[str]:
     """The kinds of abbreviation ``word`` (written without its final period) is."""
     table = newswriting().kinds
-    forms = (word,) if word.isupper() and len(word) > 1 else (word, word.lower(), word.capitalize())
+    # "INC." in a line of capitals is "Inc."; a short word in capitals is its own ("US.")
+    forms = (word,) if word.isupper() and len(word) < 3 else (word, word.lower(), word.capitalize())
     for form in forms:
         if form in table:
             return set(table[form])
