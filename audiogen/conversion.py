@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -98,6 +98,7 @@ def convert(
     worker: EngineWorker | None = None,
     progress: Progress | None = None,
     origin: str | Path | None = None,
+    respoken: Mapping[int, str] | None = None,
 ) -> ConvertResult:
     """Narrate ``source`` (a path, an http(s) URL, ``"-"`` for standard input, or an
     ``Article``) into ``target``: a file path (with captions, timings and chapters
@@ -105,7 +106,8 @@ def convert(
     in the current folder. ``worker``: a started engine for the options' voice (its
     model may load while the article is fetched); it is left running for the caller.
     ``origin``: where an ``Article`` given as ``source`` was read from (its lead image is
-    looked up from there)."""
+    looked up from there). ``respoken``: other words for some sentences (see
+    ``pipeline.narrate``)."""
     from audiogen.audio.encode import format_for, normalize_bitrate
     from audiogen.audio.pcm import check_audio_file
     from audiogen.export import check_target
@@ -133,7 +135,7 @@ def convert(
     if cover is None and options.cover and origin is not None:
         cover = find_cover(article, origin, allow_private=options.allow_private)
     memory, memory_key, streaming = _streaming_export(options, preset, article, path)
-    narration = _narrate(options, preset, article, cover, streaming, worker, progress)
+    narration = _narrate(options, preset, article, cover, streaming, worker, progress, respoken)
     if not narration.artist and options.artist:
         narration.artist = options.artist
     result = ConvertResult(narration)
@@ -215,6 +217,7 @@ def _narrate(
     streaming: StreamingExport | None,
     worker: EngineWorker | None,
     progress: Progress | None,
+    respoken: Mapping[int, str] | None = None,
 ) -> Narration:
     from audiogen.pipeline import narrate
 
@@ -239,6 +242,7 @@ def _narrate(
             cover=cover,
             on_audio=streaming.feed if streaming is not None else None,
             on_block=streaming.block if streaming is not None else None,
+            respoken=respoken,
         )
     except BaseException:
         if streaming is not None:

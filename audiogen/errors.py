@@ -12,7 +12,8 @@ Only ``cli.py`` turns these into exit codes::
     ├── ExportError       an output file could not be written
     │   └── SpliceError   (internal) an MP3 could not be made block by block: it is encoded whole
     ├── FeedError         a podcast feed could not be built
-    └── EmbedError        an episode's player could not be set up
+    ├── EmbedError        an episode's player could not be set up
+    └── ProofError        a narration could not be proof-listened
 """
 
 from __future__ import annotations
@@ -61,3 +62,7 @@ class FeedError(AudiogenError):
 
 class EmbedError(AudiogenError):
     """The episode could not be found or the player's files not written."""
+
+
+class ProofError(AudiogenError):
+    """A narration could not be proof-listened: no recognizer, no model, no timings."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -134,6 +134,20 @@ def make_script(
     return _with_voices(script, voice)
 
 
+def respeak(script: Script, respoken: Mapping[int, str]) -> Script:
+    """``script`` with the spoken words of the sentences in ``respoken`` replaced."""
+    parts = []
+    index = 0
+    for part in script.parts:
+        sentences = []
+        for sentence in part.sentences:
+            words = respoken.get(index)
+            sentences.append(replace(sentence, spoken=words) if words and words.strip() else sentence)
+            index += 1
+        parts.append(replace(part, sentences=tuple(sentences)))
+    return replace(script, parts=parts)
+
+
 def _with_voices(script: Script, narrator: VoicePreset) -> Script:
     """Each part in another language given a voice for it, or left out (with a line in
     the log) where none is installed; an error when nothing speakable is left."""
@@ -188,6 +202,7 @@ def narrate(
     cover: bytes | None = None,
     on_audio: Callable[[Any, int], None] | None = None,
     on_block: Callable[[int], None] | None = None,
+    respoken: Mapping[int, str] | None = None,
 ) -> Narration:
     """Speak ``article`` with ``voice`` (a preset name, preset file or ``engine:voice``).
 
@@ -198,7 +213,9 @@ def narrate(
     ``music`` are audio files placed before, after and under the speech; ``on_audio``
     is given every piece of the narration (samples, sample rate) as it is laid down,
     and ``on_block`` every place between paragraphs where it may be cut into blocks
-    encoded on their own (``Narration.blocks``)."""
+    encoded on their own (``Narration.blocks``). ``respoken`` gives other words to say
+    for some sentences (by their index in the script, from 0): a proof-listening repair
+    tries them; the text shown for the sentence stays as written."""
     preset = voice if isinstance(voice, VoicePreset) else resolve_voice(voice)
     for path, what in ((intro, "intro file"), (outro, "outro file"), (music, "music file")):
         if path is not None:
@@ -212,6 +229,8 @@ def narrate(
         lexicons=lexicons,
         date_order=date_order,
     )
+    if respoken:
+        script = respeak(script, respoken)
     clip_cache = ClipCache() if cache is True else cache or None
     # the narrator, and a voice for each part in another language
     voices = {"": preset} | {part.voice: resolve_voice(part.voice) for part in script.parts if part.voice}

@@ -17,7 +17,7 @@ from conftest import ROOT, SEED_PAGE
 
 from audiogen.backends import registry
 from audiogen.cli import main
-from audiogen.publish.player import PLAYER_FILE, annotate_page, embed, find_episode
+from audiogen.player import PLAYER_FILE, annotate_page, embed, find_episode
 
 OUTPUT = Path(os.environ.get("AUDIOGEN_TEST_OUTPUT", ROOT / "test-output"))
 PLAYER = "document.querySelector('audiogen-player')"
@@ -507,7 +507,7 @@ def test_a_tampered_timings_file_is_refused_in_one_line(
 
 
 def test_demo_page_escapes_everything_from_the_timings(site: Path, tmp_path: Path) -> None:
-    from audiogen.publish.player import EpisodeFiles, demo_page
+    from audiogen.player import EpisodeFiles, demo_page
 
     data = timings(site)
     data["title"] = '"><script>t()</script>'

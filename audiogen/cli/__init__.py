@@ -12,6 +12,7 @@ import click
 from audiogen import __version__
 from audiogen.cli.convert import convert
 from audiogen.cli.inspect import cache, extract, script, voices
+from audiogen.cli.proof import proof
 from audiogen.cli.publish import batch, embed, feed
 
 
@@ -21,5 +22,5 @@ def main() -> None:
     """Turn written articles into narrated audio, marked as made with AI assistance."""
 
 
-for command in (convert, extract, script, voices, cache, batch, feed, embed):
+for command in (convert, extract, script, voices, cache, batch, feed, embed, proof):
     main.add_command(command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,6 +20,7 @@ from audiogen.cli.options import (
     script_options,
     setup_logging,
 )
+from audiogen.cli.proof import FLAGGED_EXIT, print_summary, proof_options
 from audiogen.errors import ExportError
 
 
@@ -39,6 +41,7 @@ from audiogen.errors import ExportError
 @option("--cover", type=click.Path(dir_okay=False), help="Cover art (JPEG or PNG); default: the article's lead image.")
 @option("--no-cover", is_flag=True, help="No cover art.")
 @option("--allow-private", is_flag=True, help="Allow URLs on private or local networks.")
+@proof_options
 @common_options
 @reports_errors
 def convert(
@@ -66,6 +69,9 @@ def convert(
     no_cache: bool,
     timeout: float,
     allow_private: bool,
+    proof: str | None,
+    asr_model: str,
+    proof_threshold: float,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -73,7 +79,9 @@ def convert(
 
     Writes OUT at -16 LUFS with OUT.vtt captions, OUT.json timings and OUT.chapters.json
     beside it. Sentences already narrated (same voice, same words) come from the clip
-    cache, so converting an edited article again only synthesizes what changed."""
+    cache, so converting an edited article again only synthesizes what changed. With
+    --proof, the narration is heard back and OUT.proof.json and OUT.proof.html report the
+    sentences to listen to (--proof=fix re-voices them first)."""
     from audiogen.backends.registry import target_for
     from audiogen.backends.worker import EngineWorker
     from audiogen.conversion import ConvertOptions
@@ -85,6 +93,9 @@ def convert(
     if output == "-" and sys.stdout.isatty():
         raise ExportError("refusing to write audio to a terminal", hint="redirect stdout to a file or use -o FILE")
     preset = resolve_voice(voice)
+    if proof and output == "-":
+        raise ExportError("--proof needs an output file to hear", hint="give -o FILE")
+    recognizer = _recognizer(proof, asr_model)  # a missing recognizer stops before any speech
     options = ConvertOptions(
         voice=voice,
         audio_format=audio_format,
@@ -109,6 +120,9 @@ def convert(
         timeout=timeout,
         allow_private=allow_private,
     )
+    if proof == "fix":
+        _convert_and_fix(source, output, options, recognizer, proof_threshold, quiet)
+        return
     # Start the engine first: its model loads while the rest of audiogen is imported and
     # the article is fetched and parsed. (A bad option below still stops it at once.)
     worker = EngineWorker(preset.engine, target_for(preset.engine), timeout=timeout, voice=preset.voice).start()
@@ -127,6 +141,40 @@ def convert(
             f"with {', '.join(p.name for p in result.paths[1:])}",
             err=True,
         )
+    if proof and result.paths:
+        from audiogen.proof import proof_narration, write_report
+
+        report = proof_narration(result.paths[0], recognizer=recognizer, threshold=proof_threshold)
+        print_summary(report, write_report(report, result.paths[0]), quiet)
+        if report.flagged:
+            raise SystemExit(FLAGGED_EXIT)
+
+
+def _recognizer(proof: str | None, model: str) -> Any:
+    if not proof:
+        return None
+    from audiogen.proof import Recognizer
+
+    return Recognizer(model)
+
+
+def _convert_and_fix(
+    source: str, output: str | None, options: Any, recognizer: Any, threshold: float, quiet: bool
+) -> None:
+    from audiogen.conversion import slugify
+    from audiogen.pipeline import load
+    from audiogen.proof import repair, write_report
+
+    article = load(source, allow_private=options.allow_private)
+    target = Path(output) if output else Path(f"{slugify(article.title)}.{options.audio_format or 'mp3'}")
+    report = repair(article, target, options, recognizer=recognizer, threshold=threshold, origin=source)
+    written = write_report(report, target)
+    if not quiet:
+        fixed = [s for s in report.sentences if s.action.startswith("re-voiced")]
+        click.echo(f"Wrote {target}; {len(fixed)} sentences re-voiced after proof-listening", err=True)
+    print_summary(report, written, quiet)
+    if report.flagged:
+        raise SystemExit(FLAGGED_EXIT)
 
 
 def _closing(progress: Callable[[int, int], None] | None, worker: Any) -> Callable[[int, int], None]:

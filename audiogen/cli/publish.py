@@ -23,6 +23,7 @@ from audiogen.cli.options import (
     script_options,
     setup_logging,
 )
+from audiogen.cli.proof import FLAGGED_EXIT, proof_options
 from audiogen.errors import FeedError
 
 EXIT_PARTIAL = 3
@@ -53,6 +54,7 @@ EXIT_PARTIAL = 3
 @rendering_options
 @option("--no-cover", is_flag=True, help="No cover art in the audio files.")
 @option("--allow-private", is_flag=True, help="Allow URLs on private or local networks.")
+@proof_options
 @common_options
 @reports_errors
 def batch(sources: tuple[str, ...], **options: Any) -> None:
@@ -111,7 +113,14 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
         cache=not options["no_cache"],
         timeout=options["timeout"],
         allow_private=options["allow_private"],
+        proof=options["proof"],
+        asr_model=options["asr_model"],
+        proof_threshold=options["proof_threshold"],
     )
+    if options["proof"]:
+        from audiogen.proof.listen import resolve_model
+
+        resolve_model(options["asr_model"])  # a missing recognizer model stops before any speech
     out = options["out"]
     if "://" not in out:
         out = str(Path(out).resolve())
@@ -135,8 +144,14 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
         path = _write_feed(Path(out), options["base_url"], options["feed_path"], options)
         if not options["quiet"]:
             click.echo(f"Wrote the feed {path}", err=True)
+    if result.to_listen and not options["quiet"]:
+        click.echo(f"Proof-listening flagged {len(result.to_listen)} episodes; listen to:", err=True)
+        for source, accuracy, flagged in sorted(result.to_listen, key=lambda item: item[1]):
+            click.echo(f"  {accuracy:.1%} heard right, {flagged} sentences flagged: {source}", err=True)
     if result.failed:
         sys.exit(EXIT_PARTIAL)
+    if result.to_listen:
+        sys.exit(FLAGGED_EXIT)
 
 
 def _absolute(path: str | None) -> str | None:
@@ -313,7 +328,7 @@ def embed(episode: str, output: str | None, **options: Any) -> None:
     """Put the player for EPISODE (an output of 'convert', or a batch episode folder) on
     a page: writes audiogen-player.js (and the audio, captions and timings when DIR is
     another folder) and prints the HTML snippet to paste into the article."""
-    from audiogen.publish.player import embed as embed_episode
+    from audiogen.player import embed as embed_episode
 
     setup_logging(options["verbose"], options["quiet"])
     if options["base_url"]:

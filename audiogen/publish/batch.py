@@ -35,6 +35,8 @@ from typing import Any
 
 from audiogen.conversion import ConvertOptions
 from audiogen.errors import AudiogenError, SourceError
+from audiogen.proof.check import DEFAULT_THRESHOLD
+from audiogen.proof.listen import DEFAULT_MODEL
 from audiogen.publish.episodes import EPISODE_RECORD, MANIFEST, Manifest, Output, now
 from audiogen.publish.sources import BatchItem, ListingError, canonical_url, is_url, list_sources
 
@@ -52,11 +54,24 @@ class BatchOptions(ConvertOptions):
     engines: dict[str, str] = field(default_factory=dict)
     #: threads each worker's engine may use (the batch is parallel across items)
     engine_threads: int | None = 1
+    #: hear each episode back: "report" (its OUT.proof.json and .html) or "fix" (re-voice)
+    proof: str | None = None
+    asr_model: str = DEFAULT_MODEL
+    proof_threshold: float = DEFAULT_THRESHOLD
 
     def fingerprint(self) -> str:
         """What changes the episode's files: a different fingerprint narrates again."""
         settings = asdict(self)
-        for key in ("cache", "timeout", "allow_private", "engines", "engine_threads"):
+        for key in (
+            "cache",
+            "timeout",
+            "allow_private",
+            "engines",
+            "engine_threads",
+            "proof",
+            "asr_model",
+            "proof_threshold",
+        ):
             settings.pop(key)
         for key, default in _LATER_FIELDS.items():
             if settings[key] == default:
@@ -85,6 +100,8 @@ class BatchResult:
     failed: list[tuple[str, str]] = field(default_factory=list)
     audio_seconds: float = 0.0
     manifest: Path | str = ""
+    #: episodes proof-listening flagged: (source, heard-word accuracy, sentences flagged)
+    to_listen: list[tuple[str, float, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -159,14 +176,21 @@ def _narrate_item(
     preset = resolve_voice(options.voice)
     staged = output.staging()
     try:
+        target = staged / f"{episode}.{options.audio_format}"
+        proof = _proof(options, article, target, item.source, output) if options.proof == "fix" else None
         result = convert(
             article,
-            staged / f"{episode}.{options.audio_format}",
+            target,
             _convert_options(options, output),
             worker=_worker(preset, options.timeout),
             origin=item.source,
+            respoken=proof.respoken if proof is not None else None,
         )
         narration, paths = result.narration, result.paths
+        if options.proof == "report":
+            proof = _proof(options, article, target, item.source, output)
+        if proof is not None:
+            paths = [*paths, *proof.files]
         record = {
             "status": "done",
             "unchanged": False,
@@ -184,6 +208,12 @@ def _narrate_item(
             "sentences_cached": result.sentences_cached,
             "streamed": result.streamed,
         }
+        if proof is not None:
+            record.update(
+                proof_accuracy=round(proof.report.accuracy, 4),
+                proof_flagged=len(proof.report.flagged),
+                proof_revoiced=len(proof.respoken),
+            )
         metadata = {
             "title": article.title,
             "byline": article.byline,
@@ -204,6 +234,48 @@ def _narrate_item(
         shutil.rmtree(staged, ignore_errors=True)
         raise
     return record
+
+
+@dataclass
+class _Proofed:
+    report: Any
+    files: list[Path]
+    #: the re-voiced sentences (index → words), for the episode's final narration
+    respoken: dict[int, str]
+
+
+def _proof(options: BatchOptions, article: Any, target: Path, origin: str, output: Output) -> _Proofed:
+    """Hear the episode back (``fix``: narrate it, re-voicing what was heard wrong) and
+    write its report beside it."""
+    from audiogen.proof import proof_narration, repair, write_report
+
+    recognizer = _recognizer(options.asr_model)
+    if options.proof == "fix":
+        report = repair(
+            article,
+            target,
+            _convert_options(options, output),
+            recognizer=recognizer,
+            threshold=options.proof_threshold,
+            origin=origin,
+        )
+        respoken = dict(report.respoken)
+    else:
+        report = proof_narration(target, recognizer=recognizer, threshold=options.proof_threshold)
+        respoken = {}
+    return _Proofed(report, list(write_report(report, target)), respoken)
+
+
+_recognizers: dict[str, Any] = {}
+
+
+def _recognizer(model: str) -> Any:
+    """This process's recognizer, loaded once for all its items."""
+    from audiogen.proof import Recognizer
+
+    if model not in _recognizers:
+        _recognizers[model] = Recognizer(model)
+    return _recognizers[model]
 
 
 def _convert_options(options: BatchOptions, output: Output) -> ConvertOptions:
@@ -317,6 +389,8 @@ def _run(
         elif status == "done":
             result.done += 1
             result.audio_seconds += (record.get("duration_ms") or 0) / 1000
+            if record.get("proof_flagged"):
+                result.to_listen.append((record["source"], record["proof_accuracy"], record["proof_flagged"]))
         elif status == "duplicate":
             result.duplicates += 1
         else:

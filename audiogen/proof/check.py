@@ -1,0 +1,193 @@
+"""Proof-listening a narration: every sentence heard back and compared with its text.
+
+The narration's timings (``OUT.json`` beside the audio) give each sentence's text and
+its span. Consecutive spans are cut out and joined into stretches of up to
+``WINDOW_SECONDS`` (the length a Whisper model hears at once, so no window is wasted on
+silence), each stretch is transcribed, and what was heard is shared out among its
+sentences by aligning it with their folded text (``compare``). A sentence is flagged
+when the share of its words heard as meant falls below the threshold, or when two words
+in a row were heard as something else; a flagged sentence is heard again on its own
+before it is reported, so that sharing out a stretch never flags one by mistake.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from audiogen.errors import ProofError
+from audiogen.proof.compare import misread_phrase, score, split_heard
+from audiogen.proof.fold import fold
+from audiogen.proof.listen import DEFAULT_MODEL, SAMPLE_RATE, Recognizer, load_audio
+
+#: a sentence heard with fewer of its words right than this is flagged. Measured on the
+#: 42 news sentences of the speech benchmark (bench/proof.py): read from their hand-made
+#: spoken form, 95 % of sentences score at least this; read raw, most misread ones below.
+DEFAULT_THRESHOLD = 0.75
+#: the longest stretch of joined sentences given to the recognizer at once
+WINDOW_SECONDS = 28.0
+#: silence put between joined sentences, so words do not run together
+_GAP_SECONDS = 0.3
+
+
+@dataclass
+class SentenceProof:
+    index: int
+    start_ms: int
+    end_ms: int
+    meant: str
+    heard: str
+    score: float
+    flagged: bool
+    action: str = "none"
+
+
+@dataclass
+class ProofReport:
+    audio: str
+    model: str
+    threshold: float
+    accuracy: float
+    sentences: list[SentenceProof] = field(default_factory=list)
+    seconds: float = 0.0
+    #: the sentences a repair re-voiced: index → the words now said
+    respoken: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def flagged(self) -> list[SentenceProof]:
+        return [s for s in self.sentences if s.flagged]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "audio": self.audio,
+            "model": self.model,
+            "threshold": self.threshold,
+            "accuracy": round(self.accuracy, 4),
+            "flagged": len(self.flagged),
+            "seconds": round(self.seconds, 2),
+            "sentences": [
+                {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(s).items()} for s in self.sentences
+            ],
+        }
+
+
+def read_timings(audio: Path) -> dict[str, Any]:
+    timings = audio.with_suffix(".json")
+    try:
+        data = json.loads(timings.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProofError(
+            f"no timings beside {audio.name} ({timings.name})",
+            hint="proof-listen a narration written by audiogen convert, with its .json beside it",
+        ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProofError(f"cannot read the timings {timings}: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
+        raise ProofError(f"{timings.name} is not an audiogen timings file")
+    return data
+
+
+def spoken_sentences(timings: dict[str, Any]) -> list[tuple[int, int, str]]:
+    """(start_ms, end_ms, text) of every sentence, in order."""
+    out = []
+    for part in timings["segments"]:
+        for sentence in part.get("sentences", []):
+            try:
+                out.append((int(sentence["start_ms"]), int(sentence["end_ms"]), str(sentence["text"])))
+            except (KeyError, TypeError, ValueError):
+                raise ProofError("the timings file has a sentence without its times or text") from None
+    return out
+
+
+def proof_narration(
+    audio: str | Path,
+    *,
+    model: str = DEFAULT_MODEL,
+    threshold: float = DEFAULT_THRESHOLD,
+    recognizer: Recognizer | None = None,
+    only: Iterable[int] | None = None,
+) -> ProofReport:
+    """Hear ``audio`` back, sentence by sentence; ``only``: the indexes of the sentences
+    to hear (the others are left out of the report)."""
+    audio = Path(audio)
+    if not audio.is_file():
+        raise ProofError(f"no such narration: {audio}")
+    timings = read_timings(audio)
+    language = str(timings.get("language") or "en").split("-")[0]
+    started = time.perf_counter()
+    recognizer = recognizer or Recognizer(model)
+    if recognizer.english_only and language != "en":
+        raise ProofError(
+            f"the narration is in {language!r} and the model {recognizer.model_name} hears only English",
+            hint="give a multilingual Whisper model folder with --asr-model",
+        )
+    samples = load_audio(audio)
+    sentences = spoken_sentences(timings)
+    wanted = set(range(len(sentences))) if only is None else set(only)
+    report = ProofReport(audio=audio.name, model=recognizer.model_name, threshold=threshold, accuracy=1.0)
+    meant_total = cost_total = 0.0
+    for window in _windows([(i, *sentences[i]) for i in sorted(wanted) if 0 <= i < len(sentences)]):
+        clip = _join([_cut(samples, s, e, sentences) for _, s, e, _ in window])
+        heard = fold(recognizer.transcribe(clip, language)) if clip.size else []
+        meant = [fold(text) for _, _, _, text in window]
+        for (index, start, end, text), words, (heard_words, cost, charged) in zip(
+            window, meant, split_heard(meant, heard), strict=True
+        ):
+            value = score(len(words), cost)
+            flagged = value < threshold or misread_phrase(charged)
+            if flagged and len(window) > 1:
+                # heard again alone: a stretch of several sentences can be shared out wrong
+                alone = fold(recognizer.transcribe(_cut(samples, start, end, sentences), language))
+                again_words, again_cost, again_charged = split_heard([words], alone)[0]
+                if again_cost < cost:
+                    heard_words, cost, charged = again_words, again_cost, again_charged
+                    value = score(len(words), cost)
+                    flagged = value < threshold or misread_phrase(charged)
+            meant_total += len(words)
+            cost_total += min(cost, len(words)) if words else 0.0
+            report.sentences.append(SentenceProof(index, start, end, text, " ".join(heard_words), value, flagged))
+    report.accuracy = 1.0 - cost_total / meant_total if meant_total else 1.0
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _windows(sentences: list[tuple[int, int, int, str]]) -> list[list[tuple[int, int, int, str]]]:
+    """Consecutive sentences grouped into stretches a recognizer hears at once."""
+    windows: list[list[tuple[int, int, int, str]]] = []
+    length = 0.0
+    for sentence in sentences:
+        seconds = (sentence[2] - sentence[1]) / 1000 + _GAP_SECONDS
+        if windows and length + seconds <= WINDOW_SECONDS and windows[-1][-1][0] == sentence[0] - 1:
+            windows[-1].append(sentence)
+            length += seconds
+        else:
+            windows.append([sentence])
+            length = seconds
+    return windows
+
+
+#: heard beyond a sentence's span on each side (its first sound starts a little early)
+_MARGIN_MS = 150
+
+
+def _cut(samples: np.ndarray, start_ms: int, end_ms: int, sentences: list[tuple[int, int, str]]) -> np.ndarray:
+    """A sentence's span with a margin that stays clear of its neighbors."""
+    before = max((e for _, e, _ in sentences if e <= start_ms), default=0)
+    after = min((s for s, _, _ in sentences if s >= end_ms), default=end_ms + 2 * _MARGIN_MS)
+    start = max(start_ms - _MARGIN_MS, (before + start_ms) // 2)
+    end = min(end_ms + _MARGIN_MS, (end_ms + after) // 2)
+    return samples[int(start * SAMPLE_RATE / 1000) : int(end * SAMPLE_RATE / 1000)]
+
+
+def _join(clips: list[np.ndarray]) -> np.ndarray:
+    gap = np.zeros(int(_GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
+    pieces: list[np.ndarray] = []
+    for clip in clips:
+        pieces.extend([clip.astype(np.float32), gap])
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)

@@ -1,0 +1,109 @@
+"""Meant against heard: an alignment of folded words that forgives a name heard nearly
+right and nothing else.
+
+The cost of hearing one word for another is 1, except for two words of four letters or
+more that share most of their letters ("Hochul" heard as "Hachul": a recognizer's
+spelling of a name it does not know, not a misreading), which cost what they differ by.
+A number must be heard exactly.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from functools import lru_cache
+from itertools import pairwise
+
+#: below this likeness two words are simply different
+_NEAR = 0.6
+
+
+@lru_cache(maxsize=4096)
+def substitution_cost(meant: str, heard: str) -> float:
+    if meant == heard:
+        return 0.0
+    if meant[:1].isdigit() or heard[:1].isdigit() or min(len(meant), len(heard)) < 4:
+        return 1.0
+    likeness = SequenceMatcher(None, meant, heard).ratio()
+    return 1.0 - likeness if likeness >= _NEAR else 1.0
+
+
+def align(meant: list[str], heard: list[str]) -> tuple[list[float], list[int]]:
+    """For each meant word, the cost charged to it; for each heard word, the index of the
+    meant word it was matched to or stands before (-1 when nothing was meant).
+
+    A word heard but not meant costs 1, charged to the meant word it stands before (the
+    last one, at the end)."""
+    rows, columns = len(meant), len(heard)
+    cost = [[0.0] * (columns + 1) for _ in range(rows + 1)]
+    for i in range(1, rows + 1):
+        cost[i][0] = float(i)
+    for j in range(1, columns + 1):
+        cost[0][j] = float(j)
+    for i in range(1, rows + 1):
+        for j in range(1, columns + 1):
+            cost[i][j] = min(
+                cost[i - 1][j - 1] + substitution_cost(meant[i - 1], heard[j - 1]),
+                cost[i - 1][j] + 1.0,  # meant, not heard
+                cost[i][j - 1] + 1.0,  # heard, not meant
+            )
+    charged = [0.0] * rows
+    owner = [-1] * columns
+    i, j = rows, columns
+    while i > 0 or j > 0:
+        if i > 0 and j > 0 and cost[i][j] == cost[i - 1][j - 1] + substitution_cost(meant[i - 1], heard[j - 1]):
+            charged[i - 1] += substitution_cost(meant[i - 1], heard[j - 1])
+            owner[j - 1] = i - 1
+            i, j = i - 1, j - 1
+        elif i > 0 and cost[i][j] == cost[i - 1][j] + 1.0:
+            charged[i - 1] += 1.0
+            i -= 1
+        else:
+            # a word heard but not meant belongs with the meant word it comes before (so a
+            # stray word at the start of a sentence is that sentence's, not the last one's)
+            target = i if i < rows else i - 1
+            owner[j - 1] = target
+            if target >= 0:
+                charged[target] += 1.0
+            j -= 1
+    return charged, owner
+
+
+def split_heard(sentences: list[list[str]], heard: list[str]) -> list[tuple[list[str], float, list[float]]]:
+    """What was heard of each of several consecutive sentences, what it cost, and the
+    cost charged to each of its words: the words heard for a stretch of audio holding
+    them all, shared out by alignment."""
+    meant = [word for sentence in sentences for word in sentence]
+    charged, owner = align(meant, heard)
+    sentence_of = [index for index, sentence in enumerate(sentences) for _ in sentence]
+    heard_by: list[list[str]] = [[] for _ in sentences]
+    for j, word in enumerate(heard):
+        if sentences:
+            heard_by[sentence_of[owner[j]] if owner[j] >= 0 and sentence_of else 0].append(word)
+    result: list[tuple[list[str], float, list[float]]] = []
+    start = 0
+    for index, sentence in enumerate(sentences):
+        end = start + len(sentence)
+        cost = sum(charged[start:end])
+        if not sentence:  # nothing meant: every word heard for it is an error
+            cost = float(len(heard_by[index]))
+        result.append((heard_by[index], cost, charged[start:end]))
+        start = end
+    return result
+
+
+#: a sentence shorter than this is scored as if it had this many words: one word of a
+#: two-word headline misheard is not half the headline misread
+MIN_WORDS = 4
+
+
+def misread_phrase(charged: list[float]) -> bool:
+    """Two words in a row heard as something else: a phrase misread ("Lt. Col." said
+    "L T Col"), which one misheard name does not make."""
+    return any(a >= 0.9 and b >= 0.9 for a, b in pairwise(charged))
+
+
+def score(meant_words: int, cost: float) -> float:
+    """The share of a sentence's words heard as meant (1.0 for a sentence with none)."""
+    if meant_words == 0:
+        return 1.0 if cost == 0 else 0.0
+    return max(0.0, 1.0 - cost / max(meant_words, MIN_WORDS))

@@ -1,0 +1,109 @@
+"""Repairing what proof-listening flagged: other ways of saying a sentence, tried and
+heard, the best kept.
+
+For each flagged sentence a few renderings are tried: initialisms spelled out letter by
+letter (or, where the script spelled a word, said), and the sentence as written (the
+engine's own reading). Each round re-narrates through the clip cache, so only the
+sentences tried are synthesized and only their MP3 blocks encoded again; only those
+sentences are heard again. A rendering is kept when it is heard better than the one
+before it; the report says, sentence by sentence, what was done.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from audiogen.article import Article
+from audiogen.conversion import ConvertOptions, convert
+from audiogen.proof.check import DEFAULT_THRESHOLD, ProofReport, proof_narration
+from audiogen.proof.listen import DEFAULT_MODEL, Recognizer
+
+log = logging.getLogger("audiogen")
+
+_SPELLED = re.compile(r"\b(?:[A-Z]-)+[A-Z]\b")
+_CAPITALS = re.compile(r"\b[A-Z]{2,8}\b")
+
+
+def alternatives(display: str, spoken: str) -> list[tuple[str, str]]:
+    """(name, words to say) for a sentence heard wrong, the most likely to help first."""
+    options: list[tuple[str, str]] = []
+    toggled = _SPELLED.sub(lambda m: m.group(0).replace("-", "").capitalize(), spoken)
+    if toggled == spoken:
+        toggled = _CAPITALS.sub(lambda m: "-".join(m.group(0)), spoken)
+    options.append(("initialisms said the other way", toggled))
+    options.append(("read as written", display))
+    seen = {spoken}
+    unique = []
+    for name, words in options:
+        if words.strip() and words not in seen:
+            seen.add(words)
+            unique.append((name, words))
+    return unique
+
+
+def repair(
+    source: str | Path | Article,
+    target: str | Path,
+    options: ConvertOptions | None = None,
+    *,
+    recognizer: Recognizer | None = None,
+    model: str = DEFAULT_MODEL,
+    threshold: float = DEFAULT_THRESHOLD,
+    report_progress: Callable[[str], None] | None = None,
+    origin: str | Path | None = None,
+) -> ProofReport:
+    """Convert ``source`` into ``target``, proof-listen it, and re-voice the sentences
+    heard wrong with the renderings heard best; the report of the final narration."""
+    from audiogen.pipeline import load, make_script
+    from audiogen.voices import resolve_voice
+
+    options = options or ConvertOptions()
+    recognizer = recognizer or Recognizer(model)
+    article = source if isinstance(source, Article) else load(source, allow_private=options.allow_private)
+    origin = source if isinstance(source, (str, Path)) else origin
+    result = convert(article, target, options, origin=origin)
+    audio = result.paths[0]
+    report = proof_narration(audio, recognizer=recognizer, threshold=threshold)
+    if not report.flagged:
+        return report
+    script = make_script(
+        article,
+        resolve_voice(options.voice),
+        notice=options.notice,
+        notice_text=options.notice_text,
+        notice_position=options.notice_position,
+        lexicons=options.lexicons,
+        date_order=options.date_order,
+    )
+    sentences = [s for part in script.parts for s in part.sentences]
+    best = {s.index: s for s in report.flagged}
+    chosen: dict[int, str] = {}
+    tries = {i: alternatives(sentences[i].display, sentences[i].spoken) for i in best if i < len(sentences)}
+    for round_index in range(max((len(t) for t in tries.values()), default=0)):
+        trying = {i: t[round_index] for i, t in tries.items() if round_index < len(t) and best[i].flagged}
+        if not trying:
+            break
+        if report_progress is not None:
+            report_progress(f"trying other readings of {len(trying)} sentences")
+        convert(article, target, options, origin=origin, respoken={**chosen, **{i: w for i, (_, w) in trying.items()}})
+        heard = proof_narration(audio, recognizer=recognizer, threshold=threshold, only=trying)
+        for sentence in heard.sentences:
+            if sentence.score > best[sentence.index].score:
+                name, words = trying[sentence.index]
+                best[sentence.index] = replace(sentence, action=f"re-voiced: {name}")
+                chosen[sentence.index] = words
+    # the narration written last must hold the best reading of every sentence
+    convert(article, target, options, origin=origin, respoken=chosen)
+    final = {s.index: s for s in report.sentences}
+    for index, sentence in best.items():
+        final[index] = sentence if index in chosen else replace(sentence, action="kept: nothing was heard better")
+    report.sentences = [final[i] for i in sorted(final)]
+    report.respoken = chosen
+    meant = sum(len(s.meant.split()) for s in report.sentences) or 1
+    report.accuracy = sum(s.score * len(s.meant.split()) for s in report.sentences) / meant
+    log.info("proof: %d sentences re-voiced, %d still flagged", len(chosen), len(report.flagged))
+    return report

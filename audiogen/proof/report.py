@@ -1,0 +1,112 @@
+"""The proof report a producer reads: ``OUT.proof.json`` and ``OUT.proof.html``.
+
+The page is self-contained (the player's script inlined, no request to anyone) and sits
+beside the audio: it lists the flagged sentences worst first, each with what was meant,
+what was heard and a button that plays just that sentence in the player, and the
+narration's overall heard-word accuracy.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from html import escape
+from pathlib import Path
+
+from audiogen.errors import ProofError
+from audiogen.files import write_atomically
+from audiogen.player import player_script
+from audiogen.proof.check import ProofReport
+
+
+def report_paths(audio: Path) -> tuple[Path, Path]:
+    stem = audio.with_suffix("")
+    return stem.with_name(stem.name + ".proof.json"), stem.with_name(stem.name + ".proof.html")
+
+
+def write_report(report: ProofReport, audio: Path) -> tuple[Path, Path]:
+    """Write both files beside ``audio``; their paths."""
+    json_path, html_path = report_paths(audio)
+    write_atomically(json_path, json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n", error=ProofError)
+    write_atomically(html_path, proof_page(report, audio.name), error=ProofError)
+    return json_path, html_path
+
+
+_PAGE_SCRIPT = """
+const player = document.querySelector("audiogen-player");
+let stopAt = null;
+document.querySelectorAll("button[data-start]").forEach((button) => {
+  button.addEventListener("click", () => {
+    stopAt = Number(button.dataset.end) / 1000;
+    player.seek(Number(button.dataset.start) / 1000);
+    player.play();
+  });
+});
+customElements.whenDefined("audiogen-player").then(() => {
+  const audio = player.audio;
+  if (audio) audio.addEventListener("timeupdate", () => {
+    if (stopAt !== null && audio.currentTime >= stopAt) { audio.pause(); stopAt = null; }
+  });
+});
+"""
+
+
+def proof_page(report: ProofReport, audio_name: str) -> str:
+    flagged = sorted(report.flagged, key=lambda s: s.score)
+    rows = []
+    for sentence in flagged:
+        start, end = sentence.start_ms, sentence.end_ms
+        rows.append(
+            "<li>"
+            f'<button type="button" data-start="{start}" data-end="{end}" '
+            f'aria-label="Play sentence {sentence.index + 1} ({_clock(start)})">Play</button> '
+            f'<span class="score">{sentence.score:.0%}</span> '
+            f'<span class="when">{_clock(start)}</span>'
+            f'<p class="meant"><strong>Meant:</strong> {escape(sentence.meant)}</p>'
+            f'<p class="heard"><strong>Heard:</strong> {escape(sentence.heard) or "(nothing)"}</p>'
+            + (f'<p class="action">{escape(sentence.action)}</p>' if sentence.action != "none" else "")
+            + "</li>"
+        )
+    player = player_script()
+    scripts = [player, _PAGE_SCRIPT]
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
+    policy = f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; media-src 'self'; connect-src 'self'"
+    summary = (
+        f"{len(flagged)} of {len(report.sentences)} sentences to listen to"
+        if flagged
+        else f"All {len(report.sentences)} sentences were heard as written"
+    )
+    listing = f"<ol>{''.join(rows)}</ol>" if rows else "<p>Nothing to listen to.</p>"
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
+<meta name="color-scheme" content="light dark">
+<title>Proof: {escape(audio_name)}</title>
+<style>
+body {{ font: 17px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 0 auto; padding: 1rem; }}
+li {{ margin: 1rem 0; }} .score {{ font-weight: bold; }} .when {{ color: GrayText; margin-left: .5rem; }}
+.meant, .heard, .action {{ margin: .25rem 0; }} button {{ font: inherit; padding: .2rem .8rem; }}
+</style>
+<script type="module">{player}</script>
+</head>
+<body>
+<main>
+<h1>Proof-listening: {escape(audio_name)}</h1>
+<p>Heard-word accuracy <strong>{report.accuracy:.1%}</strong> ({escape(report.model)}, a sentence is flagged under
+{report.threshold:.0%} of its words heard right). {summary}, worst first.</p>
+<audiogen-player src="{escape(audio_name, quote=True)}" label="Narration"></audiogen-player>
+{listing}
+</main>
+<script type="module">{_PAGE_SCRIPT}</script>
+</body>
+</html>
+"""
+
+
+def _clock(ms: int) -> str:
+    minutes, seconds = divmod(ms // 1000, 60)
+    return f"{minutes}:{seconds:02d}"

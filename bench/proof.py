@@ -1,0 +1,203 @@
+"""Proof-listening: does it catch misreadings, does it leave good sentences alone, and
+what does it cost?
+
+    python bench/proof.py [--speech-dir ../shared/bench/speech] [--model tiny.en]
+
+1. Recall. ``news_sentences.txt`` is narrated with normalization switched off (every
+   sentence given to the voice as written) and proof-listened. Whether a sentence "has a
+   misreading" is decided without any recognizer, from its written form and its
+   hand-written spoken form (``news_sentences.spoken.txt``): the two are aligned word by
+   word, and each stretch where they differ is turned into the voice's own phonemes
+   (espeak-ng, as Piper speaks them) both ways; a stretch whose phonemes share less than
+   half their sounds ("Cmte." said as letters against "committee", "II" against "the
+   second") is a misreading. Readings that only differ in style ("two thousand nineteen"
+   against "twenty nineteen") share more than half and are not counted. Recall is the
+   share of sentences with a misreading that proof flags (target >= 0.8).
+2. False alarms. ``news_sentences.spoken.txt`` narrated as it is: the share of its
+   sentences flagged (target <= 0.1).
+3. Repair. ``news_sentences.txt`` converted with ``--proof=fix``; the ASR round trip
+   (``asr_wer.py`` of the speech benchmark, when its recognizer is installed) before and
+   after.
+4. Cost. The time proof-listening took, as a ratio of the time the same narration took
+   to synthesize (with no clip cache), in the same run (aim <= 0.4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+#: below this share of sounds in common, a stretch of text is said as something else
+MISREADING_LIKENESS = 0.5
+
+
+def misreadings(written: str, spoken: str) -> list[tuple[str, str]]:
+    """The stretches of ``written`` the voice says as something other than ``spoken``."""
+    import os
+    from difflib import SequenceMatcher
+
+    import piper
+    from piper.phonemize_espeak import EspeakPhonemizer
+
+    phonemizer = EspeakPhonemizer(os.path.join(os.path.dirname(piper.__file__), "espeak-ng-data"))
+
+    def sounds(text: str) -> str:
+        return "".join(c for s in phonemizer.phonemize("en-us", text) for c in s if c not in "ˈˌ ,.;:!?—–-()\"'")
+
+    def key(word: str) -> str:
+        return re.sub(r"[^\w]", "", word.lower())
+
+    a, b = written.split(), spoken.split()
+    found = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(
+        None, [key(w) for w in a], [key(w) for w in b], autojunk=False
+    ).get_opcodes():
+        if op == "equal":
+            continue
+        left, right = " ".join(a[i1:i2]), " ".join(b[j1:j2])
+        if (
+            SequenceMatcher(None, sounds(left) if left else "", sounds(right) if right else "").ratio()
+            < MISREADING_LIKENESS
+        ):
+            found.append((left, right))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--speech-dir", type=Path, default=ROOT.parent / "shared" / "bench" / "speech")
+    parser.add_argument("--model", default="tiny.en")
+    parser.add_argument("--asr-python", help="a Python with the speech benchmark's recognizer, for asr_wer.py")
+    args = parser.parse_args()
+
+    import audiogen
+    from audiogen.conversion import ConvertOptions, convert
+    from audiogen.pipeline import load, make_script
+    from audiogen.proof import proof_narration, repair
+    from audiogen.proof.listen import Recognizer
+    from audiogen.voices import resolve_voice
+
+    written = args.speech_dir / "news_sentences.txt"
+    spoken = args.speech_dir / "news_sentences.spoken.txt"
+    written_lines = [line for line in written.read_text(encoding="utf-8").splitlines() if line.strip()]
+    spoken_lines = [line for line in spoken.read_text(encoding="utf-8").splitlines() if line.strip()]
+    options = ConvertOptions(notice=False, cache=False)
+    recognizer = Recognizer(args.model)
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        # one sentence a paragraph, so each is heard on its own
+        raw_text = out / "raw.txt"
+        raw_text.write_text("\n\n".join(written_lines) + "\n", encoding="utf-8")
+        article = load(raw_text)
+        script = make_script(article, resolve_voice(None), notice=False)
+        displays = [s.display for part in script.parts for s in part.sentences]
+        started = time.perf_counter()
+        convert(article, out / "raw.mp3", options, respoken=dict(enumerate(displays)))
+        synthesis = time.perf_counter() - started
+        raw = proof_narration(out / "raw.mp3", recognizer=recognizer)
+        wrong = {i: misreadings(w, s) for i, (w, s) in enumerate(zip(written_lines, spoken_lines, strict=True))}
+        misread = {i for i, found in wrong.items() if found}
+        flagged = {s.index for s in raw.flagged}
+        caught = len(misread & flagged)
+        recall = caught / len(misread) if misread else 1.0
+        print(
+            f"raw reading: {len(misread)} of {len(written_lines)} sentences have a misreading; proof flagged "
+            f"{len(flagged)}, {caught} of them with one: recall {recall:.3f}"
+        )
+        for sentence in raw.sentences:
+            mark = (
+                ("caught" if sentence.flagged else "MISSED")
+                if sentence.index in misread
+                else ("flagged" if sentence.flagged else "")
+            )
+            print(
+                f"  {sentence.score:.2f} {mark:<7} {sentence.meant[:60]!r} {wrong[sentence.index][:2]} heard {sentence.heard[:50]!r}"
+            )
+
+        raw_rows = _rows(raw, misread)
+
+        clean_text = out / "clean.txt"
+        clean_text.write_text("\n\n".join(spoken_lines) + "\n", encoding="utf-8")
+        convert(clean_text, out / "clean.mp3", options)
+        clean = proof_narration(out / "clean.mp3", recognizer=recognizer)
+        false_alarms = len(clean.flagged) / len(clean.sentences)
+        print(
+            f"spoken form: {len(clean.flagged)} of {len(clean.sentences)} sentences flagged: false alarms {false_alarms:.3f}"
+        )
+        for sentence in clean.flagged:
+            print(f"  false alarm {sentence.score:.2f}: {sentence.meant[:70]!r} heard {sentence.heard[:70]!r}")
+
+        print("the flagging rule, swept (recall on the raw reading / false alarms on the spoken form):")
+        clean_rows = _rows(clean, set())
+        for threshold in (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9):
+            for phrase in (False, True):
+                hit = sum(1 for r in raw_rows if r[2] and (r[0] < threshold or (phrase and r[1])))
+                alarms = sum(1 for r in clean_rows if r[0] < threshold or (phrase and r[1]))
+                print(
+                    f"  under {threshold:.2f}{' or a misread phrase' if phrase else '':<22} "
+                    f"recall {hit / max(len(misread), 1):.3f} false alarms {alarms / len(clean_rows):.3f}"
+                )
+        print(
+            f"cost: proof {raw.seconds:.1f} s for a narration synthesized in {synthesis:.1f} s: ratio {raw.seconds / synthesis:.2f}"
+        )
+
+        fixed_dir = out / "fixed"
+        fixed_dir.mkdir()
+        before = convert(written, fixed_dir / "news.mp3", ConvertOptions(notice=False))
+        report = repair(written, fixed_dir / "news.mp3", ConvertOptions(notice=False), recognizer=recognizer)
+        changed = [s for s in report.sentences if s.action != "none"]
+        print(
+            f"repair: {len(report.flagged)} flagged after repair, {len(changed)} sentences re-voiced; "
+            f"accuracy {report.accuracy:.3f}"
+        )
+        if args.asr_python:
+            wer = {}
+            for name, audio in (("before", before.paths[0]), ("after", fixed_dir / "news.mp3")):
+                if name == "before":
+                    audio = out / "before.mp3"
+                    convert(written, audio, ConvertOptions(notice=False))
+                run = subprocess.run(
+                    [
+                        args.asr_python,
+                        str(args.speech_dir / "asr_wer.py"),
+                        str(audio),
+                        str(args.speech_dir / "news_sentences.ref.txt"),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                wer[name] = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr.strip()[-200:]
+            print(f"ASR round trip before repair: {wer['before']}")
+            print(f"ASR round trip after repair:  {wer['after']}")
+    print(
+        f"proof: recall {recall:.3f} false-alarms {false_alarms:.3f} cost-ratio {raw.seconds / synthesis:.2f} "
+        f"(audiogen {audiogen.__version__}, model {args.model})"
+    )
+
+
+def _rows(report: object, misread: set[int]) -> list[tuple[float, bool, bool]]:
+    """(score, a misread phrase, has a misreading) per sentence, from the report."""
+    from audiogen.proof.compare import align, misread_phrase, score
+    from audiogen.proof.fold import fold
+
+    rows = []
+    for sentence in report.sentences:  # type: ignore[attr-defined]
+        meant = fold(sentence.meant)
+        charged, _ = align(meant, sentence.heard.split())
+        rows.append((score(len(meant), sum(charged)), misread_phrase(charged), sentence.index in misread))
+    return rows
+
+
+if __name__ == "__main__":
+    main()

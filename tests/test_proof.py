@@ -1,0 +1,253 @@
+"""Proof-listening: the folding both sides share, the alignment, and narrations heard
+back by the real recognizer (the tiny.en model the audiogen[proof] extra installs from
+a package: nothing is downloaded)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from audiogen.cli import main
+from audiogen.conversion import ConvertOptions, convert
+from audiogen.errors import ProofError
+from audiogen.proof import Recognizer, proof_narration, repair, write_report
+from audiogen.proof.compare import align, misread_phrase, score, split_heard
+from audiogen.proof.fold import fold
+from audiogen.proof.repair import alternatives
+
+# -- folding ----------------------------------------------------------------------------
+
+SAME = [
+    ("Adm. Susan Miller met Sen. John Carter", "Admiral Susan Miller met Senator John Carter"),
+    ("in Washington, D.C., on Sept. 3rd", "in Washington DC on September third"),
+    ("at 4:48 p.m.", "at four forty-eight PM"),
+    ("at 4:48 p.m.", "at 4.48 pm"),
+    ("The U.K. pledged $2.4 billion", "The UK pledged two point four billion dollars"),
+    ("up from £900 million", "up from nine hundred million pounds"),
+    ("About 30,000 troops", "About thirty thousand troops"),
+    ("roughly 12% of the force", "roughly twelve percent of the force"),
+    ("between 2019 and 2023", "between twenty nineteen and twenty twenty-three"),
+    ("The court ruled 6–3.", "The court ruled six to three."),
+    ("a 50-50 chance", "a fifty-fifty chance"),
+    ("It cost $1.5M.", "It cost one point five million dollars."),
+    ("2,500 people", "two thousand five hundred people"),
+    ("one hundred and twenty-one", "121"),
+    ("The 1990s", "the nineteen nineties"),
+    ("The WWII veteran", "the World War Two veteran"),
+    ("the World War II veteran", "the world war 2 veteran"),
+    ("Louis XIV", "Louis the Fourteenth"),
+    ("the F-B-I and the C-I-A", "the FBI and the CIA"),
+    ("the F.B.I.", "the f b i"),
+    ("Gov. Kathy Hochul (D-N.Y.)", "Governor Kathy Hochul, Democrat of New York"),
+    ("on Wed., Feb. 27", "on Wednesday February 27th"),
+    ("1428 Elm St.", "fourteen twenty-eight Elm Street"),
+    ("St. Paul, Minn.", "Saint Paul Minnesota"),
+    ("Dr. Ana Ruiz", "Doctor Ana Ruiz"),
+    ("5 km away", "five kilometers away"),
+    ("Mr. & Mrs. Smith", "mister and missus smith"),
+    ("Call 1-800-555-0199 now", "Call one, eight hundred, five five five, zero one nine nine, now"),
+    ("$42.17 after", "forty-two dollars and seventeen cents after"),
+    ("set for 2:15 p.m. Tues.", "set for two fifteen P M Tuesday"),
+    ("in 2005 and 1905", "in twenty oh five and nineteen oh five"),
+]
+
+
+@pytest.mark.parametrize(("written", "said"), SAME)
+def test_a_correct_reading_folds_like_its_text(written: str, said: str) -> None:
+    assert fold(written) == fold(said)
+
+
+DIFFERENT = [
+    ("on Wed.", "on wed"),
+    ("Pres. Zelensky", "praise Zelensky"),
+    ("$2.4 billion", "two point four million dollars"),
+    ("in 1906", "in nineteen sixty"),
+    ("the 5th", "the fifteenth"),
+    ("12 percent", "twenty percent"),
+    ("The F.B.I.", "the fib"),
+]
+
+
+@pytest.mark.parametrize(("written", "said"), DIFFERENT)
+def test_a_misreading_does_not(written: str, said: str) -> None:
+    assert fold(written) != fold(said)
+
+
+# -- alignment and scores ------------------------------------------------------------------
+
+
+def test_a_name_heard_nearly_right_costs_little_and_a_wrong_word_costs_one() -> None:
+    charged, _ = align(fold("Governor Kathy Hochul signed"), fold("Governor Kathy Hachul signed"))
+    assert 0 < sum(charged) < 0.5
+    charged, _ = align(fold("on Wednesday"), fold("on wed"))
+    assert sum(charged) == 1.0
+    charged, _ = align(fold("it rose 12 percent"), fold("it rose 13 percent"))
+    assert sum(charged) == 1.0  # numbers must be heard exactly
+
+
+def test_what_was_heard_is_shared_out_among_sentences() -> None:
+    meant = [fold("One two three."), fold("Pres. Zelensky met PM Starmer.")]
+    (first, first_cost, _), (second, second_cost, charged) = split_heard(
+        meant, fold("one two three praise the lunsky met pm starmer")
+    )
+    assert first == ["123"] and first_cost == 0  # digits read one by one are one group
+    assert "praise" in second and second_cost >= 2
+    charged, _ = align(fold("Lt. Col. David Brooks"), fold("healthy call David Brooks"))
+    assert misread_phrase(charged)  # "Lt. Col." said as something else
+    assert not misread_phrase([0.0, 1.0, 0.0, 0.3])  # one word misheard is not a phrase
+    assert score(3, 0) == 1.0 and score(4, 2) == 0.5 and score(8, 9) == 0.0
+    assert score(2, 1) == 0.75  # a short sentence is scored as if it had four words
+
+
+def test_alternatives_spell_or_say_initialisms_and_read_as_written() -> None:
+    options = dict(alternatives("The NTSB met.", "The N-T-S-B met."))
+    assert options["initialisms said the other way"] == "The Ntsb met."
+    assert options["read as written"] == "The NTSB met."
+    options = dict(alternatives("The MAX flew.", "The MAX flew."))
+    assert options["initialisms said the other way"] == "The M-A-X flew."
+    assert "read as written" not in options  # the same as what was said
+
+
+# -- narrations heard back -----------------------------------------------------------------
+
+ARTICLE = (
+    "# Ferry service resumes\n\n"
+    "The harbor ferry returned to service on Tuesday after a week of repairs.\n\n"
+    "Passengers said the crossing was calm and quick.\n\n"
+    "The operator plans to add a second boat in the spring.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Recognizer:
+    return Recognizer("tiny.en")
+
+
+@pytest.fixture(scope="module")
+def narrations(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A clean narration, and one whose second body sentence says something else."""
+    folder = tmp_path_factory.mktemp("proof")
+    source = folder / "ferry.md"
+    source.write_text(ARTICLE, encoding="utf-8")
+    options = ConvertOptions(notice=False, cover=False)
+    clean = convert(source, folder / "clean.mp3", options).paths[0]
+    wrong = convert(
+        source,
+        folder / "wrong.mp3",
+        options,
+        respoken={2: "Seven purple elephants were painting the lighthouse at midnight."},
+    ).paths[0]
+    return {"source": source, "clean": clean, "wrong": wrong}
+
+
+def test_a_wrong_sentence_is_flagged_and_the_others_are_not(
+    recognizer: Recognizer, narrations: dict[str, Path]
+) -> None:
+    report = proof_narration(narrations["wrong"], recognizer=recognizer)
+    by_text = {s.meant: s for s in report.sentences}
+    wrong = by_text["Passengers said the crossing was calm and quick."]
+    assert wrong.flagged and wrong.score < 0.5
+    assert "elephants" in wrong.heard
+    assert [s.meant for s in report.flagged] == [wrong.meant]
+    assert report.accuracy < 0.9
+    clean = proof_narration(narrations["clean"], recognizer=recognizer)
+    assert not clean.flagged, [(s.meant, s.heard) for s in clean.flagged]
+    assert clean.accuracy > 0.9
+    # spans follow the narration, one entry per spoken sentence, in order
+    starts = [s.start_ms for s in clean.sentences]
+    assert starts == sorted(starts) and len(starts) == 4
+
+
+def test_the_report_files(recognizer: Recognizer, narrations: dict[str, Path]) -> None:
+    audio = narrations["wrong"]
+    report = proof_narration(audio, recognizer=recognizer)
+    json_path, html_path = write_report(report, audio)
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    assert set(data) >= {"accuracy", "sentences"}
+    first = data["sentences"][0]
+    assert set(first) >= {"start_ms", "end_ms", "meant", "heard", "score", "flagged", "action"}
+    assert [s["flagged"] for s in data["sentences"]].count(True) == 1
+    page = html_path.read_text(encoding="utf-8")
+    assert "<audiogen-player" in page and f'src="{audio.name}"' in page
+    assert page.count('data-start="') == 1
+    assert not re.search(r"""(?:src|href)=["']https?://""", page)  # nothing fetched from elsewhere
+
+
+def test_the_proof_command(narrations: dict[str, Path]) -> None:
+    result = CliRunner().invoke(main, ["proof", str(narrations["wrong"])])
+    assert result.exit_code == 4, result.output
+    assert "1 of 4 sentences to listen to" in result.output
+    assert narrations["wrong"].with_name("wrong.proof.html").is_file()
+    clean = CliRunner().invoke(main, ["proof", str(narrations["clean"])])
+    assert clean.exit_code == 0, clean.output
+
+
+def test_convert_with_proof_fix_re_voices_a_sentence_heard_wrong(tmp_path: Path, recognizer: Recognizer) -> None:
+    """A lexicon that makes the voice say a word wrongly: the sentence is flagged, read
+    as written instead, heard right, and the narration kept with it."""
+    source = tmp_path / "ferry.md"
+    source.write_text(ARTICLE, encoding="utf-8")
+    lexicon = tmp_path / "bad.toml"
+    lexicon.write_text('[words]\ncrossing = { say = "purple banana pancake" }\n', encoding="utf-8")
+    options = ConvertOptions(notice=False, cover=False, lexicons=(str(lexicon),))
+    report = repair(source, tmp_path / "ferry.mp3", options, recognizer=recognizer)
+    fixed = [s for s in report.sentences if s.action.startswith("re-voiced")]
+    assert [s.meant for s in fixed] == ["Passengers said the crossing was calm and quick."]
+    assert not report.flagged
+    heard_again = proof_narration(tmp_path / "ferry.mp3", recognizer=recognizer)
+    assert not heard_again.flagged  # the file on disk holds the repaired reading
+
+
+def test_a_missing_recognizer_is_one_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "faster_whisper", None)
+    with pytest.raises(ProofError, match="needs a speech recognizer") as caught:
+        Recognizer("tiny.en")
+    assert 'pip install "audiogen[proof]"' in (caught.value.hint or "")
+    result = CliRunner().invoke(main, ["proof", str(tmp_path / "none.mp3")])
+    assert result.exit_code == 1 and result.output.count("\n") == 1 and "Error:" in result.output
+
+
+def test_a_model_that_is_not_there_and_a_narration_without_timings(tmp_path: Path, recognizer: Recognizer) -> None:
+    with pytest.raises(ProofError, match="no recognizer model"):
+        Recognizer(str(tmp_path / "nowhere"))
+    audio = tmp_path / "lone.mp3"
+    audio.write_bytes(b"ID3")
+    with pytest.raises(ProofError, match=r"no timings beside lone\.mp3"):
+        proof_narration(audio, recognizer=recognizer)
+
+
+def test_batch_with_proof_records_accuracy_and_names_the_episodes_to_listen_to(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "ferry.md").write_text(ARTICLE, encoding="utf-8")
+    (site / "garden.md").write_text(
+        "# Garden opens\n\nThe community garden opened its gates on Saturday morning.\n\n"
+        "Volunteers planted beans and tomatoes.\n",
+        encoding="utf-8",
+    )
+    lexicon = tmp_path / "bad.toml"
+    lexicon.write_text('[words]\ncrossing = { say = "purple banana pancake" }\n', encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["batch", str(site), "--out", str(out), "--jobs", "1", "--no-notice", "--lexicon", str(lexicon)]
+    result = CliRunner().invoke(main, [*args, "--proof"])
+    assert result.exit_code == 4, result.output
+    assert "flagged 1 episodes" in result.output and "ferry.md" in result.output, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    records = {Path(r["source"]).name: r for r in manifest["items"].values()}
+    assert records["ferry.md"]["proof_flagged"] == 1 and records["garden.md"]["proof_flagged"] == 0
+    assert 0 < records["ferry.md"]["proof_accuracy"] < records["garden.md"]["proof_accuracy"] <= 1
+    episode = out / records["ferry.md"]["episode"]
+    assert any(p.name.endswith(".proof.html") for p in episode.iterdir())
+    # fixed: the flagged sentence is read as written, and nothing is left to listen to
+    shutil.rmtree(out)
+    fixed = CliRunner().invoke(main, [*args, "--proof", "fix"])
+    assert fixed.exit_code == 0, fixed.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    records = {Path(r["source"]).name: r for r in manifest["items"].values()}
+    assert records["ferry.md"]["proof_flagged"] == 0 and records["ferry.md"]["proof_revoiced"] == 1
