@@ -57,17 +57,26 @@ def misreadings(written: str, spoken: str) -> list[tuple[str, str]]:
         return re.sub(r"[^\w]", "", word.lower())
 
     a, b = written.split(), spoken.split()
-    found = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(
-        None, [key(w) for w in a], [key(w) for w in b], autojunk=False
-    ).get_opcodes():
+    opcodes = SequenceMatcher(None, [key(w) for w in a], [key(w) for w in b], autojunk=False).get_opcodes()
+    # stretches that differ; a word only one side has joins the stretch beside it (up to
+    # two equal words away): "$2.4 billion" against "two point four billion dollars" is
+    # one stretch, said alike
+    regions: list[list[int]] = []
+    for op, i1, i2, j1, j2 in opcodes:
         if op == "equal":
             continue
+        one_sided = (
+            i1 == i2 or j1 == j2 or (regions and (regions[-1][0] == regions[-1][1] or regions[-1][2] == regions[-1][3]))
+        )
+        if regions and one_sided and i1 - regions[-1][1] <= 2 and j1 - regions[-1][3] <= 2:
+            regions[-1][1], regions[-1][3] = i2, j2
+        else:
+            regions.append([i1, i2, j1, j2])
+    found = []
+    for i1, i2, j1, j2 in regions:
         left, right = " ".join(a[i1:i2]), " ".join(b[j1:j2])
-        if (
-            SequenceMatcher(None, sounds(left) if left else "", sounds(right) if right else "").ratio()
-            < MISREADING_LIKENESS
-        ):
+        likeness = SequenceMatcher(None, sounds(left) if left else "", sounds(right) if right else "").ratio()
+        if likeness < MISREADING_LIKENESS:
             found.append((left, right))
     return found
 
@@ -139,13 +148,13 @@ def main() -> None:
 
         print("the flagging rule, swept (recall on the raw reading / false alarms on the spoken form):")
         clean_rows = _rows(clean, set())
-        for threshold in (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9):
-            for phrase in (False, True):
-                hit = sum(1 for r in raw_rows if r[2] and (r[0] < threshold or (phrase and r[1])))
-                alarms = sum(1 for r in clean_rows if r[0] < threshold or (phrase and r[1]))
+        for threshold in (0.65, 0.7, 0.75, 0.8, 0.85):
+            for rule in ("score", "score or abbreviation", "score or abbreviation or phrase"):
+                hit = sum(1 for r in raw_rows if r[3] and _flags(r, threshold, rule))
+                alarms = sum(1 for r in clean_rows if _flags(r, threshold, rule))
                 print(
-                    f"  under {threshold:.2f}{' or a misread phrase' if phrase else '':<22} "
-                    f"recall {hit / max(len(misread), 1):.3f} false alarms {alarms / len(clean_rows):.3f}"
+                    f"  under {threshold:.2f}, {rule:<32} recall {hit / max(len(misread), 1):.3f} "
+                    f"false alarms {alarms / len(clean_rows):.3f}"
                 )
         print(
             f"cost: proof {raw.seconds:.1f} s for a narration synthesized in {synthesis:.1f} s: ratio {raw.seconds / synthesis:.2f}"
@@ -186,17 +195,30 @@ def main() -> None:
     )
 
 
-def _rows(report: object, misread: set[int]) -> list[tuple[float, bool, bool]]:
-    """(score, a misread phrase, has a misreading) per sentence, from the report."""
-    from audiogen.proof.compare import align, misread_phrase, score
+def _rows(report: object, misreadings_at: set[int]) -> list[tuple[float, bool, bool, bool]]:
+    """(score, an abbreviation read as written, a misread phrase, has a misreading) per
+    sentence, from the report."""
+    from audiogen.proof.compare import abbreviation_read_as_written, align, misread_phrase, score
     from audiogen.proof.fold import fold
 
     rows = []
     for sentence in report.sentences:  # type: ignore[attr-defined]
         meant = fold(sentence.meant)
-        charged, _ = align(meant, sentence.heard.split())
-        rows.append((score(len(meant), sum(charged)), misread_phrase(charged), sentence.index in misread))
+        heard = sentence.heard.split()
+        charged, _ = align(meant, heard)
+        rows.append(
+            (
+                score(len(meant), sum(charged)),
+                abbreviation_read_as_written(meant, heard),
+                misread_phrase(charged),
+                sentence.index in misreadings_at,
+            )
+        )
     return rows
+
+
+def _flags(row: tuple[float, bool, bool, bool], threshold: float, rule: str) -> bool:
+    return row[0] < threshold or ("abbreviation" in rule and row[1]) or ("phrase" in rule and row[2])
 
 
 if __name__ == "__main__":

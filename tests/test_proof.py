@@ -17,7 +17,7 @@ from audiogen.cli import main
 from audiogen.conversion import ConvertOptions, convert
 from audiogen.errors import ProofError
 from audiogen.proof import Recognizer, proof_narration, repair, write_report
-from audiogen.proof.compare import align, misread_phrase, score, split_heard
+from audiogen.proof.compare import abbreviation_read_as_written, align, misread_phrase, score, split_heard
 from audiogen.proof.fold import fold
 from audiogen.proof.repair import alternatives
 
@@ -101,6 +101,13 @@ def test_what_was_heard_is_shared_out_among_sentences() -> None:
     charged, _ = align(fold("Lt. Col. David Brooks"), fold("healthy call David Brooks"))
     assert misread_phrase(charged)  # "Lt. Col." said as something else
     assert not misread_phrase([0.0, 1.0, 0.0, 0.3])  # one word misheard is not a phrase
+
+
+def test_an_abbreviation_read_as_written_is_a_misreading() -> None:
+    meant = fold("The vote is on Feb. 20 in Albany, Sgt. Lee said.")
+    assert abbreviation_read_as_written(meant, fold("the vote is on feb 20 in albany sergeant lee said"))
+    assert abbreviation_read_as_written(meant, fold("the vote is on february 20 in albany sgt lee said"))
+    assert not abbreviation_read_as_written(meant, fold("the vote is on february 20 in albanie sergeant leigh said"))
     assert score(3, 0) == 1.0 and score(4, 2) == 0.5 and score(8, 9) == 0.0
     assert score(2, 1) == 0.75  # a short sentence is scored as if it had four words
 

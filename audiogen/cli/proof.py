@@ -29,6 +29,7 @@ def proof_options(command: F) -> F:
     command = option(
         "--proof-threshold",
         type=click.FloatRange(0.0, 1.0),
+        metavar="SHARE",
         default=DEFAULT_THRESHOLD,
         show_default=True,
         help="Flag a sentence when fewer of its words than this are heard right.",

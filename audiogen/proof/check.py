@@ -5,8 +5,9 @@ its span. Consecutive spans are cut out and joined into stretches of up to
 ``WINDOW_SECONDS`` (the length a Whisper model hears at once, so no window is wasted on
 silence), each stretch is transcribed, and what was heard is shared out among its
 sentences by aligning it with their folded text (``compare``). A sentence is flagged
-when the share of its words heard as meant falls below the threshold, or when two words
-in a row were heard as something else; a flagged sentence is heard again on its own
+when the share of its words heard as meant falls below the threshold, when two words in
+a row were heard as something else, or when a word was heard as its own first letters (an
+abbreviation read as written: "feb" for "February"); a flagged sentence is heard again on its own
 before it is reported, so that sharing out a stretch never flags one by mistake.
 """
 
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from audiogen.errors import ProofError
-from audiogen.proof.compare import misread_phrase, score, split_heard
+from audiogen.proof.compare import misread, score, split_heard
 from audiogen.proof.fold import fold
 from audiogen.proof.listen import DEFAULT_MODEL, SAMPLE_RATE, Recognizer, load_audio
 
@@ -140,7 +141,7 @@ def proof_narration(
             window, meant, split_heard(meant, heard), strict=True
         ):
             value = score(len(words), cost)
-            flagged = value < threshold or misread_phrase(charged)
+            flagged = value < threshold or misread(words, heard_words, charged)
             if flagged and len(window) > 1:
                 # heard again alone: a stretch of several sentences can be shared out wrong
                 alone = fold(recognizer.transcribe(_cut(samples, start, end, sentences), language))
@@ -148,7 +149,7 @@ def proof_narration(
                 if again_cost < cost:
                     heard_words, cost, charged = again_words, again_cost, again_charged
                     value = score(len(words), cost)
-                    flagged = value < threshold or misread_phrase(charged)
+                    flagged = value < threshold or misread(words, heard_words, charged)
             meant_total += len(words)
             cost_total += min(cost, len(words)) if words else 0.0
             report.sentences.append(SentenceProof(index, start, end, text, " ".join(heard_words), value, flagged))

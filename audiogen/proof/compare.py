@@ -102,6 +102,35 @@ def misread_phrase(charged: list[float]) -> bool:
     return any(a >= 0.9 and b >= 0.9 for a, b in pairwise(charged))
 
 
+def abbreviation_read_as_written(meant: list[str], heard: list[str]) -> bool:
+    """A word heard as a shortening of what was meant ("feb" for "February", "sgt" for
+    "Sergeant"): an abbreviation the voice read as written. A misheard name is almost
+    never a shortening of itself."""
+    _, owner = align(meant, heard)
+    for j, i in enumerate(owner):
+        if i < 0:
+            continue
+        said, wanted = heard[j], meant[i]
+        if said.isalpha() and wanted.isalpha() and 2 <= len(said) <= len(wanted) - 2 and _shortened(said, wanted):
+            return True
+    return False
+
+
+def _shortened(said: str, wanted: str) -> bool:
+    """Whether ``said`` is ``wanted`` cut short as newswriting cuts words: its first
+    letter, then some of its letters in order ("sgt" of "sergeant", "feb" of "february")."""
+    if said[0] != wanted[0]:
+        return False
+    rest = iter(wanted[1:])
+    return all(letter in rest for letter in said[1:])
+
+
+def misread(meant: list[str], heard: list[str], charged: list[float]) -> bool:
+    """A misreading a score can hide in a long sentence: a phrase said as something else,
+    or an abbreviation read as written."""
+    return misread_phrase(charged) or abbreviation_read_as_written(meant, heard)
+
+
 def score(meant_words: int, cost: float) -> float:
     """The share of a sentence's words heard as meant (1.0 for a sentence with none)."""
     if meant_words == 0:

@@ -288,7 +288,8 @@ def _number_at(words: list[str], start: int) -> tuple[str, int]:
 
 
 def _years(words: list[str]) -> list[str]:
-    """ "20 19" → "2019", "19 81" → "1981": a year read in two pairs."""
+    """ "20 19" → "2019", "14 28" → "1428", "7 37" → "737": a number read in pairs (a
+    year, a house, a flight, a jet). Two numbers a comma parts are never joined."""
     out: list[str] = []
     for word in words:
         decade = word.endswith("s") and word[:-1].isdigit()
@@ -297,9 +298,10 @@ def _years(words: list[str]) -> list[str]:
             out
             and digits.isdigit()
             and out[-1].isdigit()
-            and 10 <= int(out[-1]) <= 20
+            and 1 <= int(out[-1]) <= 99
             and (10 <= int(digits) <= 99 or digits.startswith("0"))
             and len(digits) == 2
+            and out[-1] != digits  # "fifty-fifty" is a tie, not 5050
         ):
             out[-1] = str(int(out[-1]) * 100 + int(digits)) + ("s" if decade else "")
         else:
