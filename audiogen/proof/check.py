@@ -8,7 +8,8 @@ sentences by aligning it with their folded text (``compare``). A sentence is fla
 when the share of its words heard as meant falls below the threshold, when two words in
 a row were heard as something else, or when a word was heard as its own first letters (an
 abbreviation read as written: "feb" for "February"); a flagged sentence is heard again on its own
-before it is reported, so that sharing out a stretch never flags one by mistake.
+(with a wider search) before it is reported, so that sharing out a stretch, or one hasty
+hearing, does not flag it by mistake.
 """
 
 from __future__ import annotations
@@ -144,7 +145,9 @@ def proof_narration(
             flagged = value < threshold or misread(words, heard_words, charged)
             if flagged and len(window) > 1:
                 # heard again alone: a stretch of several sentences can be shared out wrong
-                alone = fold(recognizer.transcribe(_cut(samples, start, end, sentences), language))
+                alone = fold(
+                    recognizer.transcribe(_join([_cut(samples, start, end, sentences)]), language, careful=True)
+                )
                 again_words, again_cost, again_charged = split_heard([words], alone)[0]
                 if again_cost < cost:
                     heard_words, cost, charged = again_words, again_cost, again_charged
@@ -188,7 +191,7 @@ def _cut(samples: np.ndarray, start_ms: int, end_ms: int, sentences: list[tuple[
 
 def _join(clips: list[np.ndarray]) -> np.ndarray:
     gap = np.zeros(int(_GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
-    pieces: list[np.ndarray] = []
+    pieces: list[np.ndarray] = [gap]  # a recognizer misses a first word that starts at once
     for clip in clips:
         pieces.extend([clip.astype(np.float32), gap])
-    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+    return np.concatenate(pieces) if len(pieces) > 1 else np.zeros(0, dtype=np.float32)

@@ -58,11 +58,13 @@ class Recognizer:
         except (RuntimeError, ValueError, OSError) as exc:
             raise ProofError(f"cannot load the recognizer model {model!r}: {exc}") from None
 
-    def transcribe(self, samples: npt.NDArray[np.float32], language: str = "en") -> str:
+    def transcribe(self, samples: npt.NDArray[np.float32], language: str = "en", *, careful: bool = False) -> str:
+        """What is heard in ``samples``; ``careful`` searches more readings (a beam of
+        five), for a second hearing of a sentence the first one flagged."""
         segments, _info = self._model.transcribe(
             samples,
             language=language,
-            beam_size=1,
+            beam_size=5 if careful else 1,
             condition_on_previous_text=False,
             without_timestamps=True,
             vad_filter=False,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,9 +28,13 @@ _SPELLED = re.compile(r"\b(?:[A-Z]-)+[A-Z]\b")
 _CAPITALS = re.compile(r"\b[A-Z]{2,8}\b")
 
 
-def alternatives(display: str, spoken: str) -> list[tuple[str, str]]:
-    """(name, words to say) for a sentence heard wrong, the most likely to help first."""
+def alternatives(display: str, spoken: str, normalized: str | None = None) -> list[tuple[str, str]]:
+    """(name, words to say) for a sentence heard wrong, the most likely to help first:
+    the normalizer's reading (when what was said was something else), initialisms
+    spelled or said the other way, and the sentence as written."""
     options: list[tuple[str, str]] = []
+    if normalized:
+        options.append(("the normalizer's reading", normalized))
     toggled = _SPELLED.sub(lambda m: m.group(0).replace("-", "").capitalize(), spoken)
     if toggled == spoken:
         toggled = _CAPITALS.sub(lambda m: "-".join(m.group(0)), spoken)
@@ -55,9 +59,12 @@ def repair(
     threshold: float = DEFAULT_THRESHOLD,
     report_progress: Callable[[str], None] | None = None,
     origin: str | Path | None = None,
+    start: Mapping[int, str] | None = None,
 ) -> ProofReport:
     """Convert ``source`` into ``target``, proof-listen it, and re-voice the sentences
-    heard wrong with the renderings heard best; the report of the final narration."""
+    heard wrong with the renderings heard best; the report of the final narration.
+    ``start``: words to say for some sentences in the first narration (as
+    ``convert``'s ``respoken``), the readings a repair starts from."""
     from audiogen.pipeline import load, make_script
     from audiogen.voices import resolve_voice
 
@@ -65,7 +72,8 @@ def repair(
     recognizer = recognizer or Recognizer(model)
     article = source if isinstance(source, Article) else load(source, allow_private=options.allow_private)
     origin = source if isinstance(source, (str, Path)) else origin
-    result = convert(article, target, options, origin=origin)
+    start = dict(start or {})
+    result = convert(article, target, options, origin=origin, respoken=start)
     audio = result.paths[0]
     report = proof_narration(audio, recognizer=recognizer, threshold=threshold)
     if not report.flagged:
@@ -82,14 +90,19 @@ def repair(
     sentences = [s for part in script.parts for s in part.sentences]
     best = {s.index: s for s in report.flagged}
     chosen: dict[int, str] = {}
-    tries = {i: alternatives(sentences[i].display, sentences[i].spoken) for i in best if i < len(sentences)}
+    said = {i: start.get(i, sentences[i].spoken) for i in best if i < len(sentences)}
+    tries = {
+        i: alternatives(sentences[i].display, said[i], sentences[i].spoken if said[i] != sentences[i].spoken else None)
+        for i in said
+    }
     for round_index in range(max((len(t) for t in tries.values()), default=0)):
         trying = {i: t[round_index] for i, t in tries.items() if round_index < len(t) and best[i].flagged}
         if not trying:
             break
         if report_progress is not None:
             report_progress(f"trying other readings of {len(trying)} sentences")
-        convert(article, target, options, origin=origin, respoken={**chosen, **{i: w for i, (_, w) in trying.items()}})
+        respoken = {**start, **chosen, **{i: w for i, (_, w) in trying.items()}}
+        convert(article, target, options, origin=origin, respoken=respoken)
         heard = proof_narration(audio, recognizer=recognizer, threshold=threshold, only=trying)
         for sentence in heard.sentences:
             if sentence.score > best[sentence.index].score:
@@ -97,7 +110,7 @@ def repair(
                 best[sentence.index] = replace(sentence, action=f"re-voiced: {name}")
                 chosen[sentence.index] = words
     # the narration written last must hold the best reading of every sentence
-    convert(article, target, options, origin=origin, respoken=chosen)
+    convert(article, target, options, origin=origin, respoken={**start, **chosen})
     final = {s.index: s for s in report.sentences}
     for index, sentence in best.items():
         final[index] = sentence if index in chosen else replace(sentence, action="kept: nothing was heard better")
