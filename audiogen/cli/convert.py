@@ -71,7 +71,8 @@ def convert(
     allow_private: bool,
     proof: str | None,
     asr_model: str,
-    proof_threshold: float,
+    confirm_model: str,
+    proof_threshold: float | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -95,7 +96,7 @@ def convert(
     preset = resolve_voice(voice)
     if proof and output == "-":
         raise ExportError("--proof needs an output file to hear", hint="give -o FILE")
-    recognizer = _recognizer(proof, asr_model)  # a missing recognizer stops before any speech
+    recognizer = _recognizer(proof, asr_model, confirm_model)  # a missing recognizer stops before any speech
     options = ConvertOptions(
         voice=voice,
         audio_format=audio_format,
@@ -150,16 +151,16 @@ def convert(
             raise SystemExit(FLAGGED_EXIT)
 
 
-def _recognizer(proof: str | None, model: str) -> Any:
+def _recognizer(proof: str | None, model: str, confirm: str) -> Any:
     if not proof:
         return None
     from audiogen.proof import Recognizer
 
-    return Recognizer(model)
+    return Recognizer(model, confirm=confirm)
 
 
 def _convert_and_fix(
-    source: str, output: str | None, options: Any, recognizer: Any, threshold: float, quiet: bool
+    source: str, output: str | None, options: Any, recognizer: Any, threshold: float | None, quiet: bool
 ) -> None:
     from audiogen.conversion import slugify
     from audiogen.pipeline import load

