@@ -124,7 +124,7 @@ def test_alternatives_spell_or_say_initialisms_and_read_as_written() -> None:
 # -- narrations heard back -----------------------------------------------------------------
 
 ARTICLE = (
-    "# Ferry service resumes\n\n"
+    "# The harbor ferry is back in service after repairs\n\n"
     "The harbor ferry returned to service on Tuesday after a week of repairs.\n\n"
     "Passengers said the crossing was calm and quick.\n\n"
     "The operator plans to add a second boat in the spring.\n"
@@ -234,7 +234,7 @@ def test_batch_with_proof_records_accuracy_and_names_the_episodes_to_listen_to(t
     site.mkdir()
     (site / "ferry.md").write_text(ARTICLE, encoding="utf-8")
     (site / "garden.md").write_text(
-        "# Garden opens\n\nThe community garden opened its gates on Saturday morning.\n\n"
+        "# The community garden opens for the summer season\n\nThe community garden opened its gates on Saturday morning.\n\n"
         "Volunteers planted beans and tomatoes.\n",
         encoding="utf-8",
     )
