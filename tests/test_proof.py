@@ -258,3 +258,36 @@ def test_batch_with_proof_records_accuracy_and_names_the_episodes_to_listen_to(t
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     records = {Path(r["source"]).name: r for r in manifest["items"].values()}
     assert records["ferry.md"]["proof_flagged"] == 0 and records["ferry.md"]["proof_revoiced"] == 1
+
+
+def test_the_report_page_plays_just_the_flagged_sentence(recognizer: Recognizer, narrations: dict[str, Path]) -> None:
+    """In a real browser, over HTTP with Range requests: the page's own scripts run under
+    its Content-Security-Policy, and a sentence's button plays that span and stops."""
+    from browser import CHROMIUM_FLAGS, chromium_path, serve
+    from playwright.sync_api import sync_playwright
+
+    audio = narrations["wrong"]
+    report = proof_narration(audio, recognizer=recognizer)
+    write_report(report, audio)
+    flagged = report.flagged[0]
+    errors: list[str] = []
+    with serve(audio.parent) as (base, requests), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+            page.goto(f"{base}/{audio.stem}.proof.html")
+            page.wait_for_function("() => customElements.get('audiogen-player') !== undefined")
+            page.click("button[data-start]")
+            page.wait_for_function(
+                f"() => document.querySelector('audiogen-player').audio.currentTime > {flagged.start_ms / 1000 + 0.2}",
+                timeout=15000,
+            )
+            page.wait_for_function("() => document.querySelector('audiogen-player').audio.paused", timeout=20000)
+            stopped = page.evaluate("() => document.querySelector('audiogen-player').audio.currentTime")
+        finally:
+            browser.close()
+    assert not errors, errors
+    assert flagged.end_ms / 1000 - 0.05 <= stopped <= flagged.end_ms / 1000 + 1.0
+    assert all(path.startswith("/") for path in requests)  # nothing but this folder was asked for

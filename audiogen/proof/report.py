@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from html import escape
 from pathlib import Path
 
@@ -36,17 +37,21 @@ def write_report(report: ProofReport, audio: Path) -> tuple[Path, Path]:
 _PAGE_SCRIPT = """
 const player = document.querySelector("audiogen-player");
 let stopAt = null;
+let watching = false;
 document.querySelectorAll("button[data-start]").forEach((button) => {
   button.addEventListener("click", () => {
+    const audio = player.audio;
+    const start = Number(button.dataset.start) / 1000;
     stopAt = Number(button.dataset.end) / 1000;
-    player.seek(Number(button.dataset.start) / 1000);
-    player.play();
-  });
-});
-customElements.whenDefined("audiogen-player").then(() => {
-  const audio = player.audio;
-  if (audio) audio.addEventListener("timeupdate", () => {
-    if (stopAt !== null && audio.currentTime >= stopAt) { audio.pause(); stopAt = null; }
+    if (!watching) {
+      watching = true;
+      audio.addEventListener("timeupdate", () => {
+        if (stopAt !== null && audio.currentTime >= stopAt) { audio.pause(); stopAt = null; }
+      });
+    }
+    const go = () => { audio.currentTime = start; player.play(); };
+    if (audio.readyState >= 1) go();
+    else { audio.addEventListener("loadedmetadata", go, { once: true }); audio.preload = "metadata"; audio.load(); }
   });
 });
 """
@@ -68,7 +73,8 @@ def proof_page(report: ProofReport, audio_name: str) -> str:
             + (f'<p class="action">{escape(sentence.action)}</p>' if sentence.action != "none" else "")
             + "</li>"
         )
-    player = player_script()
+    # inlined, the player's own "</script" (in a string) would end the element early
+    player = re.sub(r"</(script)", r"<\\/\1", player_script(), flags=re.IGNORECASE)
     scripts = [player, _PAGE_SCRIPT]
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
     policy = f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; media-src 'self'; connect-src 'self'"
