@@ -82,7 +82,6 @@ _ABBREVIATED = re.compile(r"\b([A-Za-z]{1,6}(?:\.[A-Za-z]{1,2})?)\.")
 _INITIALISM = re.compile(r"\b(?:[A-Za-z]\.){2,}[A-Za-z]?\.?|\b(?:[A-Za-z]-){1,}[A-Za-z]\b")
 _MONEY = re.compile(r"([$€£¥₹])\s?(\d[\d,]*(?:\.\d+)?)(\s?(?:thousand|million|billion|trillion|[kmb]n?|tn)\b)?", re.I)
 _SCALE_SUFFIX = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion", "tn": "trillion"}
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _ORDINAL_SUFFIX = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.I)
 _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b|\b(\d{1,2})\.(\d{2})(?=\s*[ap]\.?\s?m\b)", re.I)
 

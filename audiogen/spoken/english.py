@@ -482,10 +482,6 @@ def _title(m: re.Match[str]) -> str:
     return tables.TITLES[m.group(1)]
 
 
-def _abbreviation(m: re.Match[str]) -> str:
-    return tables.ABBREVIATIONS[m.group(1).lower()]
-
-
 def _initialism(m: re.Match[str]) -> str:
     """ "U.S." → "US" (spelled out for the voice later; see ``lexicon``)."""
     letters = m.group(1).replace(".", "").upper()

@@ -15,9 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-#: kinds of abbreviation that stand before a name and so never end a sentence
-BEFORE_NAMES = frozenset({"title"})
-
 
 @dataclass(frozen=True)
 class Newswriting:

@@ -71,15 +71,12 @@ VULGAR_FRACTIONS = {
 #: street designators (lower case) → the word
 STREETS = {form.lower(): word for form, word in _NEWS.streets.items()}
 
-#: postal codes; the AP forms ("Calif.") are in ``STATES_AP``
+#: postal codes (the AP forms, "Calif.", are read by the newswriting rules)
 STATES = _NEWS.states_postal
-STATES_AP = _NEWS.states_ap
 
 #: expanded only before a capitalised name ("Dr. Smith", not "the Dr.")
 TITLES = _NEWS.titles
 
-#: expanded wherever they stand (their case as written, a capital first letter allowed)
-ABBREVIATIONS = _NEWS.general
 
 SYMBOLS = {
     "&": "and",
@@ -93,8 +90,6 @@ SYMBOLS = {
 }
 #: before a number: "~50" is about fifty
 APPROXIMATE = {"~": "about", "≈": "approximately", "c.": "circa", "ca.": "circa"}
-#: abbreviations that stand before a number ("Vol. 3", "pp. 3-7", "Rm. 2141")
-NUMBERED = _NEWS.numbered
 COMPASS = {"N": "north", "S": "south", "E": "east", "W": "west"}
 ADDRESS_SYMBOLS = {".": "dot", "/": "slash", "@": "at", ":": "colon", "_": "underscore", "-": "dash"}
 
