@@ -757,6 +757,11 @@ def build_rules(settings: Settings) -> list[Rule]:
     numbered = _alternation(news.numbered)
     compass = _alternation(news.compass)
     starters = f"(?:{_alternation(SENTENCE_STARTERS)})"
+    # a unit, an optional "/unit" ("km/h", "$/mo."), and its period when the sentence goes on
+    unit_tail = (
+        rf"(?P<unit>{units})(?:\.?/(?P<per>{units}|[a-z]+)\.?)?"
+        rf"(?P<dot>(?<=[a-z])\.(?=\s+(?!{starters}\b)|[,;:)]|$))?(?![\w\u00b2\u00b3])"
+    )
     units_after_a = _alternation(
         u for u in tables.UNITS if len(u) > 1 and u.replace(" ", "").isalpha() and u.lower() not in _UNIT_WORDS
     )
@@ -970,7 +975,7 @@ def build_rules(settings: Settings) -> list[Rule]:
         ),
         (
             re.compile(
-                rf"{b}(?P<a>{NUM})\s?[-\u2013]\s?(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?\s?(?P<unit>{units})(?:\.?/(?P<per>{units}|[a-z]+)\.?)?(?P<dot>(?<=[a-z])\.(?=\s+(?!{starters}\b)|[,;:)]|$))?(?![\w\u00b2\u00b3])"
+                rf"{b}(?P<a>{NUM})\s?[-\u2013]\s?(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?\s?{unit_tail}"
             ),
             lambda m: f"{_number_words(m.group('a'))} to {_measure(m)}",
         ),
@@ -985,7 +990,7 @@ def build_rules(settings: Settings) -> list[Rule]:
         (re.compile(r"(?<=[\d\s])p\.?p\.?(?=\s|$|[,.;])"), lambda m: "percentage points"),
         (
             re.compile(
-                rf"{b}(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?(?P<sep>[\s-]?)(?P<unit>{units})(?:\.?/(?P<per>{units}|[a-z]+)\.?)?(?P<dot>(?<=[a-z])\.(?=\s+(?!{starters}\b)|[,;:)]|$))?(?![\w\u00b2\u00b3])"
+                rf"{b}(?P<num>{NUM})(?:\s(?P<scale>thousand|million|billion|trillion))?(?P<sep>[\s-]?){unit_tail}"
             ),
             _measure,
         ),
