@@ -13,7 +13,8 @@ Only ``cli.py`` turns these into exit codes::
     │   └── SpliceError   (internal) an MP3 could not be made block by block: it is encoded whole
     ├── FeedError         a podcast feed could not be built
     ├── EmbedError        an episode's player could not be set up
-    └── ProofError        a narration could not be proof-listened
+    ├── ProofError        a narration could not be proof-listened
+    └── ServiceError      the narration service could not start or do what was asked
 """
 
 from __future__ import annotations
@@ -66,3 +67,8 @@ class EmbedError(AudiogenError):
 
 class ProofError(AudiogenError):
     """A narration could not be proof-listened: no recognizer, no model, no timings."""
+
+
+class ServiceError(AudiogenError):
+    """The narration service could not start (its data folder, database, address) or
+    do what was asked of it."""

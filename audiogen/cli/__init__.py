@@ -14,6 +14,7 @@ from audiogen.cli.convert import convert
 from audiogen.cli.inspect import cache, extract, script, voices
 from audiogen.cli.proof import proof
 from audiogen.cli.publish import batch, embed, feed
+from audiogen.cli.serve import serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,5 +23,5 @@ def main() -> None:
     """Turn written articles into narrated audio, marked as made with AI assistance."""
 
 
-for command in (convert, extract, script, voices, cache, batch, feed, embed, proof):
+for command in (convert, extract, script, voices, cache, batch, feed, embed, proof, serve):
     main.add_command(command)

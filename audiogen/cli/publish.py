@@ -258,14 +258,7 @@ def feed(folder: str, base_url: str, output: str | None, **options: Any) -> None
 
 
 def _write_feed(folder: Path, base_url: str, output: str | None, options: dict[str, Any]) -> Path | None:
-    from audiogen.publish.feed import (
-        COVER_NAME,
-        Channel,
-        build_feed,
-        check_absolute,
-        default_cover,
-        episodes_from_folder,
-    )
+    from audiogen.publish.feed import build_feed, check_absolute, episodes_from_folder, make_channel
 
     check_absolute(base_url)
     _check_owner_email(options.get("owner_email"))
@@ -276,30 +269,7 @@ def _write_feed(folder: Path, base_url: str, output: str | None, options: dict[s
     if not feed_url:
         inside = target is not None and target.resolve().parent == folder.resolve()
         feed_url = base + (target.name if inside and target is not None else "feed.xml")
-    title = options.get("title") or defaults["site_name"] or folder.resolve().name
-    image = options.get("image")
-    if not image:
-        default_cover(title, folder / COVER_NAME)
-        image = base + COVER_NAME
-    description = options.get("description") or (
-        f"Articles from {title}, read aloud. Every episode is an AI-generated narration of a published article."
-    )
-    channel = Channel(
-        title=title,
-        link=options.get("link") or base,
-        feed_url=feed_url,
-        description=description,
-        language=defaults["language"] or "en",
-        image_url=image,
-        author=options.get("author") or defaults["author"] or title,
-        owner_name=options.get("owner_name"),
-        owner_email=options.get("owner_email"),
-        category=options.get("category") or "News",
-        subcategory=options.get("subcategory"),
-        explicit=bool(options.get("explicit")),
-        locked=options.get("locked", True),
-        max_items=options.get("max_items"),
-    )
+    channel = make_channel(options, base, feed_url, defaults, folder)
     xml = build_feed(episodes, channel)
     if target is None:
         sys.stdout.write(xml)

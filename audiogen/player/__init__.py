@@ -139,9 +139,17 @@ def _timings_problem(data: dict[str, Any]) -> str | None:
 
 
 def snippet(
-    episode: EpisodeFiles, *, base_url: str | None = None, label: str | None = None, about: str | None = None
+    episode: EpisodeFiles,
+    *,
+    base_url: str | None = None,
+    label: str | None = None,
+    about: str | None = None,
+    script_url: str | None = None,
+    stats: tuple[str, str] | None = None,
 ) -> str:
-    """The HTML to paste into the article page."""
+    """The HTML to paste into the article page. ``script_url``: where the player's
+    script is served (default: beside the audio); ``stats``: (where to send listening
+    events, the episode's id there), which turns the player's events on."""
 
     def url(name: str) -> str:
         return (base_url.rstrip("/") + "/" if base_url else "") + quote(name)
@@ -153,8 +161,10 @@ def snippet(
         attributes.append(("label", label))
     if about:
         attributes.append(("about", about))
+    if stats is not None:
+        attributes += [("stats", stats[0]), ("episode", stats[1])]
     rendered = " ".join(f'{name}="{escape(value, quote=True)}"' for name, value in attributes)
-    script = escape(url(PLAYER_FILE), quote=True)
+    script = escape(script_url or url(PLAYER_FILE), quote=True)
     return f'<script type="module" src="{script}"></script>\n<audiogen-player {rendered}></audiogen-player>'
 
 

@@ -17,6 +17,8 @@ const DEFAULT_LABEL = "AI-generated audio";
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3];
 const SPEED_KEY = "audiogen-player:speed";
 const SKIP_SECONDS = 15;
+// shares of the episode heard that the player reports, when it has a stats attribute
+const HEARD_MARKS = [25, 50, 75, 100];
 const ARROW_SECONDS = 5;
 
 const PLAYER_CSS = `
@@ -318,10 +320,23 @@ class AudiogenPlayer extends HTMLElement {
       const button = event.target.closest("button[data-cue]");
       if (button) this.playFrom(Number(button.dataset.cue));
     });
-    audio.addEventListener("play", () => this.showPlaying(true));
+    audio.addEventListener("play", () => {
+      this.showPlaying(true);
+      if (!this.played) {
+        this.played = true;
+        this.beacon({ event: "play" });
+      }
+    });
     audio.addEventListener("pause", () => this.showPlaying(false));
-    audio.addEventListener("ended", () => this.showPlaying(false));
-    audio.addEventListener("timeupdate", () => this.tick());
+    audio.addEventListener("ended", () => {
+      this.showPlaying(false);
+      this.countHeard();
+    });
+    audio.addEventListener("timeupdate", () => {
+      this.tick();
+      this.countHeard();
+    });
+    audio.addEventListener("seeking", () => (this.lastHeard = null));
     audio.addEventListener("seeked", () => this.tick());
     audio.addEventListener("loadedmetadata", () => {
       if (Number.isFinite(audio.duration) && audio.duration > 0) this.setDuration(audio.duration);
@@ -381,6 +396,7 @@ class AudiogenPlayer extends HTMLElement {
   async load() {
     const src = safeUrl(this.getAttribute("src"));
     this.audio.removeAttribute("src");
+    this.resetHeard();
     if (src) this.audio.setAttribute("src", src);  // preload="none": nothing is fetched before play
     if (src && !this.hasAttribute("no-download")) {
       this.download.href = src;
@@ -569,6 +585,49 @@ class AudiogenPlayer extends HTMLElement {
       window.localStorage.setItem(SPEED_KEY, String(rate));
     } catch {
       /* storage blocked */
+    }
+  }
+
+  // -- listening figures (only with the stats and episode attributes) -------------------
+
+  resetHeard() {
+    this.played = false;
+    this.heard = 0;
+    this.lastHeard = null;
+    this.marksSent = new Set();
+  }
+
+  // Seconds actually played (a seek counts nothing), so a quarter "heard" means heard.
+  countHeard() {
+    const now = this.audio.currentTime;
+    // the last stretch is reported after playback stops at the end: it counts too
+    if ((!this.audio.paused || this.audio.ended) && this.lastHeard !== null) {
+      const step = now - this.lastHeard;
+      if (step > 0 && step < 2 * Math.max(1, this.audio.playbackRate)) this.heard += step;
+    }
+    this.lastHeard = now;
+    const total = this.duration || this.audio.duration;
+    if (!total || !Number.isFinite(total)) return;
+    for (const mark of HEARD_MARKS) {
+      // the last few seconds (the closing notice, a fade) are not needed for "all of it"
+      const needed = mark === 100 ? 0.95 : mark / 100;
+      if (!this.marksSent.has(mark) && this.heard >= needed * total) {
+        this.marksSent.add(mark);
+        this.beacon({ event: "progress", percent: mark });
+      }
+    }
+  }
+
+  // No cookie, no identifier: the episode, what happened, and the playback speed.
+  beacon(fields) {
+    const url = safeUrl(this.getAttribute("stats"));
+    const episode = this.getAttribute("episode");
+    if (!url || !episode || !navigator.sendBeacon) return;
+    const body = JSON.stringify({ episode, speed: this.audio.playbackRate, ...fields });
+    try {
+      navigator.sendBeacon(url, new Blob([body], { type: "text/plain" }));
+    } catch {
+      /* a blocked beacon changes nothing for the listener */
     }
   }
 

@@ -163,7 +163,7 @@ def _narrate_item(
     canonical = item.key
     if article.url and is_url(article.url):
         canonical = canonical_url(article.url)
-    episode = episode_id(canonical)
+    episode = item.episode or episode_id(canonical)
     owner = output.claim(episode, item.key)
     if owner != item.key:
         return {"status": "duplicate", "duplicate_of": owner, "canonical": canonical, "episode": episode}
@@ -311,7 +311,8 @@ def _prepare_process(options: BatchOptions, *, start_engine: bool = False) -> No
             _worker(resolve_voice(options.voice), options.timeout)
 
 
-def _start_process(options: BatchOptions) -> None:
+def start_process(options: BatchOptions) -> None:
+    """A worker process's initializer: set up for ``options``, the engine started."""
     _prepare_process(options, start_engine=True)
 
 
@@ -466,7 +467,7 @@ def _run_locally(
         broken = False
         with (
             ProcessPoolExecutor(
-                max_workers=jobs, mp_context=context, initializer=_start_process, initargs=(options,)
+                max_workers=jobs, mp_context=context, initializer=start_process, initargs=(options,)
             ) as pool,
             _stopped_at_once(pool),
         ):

@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -278,13 +278,10 @@ def _limit_bytes(text: str, limit: int) -> str:
 def episodes_from_folder(folder: str | Path, base_url: str) -> tuple[list[Episode], dict[str, Any]]:
     """The episodes a batch wrote into ``folder``, served under ``base_url``; and what
     the channel can be given by default (the most common site, author and language)."""
-    from collections import Counter
-
-    from audiogen.publish.episodes import EPISODE_RECORD, MANIFEST
+    from audiogen.publish.episodes import MANIFEST
 
     folder = Path(folder)
     check_absolute(base_url)
-    base = base_url.rstrip("/") + "/"
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         raise FeedError(f"{folder} has no {MANIFEST}", hint="give the output folder of 'audiogen batch'")
@@ -292,6 +289,19 @@ def episodes_from_folder(folder: str | Path, base_url: str) -> tuple[list[Episod
         records = json.loads(manifest_path.read_text(encoding="utf-8"))["items"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise FeedError(f"cannot read {manifest_path}: {exc}") from None
+    return episodes_from_records(folder, records, base_url)
+
+
+def episodes_from_records(
+    folder: str | Path, records: Mapping[str, Mapping[str, Any]], base_url: str
+) -> tuple[list[Episode], dict[str, Any]]:
+    """The episodes of ``records`` (key → an item's record) whose folders are in
+    ``folder``, served under ``base_url``; and what the channel can be given by default
+    (the most common site, author and language)."""
+    from collections import Counter
+
+    check_absolute(base_url)
+    base = base_url.rstrip("/") + "/"
     episodes: list[Episode] = []
     sites: Counter[str] = Counter()
     languages: Counter[str] = Counter()
@@ -299,36 +309,11 @@ def episodes_from_folder(folder: str | Path, base_url: str) -> tuple[list[Episod
     for key, record in sorted(records.items()):
         if record.get("status") != "done" or not record.get("episode"):
             continue
-        episode_folder = folder / record["episode"]
-        try:
-            meta = json.loads((episode_folder / EPISODE_RECORD).read_text(encoding="utf-8"))["article"]
-            audio = episode_folder / record["audio"]
-            timings = json.loads(audio.with_suffix(".json").read_text(encoding="utf-8"))
-            size = audio.stat().st_size
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.warning("episode %s left out of the feed: %s", record.get("episode"), exc)
+        found = episode_from_record(folder, record, key, base)
+        if found is None:
             continue
-        url = base + quote(record["episode"]) + "/"
-        chapters = timings.get("chapters_file")
-        vtt = audio.with_suffix(".vtt")
-        episodes.append(
-            Episode(
-                title=meta.get("title") or record.get("title") or "Untitled",
-                audio_url=url + quote(audio.name),
-                audio_bytes=size,
-                mime_type=timings.get("mime_type") or "audio/mpeg",
-                duration_s=timings["duration_ms"] / 1000,
-                guid=episode_guid(record.get("canonical") or key),
-                published=_published(meta.get("published"), record.get("first_done")),
-                link=meta.get("url") if str(meta.get("url") or "").startswith(("http://", "https://")) else None,
-                description=meta.get("description") or "",
-                author=meta.get("byline"),
-                image_url=meta.get("image"),
-                transcript_url=url + quote(vtt.name) if vtt.is_file() else None,
-                chapters_url=url + quote(chapters) if chapters and (episode_folder / chapters).is_file() else None,
-                language=meta.get("language"),
-            )
-        )
+        episode, meta = found
+        episodes.append(episode)
         for counter, value in (
             (sites, meta.get("site_name")),
             (languages, meta.get("language")),
@@ -344,6 +329,47 @@ def episodes_from_folder(folder: str | Path, base_url: str) -> tuple[list[Episod
     return episodes, defaults
 
 
+def episode_from_record(
+    folder: str | Path, record: Mapping[str, Any], key: str, base_url: str
+) -> tuple[Episode, dict[str, Any]] | None:
+    """The feed item of one episode folder under ``folder`` (a batch's or the service's),
+    from its record (``episode``, ``audio``, ``canonical``, ``title``, ``first_done``) and
+    the files it holds; with the article's metadata. ``None``, logged, when its files
+    cannot be read."""
+    from audiogen.publish.episodes import EPISODE_RECORD
+
+    base = base_url.rstrip("/") + "/"
+    episode_folder = Path(folder) / record["episode"]
+    try:
+        meta = json.loads((episode_folder / EPISODE_RECORD).read_text(encoding="utf-8"))["article"]
+        audio = episode_folder / record["audio"]
+        timings = json.loads(audio.with_suffix(".json").read_text(encoding="utf-8"))
+        size = audio.stat().st_size
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("episode %s left out of the feed: %s", record.get("episode"), exc)
+        return None
+    url = base + quote(record["episode"]) + "/"
+    chapters = timings.get("chapters_file")
+    vtt = audio.with_suffix(".vtt")
+    episode = Episode(
+        title=meta.get("title") or record.get("title") or "Untitled",
+        audio_url=url + quote(audio.name),
+        audio_bytes=size,
+        mime_type=timings.get("mime_type") or "audio/mpeg",
+        duration_s=timings["duration_ms"] / 1000,
+        guid=episode_guid(record.get("canonical") or key),
+        published=_published(meta.get("published"), record.get("first_done")),
+        link=meta.get("url") if str(meta.get("url") or "").startswith(("http://", "https://")) else None,
+        description=meta.get("description") or "",
+        author=meta.get("byline"),
+        image_url=meta.get("image"),
+        transcript_url=url + quote(vtt.name) if vtt.is_file() else None,
+        chapters_url=url + quote(chapters) if chapters and (episode_folder / chapters).is_file() else None,
+        language=meta.get("language"),
+    )
+    return episode, meta
+
+
 def _published(published: str | None, first_done: str | None) -> datetime | None:
     """The article's date (a date alone is taken as noon UTC), else when it was first narrated."""
     for text in (published, first_done):
@@ -357,6 +383,40 @@ def _published(published: str | None, first_done: str | None) -> datetime | None
             moment = moment.replace(hour=12)
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return None
+
+
+def make_channel(
+    settings: Mapping[str, Any], base_url: str, feed_url: str, defaults: Mapping[str, Any], folder: Path
+) -> Channel:
+    """The channel of a feed served under ``base_url`` from ``folder``: what ``settings``
+    say (the feed options by name: title, author, owner_email…), else what the episodes
+    share (``defaults``), else the folder's name; a cover made from the title is
+    written into ``folder`` when no image is given."""
+    base = base_url.rstrip("/") + "/"
+    title = settings.get("title") or defaults.get("site_name") or folder.resolve().name
+    image = settings.get("image")
+    if not image:
+        default_cover(title, folder / COVER_NAME)
+        image = base + COVER_NAME
+    description = settings.get("description") or (
+        f"Articles from {title}, read aloud. Every episode is an AI-generated narration of a published article."
+    )
+    return Channel(
+        title=title,
+        link=settings.get("link") or base,
+        feed_url=feed_url,
+        description=description,
+        language=defaults.get("language") or "en",
+        image_url=image,
+        author=settings.get("author") or defaults.get("author") or title,
+        owner_name=settings.get("owner_name"),
+        owner_email=settings.get("owner_email"),
+        category=settings.get("category") or "News",
+        subcategory=settings.get("subcategory"),
+        explicit=bool(settings.get("explicit")),
+        locked=settings.get("locked", True),
+        max_items=settings.get("max_items"),
+    )
 
 
 def default_cover(name: str, path: str | Path, size: int = COVER_SIZE) -> Path:

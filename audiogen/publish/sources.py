@@ -51,6 +51,9 @@ class BatchItem:
     title: str | None = None
     #: an entry of a feed: narrated once, not fetched again to see if it changed
     from_feed: bool = False
+    #: the episode's folder, when the caller names it (the service's articles); by
+    #: default one is made from the canonical URL
+    episode: str | None = None
 
 
 @dataclass(frozen=True)

@@ -152,27 +152,36 @@ def _mostly_upper(text: str) -> bool:
 
 def load_lexicon(path: Path) -> Lexicon:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise VoiceError(f"cannot read lexicon {path}: {exc}", hint="check the file's TOML syntax") from None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise VoiceError(f"cannot read lexicon {path}: {exc}") from None
+    return parse_lexicon(text, f"lexicon {path}")
+
+
+def parse_lexicon(text: str, where: str = "the lexicon") -> Lexicon:
+    """A lexicon from its TOML text; ``where`` names it in errors."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise VoiceError(f"cannot read {where}: {exc}", hint="check its TOML syntax") from None
     unknown = set(data) - {"acronyms", "initialisms", "words"}
     if unknown:
         raise VoiceError(
-            f"lexicon {path} has unknown keys: {', '.join(sorted(unknown))}",
+            f"{where} has unknown keys: {', '.join(sorted(unknown))}",
             hint="use 'acronyms', 'initialisms' and [words]",
         )
     lists: dict[str, set[str]] = {}
     for key in ("acronyms", "initialisms"):
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
-            raise VoiceError(f"lexicon {path}: '{key}' must be a list of words")
+            raise VoiceError(f"{where}: '{key}' must be a list of words")
         lists[key] = set(value)
     words: dict[str, Pronunciation] = {}
     for word, entry in data.get("words", {}).items():
         if isinstance(entry, str):
             entry = {"say": entry}
         if not isinstance(entry, dict) or not entry or set(entry) - {"say", "ipa"}:
-            raise VoiceError(f'lexicon {path}: entry \'{word}\' needs say = "..." and/or ipa = "..."')
+            raise VoiceError(f'{where}: entry \'{word}\' needs say = "..." and/or ipa = "..."')
         words[word] = Pronunciation(say=entry.get("say"), ipa=entry.get("ipa"))
     return Lexicon(lists["acronyms"], words, lists["initialisms"])
 

@@ -1,0 +1,243 @@
+"""``audiogen serve``: the narration service, its API keys and its webhook secret."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from audiogen.cli.options import (
+    check_notice,
+    common_options,
+    feed_options,
+    option,
+    rendering_options,
+    reports_errors,
+    script_options,
+    setup_logging,
+)
+from audiogen.errors import ServiceError
+
+DEFAULT_DATA = "audiogen-data"
+
+
+def _data_option(command: Any) -> Any:
+    command = option(
+        "--database",
+        metavar="URL",
+        help="A PostgreSQL database (postgresql://…) instead of the SQLite file in DIR.",
+    )(command)
+    return option(
+        "--data",
+        metavar="DIR",
+        default=DEFAULT_DATA,
+        show_default=True,
+        help="The service's folder: database, episodes, feed, clip cache.",
+    )(command)
+
+
+def _store(data: str, database: str | None) -> Any:
+    from audiogen.serve.store import DATABASE_FILE, Store
+
+    folder = Path(data)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ServiceError(f"cannot use {folder} as the data folder: {exc.strerror or exc}") from None
+    return Store(database or str(folder / DATABASE_FILE))
+
+
+@click.group(invoke_without_command=True)
+@_data_option
+@option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="The port to listen on.")
+@option("--public-url", metavar="URL", help="Where listeners reach the service (default: http://HOST:PORT).")
+@option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Articles narrated at once.")
+@option(
+    "--events-per-minute",
+    type=click.IntRange(min=1),
+    default=120,
+    show_default=True,
+    help="Listening events accepted per minute from one address.",
+)
+@option("--voice", metavar="VOICE", help="The default voice (a preset, or ENGINE:VOICE).")
+@option(
+    "--format",
+    "audio_format",
+    type=click.Choice(["mp3", "m4a", "ogg"]),
+    default="mp3",
+    show_default=True,
+    help="The episodes' audio format.",
+)
+@feed_options
+@script_options
+@rendering_options
+@common_options
+@click.pass_context
+@reports_errors
+def serve(ctx: click.Context, **options: Any) -> None:
+    """Run the narration service: an HTTP API that narrates articles on publish and on
+    every edit, hosts the episodes and the podcast feed, and keeps listening figures.
+
+    Create an API key first with 'audiogen serve keys create'. The API is described at
+    /docs once it runs."""
+    if ctx.invoked_subcommand is not None:
+        return
+    setup_logging(options["verbose"], options["quiet"])
+    _serve(options)
+
+
+def _serve(options: dict[str, Any]) -> None:
+    from audiogen.audio.encode import normalize_bitrate
+    from audiogen.audio.pcm import check_audio_file
+    from audiogen.backends import registry
+    from audiogen.cli.publish import _absolute
+    from audiogen.publish.batch import BatchOptions
+    from audiogen.publish.feed import check_absolute
+    from audiogen.voices import resolve_voice
+
+    try:
+        from audiogen.serve.app import run
+    except ImportError:
+        raise ServiceError("the service needs its extra", hint="pip install 'audiogen[serve]'") from None
+    from audiogen.serve.service import ServiceConfig
+
+    check_notice(options["notice_text"])
+    _check_owner(options["owner_email"])
+    for path, what in (
+        (options["intro"], "intro file"),
+        (options["outro"], "outro file"),
+        (options["music"], "music file"),
+    ):
+        if path is not None:
+            check_audio_file(path, what=what)
+    host, port = options["host"], options["port"]
+    public_url = options["public_url"] or f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+    check_absolute(public_url, "public URL")
+    resolve_voice(options["voice"])  # a wrong default voice stops here, not in every job
+    position = options["notice_position"]
+    batch_options = BatchOptions(
+        voice=options["voice"],
+        audio_format=options["audio_format"],
+        notice=not options["no_notice"] and position != "none",
+        notice_position=position if position != "none" else "intro",
+        notice_text=options["notice_text"],
+        lexicons=tuple(str(Path(p).resolve()) for p in options["lexicons"]),
+        date_order=options["date_order"],
+        loudness=options["loudness"],
+        true_peak=options["true_peak"],
+        bitrate=normalize_bitrate(options["bitrate"]),
+        vbr=options["vbr"],
+        srt=options["srt"],
+        word_timings=options["word_timings"],
+        intro=_absolute(options["intro"]),
+        outro=_absolute(options["outro"]),
+        music=_absolute(options["music"]),
+        music_level_db=options["music_level"],
+        artist=options["author"] or options["title"],
+        cache=not options["no_cache"],
+        timeout=options["timeout"],
+        engines=registry.registered(),
+    )
+    channel = {
+        name: options[name]
+        for name in (
+            "title",
+            "author",
+            "owner_email",
+            "owner_name",
+            "description",
+            "image",
+            "link",
+            "feed_url",
+            "category",
+            "subcategory",
+            "explicit",
+            "locked",
+            "max_items",
+        )
+    }
+    config = ServiceConfig(
+        data=Path(options["data"]).resolve(),
+        database=options["database"],
+        public_url=public_url,
+        jobs=options["jobs"],
+        options=batch_options,
+        channel=channel,
+        events_per_minute=options["events_per_minute"],
+    )
+    level = "debug" if options["verbose"] else "error" if options["quiet"] else "info"
+    if not options["quiet"]:
+        click.echo(f"audiogen serves on {public_url} (API described at {public_url}/docs); Ctrl-C stops it", err=True)
+    run(config, host, port, log_level=level)
+
+
+def _check_owner(email: str | None) -> None:
+    from audiogen.cli.publish import _check_owner_email
+
+    _check_owner_email(email)
+
+
+@serve.group()
+def keys() -> None:
+    """API keys: every write to the service needs one, sent as a bearer token."""
+
+
+@keys.command("create")
+@_data_option
+@option("--name", required=True, help="What the key is for (e.g. 'wordpress', 'newsdesk').")
+@reports_errors
+def create_key(data: str, database: str | None, name: str) -> None:
+    """Create a key and print it (shown only now; store it where the caller keeps secrets)."""
+    from audiogen.serve.auth import create_key
+
+    store = _store(data, database)
+    info, key = create_key(store, name)
+    store.close()
+    click.echo(key)
+    click.echo(f"Created key {info.id} ('{info.name}'); it is shown only this once.", err=True)
+
+
+@keys.command("list")
+@_data_option
+@reports_errors
+def list_keys(data: str, database: str | None) -> None:
+    """The keys: id, name, when created and last used, whether revoked."""
+    from audiogen.serve.auth import list_keys
+
+    store = _store(data, database)
+    for info in list_keys(store):
+        state = f"revoked {info.revoked[:16]}" if info.revoked else "active"
+        used = info.last_used[:16] if info.last_used else "never used"
+        click.echo(f"{info.id}  {info.name:<20}  created {info.created[:16]}  {used:<16}  {state}")
+    store.close()
+
+
+@keys.command("revoke")
+@click.argument("key_id", metavar="ID")
+@_data_option
+@reports_errors
+def revoke_key(key_id: str, data: str, database: str | None) -> None:
+    """Revoke the key ID (see 'keys list'): it is refused from now on."""
+    from audiogen.serve.auth import revoke_key
+
+    store = _store(data, database)
+    revoke_key(store, key_id)
+    store.close()
+    click.echo(f"Revoked key {key_id}.", err=True)
+
+
+@serve.command("webhook-secret")
+@_data_option
+@option("--rotate", is_flag=True, help="Make a new secret (calls signed with the old one are refused).")
+@reports_errors
+def webhook_secret(data: str, database: str | None, rotate: bool) -> None:
+    """Print the secret the CMS signs its webhook calls with (made on first use)."""
+    from audiogen.serve.auth import webhook_secret
+
+    store = _store(data, database)
+    secret = webhook_secret(store, rotate=rotate)
+    store.close()
+    sys.stdout.write(secret + "\n")

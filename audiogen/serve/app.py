@@ -1,0 +1,431 @@
+"""The service's HTTP API (FastAPI on uvicorn): articles, jobs, webhooks, episodes, the
+feed, the player, listening events and figures, and the admin page.
+
+Every write but the player's events needs an API key as a bearer token (webhooks carry
+an HMAC signature instead); reading articles, jobs and figures needs one too. What a
+listener's browser fetches (audio, captions, the player, the feed) does not. The API's
+description is served at ``/openapi.json`` and read at ``/docs`` (no third-party
+requests: the documentation's files are served by the service).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from importlib import resources
+from typing import Any
+
+from fastapi import Depends, HTTPException, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from audiogen import __version__
+from audiogen.errors import AudiogenError, ServiceError
+from audiogen.serve import articles, auth, stats, webhooks
+from audiogen.serve.articles import Submission
+from audiogen.serve.runner import remove_episode
+from audiogen.serve.service import FEED_FILE, PLAYER_PATH, Service, ServiceConfig
+
+log = logging.getLogger("audiogen")
+
+_MEDIA_TYPES = {
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".srt": "application/x-subrip; charset=utf-8",
+    ".json": "application/json",
+    ".html": "text/html; charset=utf-8",
+}
+#: the Podcasting 2.0 chapters' own media type
+_CHAPTERS_TYPE = "application/json+chapters"
+#: pages of the service itself load only from the service
+_PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:"
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class ArticleIn(BaseModel):
+    """An article to narrate: exactly one of url, html, markdown or text."""
+
+    id: str | None = Field(None, description="Your id for it (repeat it to re-narrate an edit)")
+    url: str | None = Field(None, description="An http(s) page to fetch")
+    html: str | None = Field(None, description="The page's HTML")
+    markdown: str | None = None
+    text: str | None = None
+    voice: str | None = Field(None, description="A voice preset, or ENGINE:VOICE (see 'audiogen voices')")
+    lexicon: str | None = Field(None, description="A pronunciation lexicon (TOML) for this article")
+
+
+def create_app(config: ServiceConfig) -> Any:
+    """The ASGI application of a service configured by ``config``."""
+    service = Service(config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        await run_in_threadpool(service.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(service.stop)
+
+    app = FastAPIOffline(
+        title="audiogen",
+        version=__version__,
+        description="Narrates articles on publish and on every edit, hosts the audio and the podcast feed, "
+        "and keeps the publisher's own listening figures.",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    bearer = HTTPBearer(auto_error=False, description="An API key from 'audiogen serve keys create'")
+
+    def error(status: int, message: str, hint: str | None = None, headers: dict[str, str] | None = None) -> Any:
+        body = {"error": message} | ({"hint": hint} if hint else {})
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Any:
+        return error(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(AudiogenError)
+    async def audiogen_error(request: Request, exc: AudiogenError) -> Any:
+        status = 503 if isinstance(exc, ServiceError) and exc.message.startswith("the database") else 422
+        return error(status, exc.message, exc.hint)
+
+    def api_key(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> auth.KeyInfo:  # noqa: B008
+        key = auth.check_key(service.store, credentials.credentials) if credentials is not None else None
+        if key is None:
+            raise HTTPException(401, "a valid API key is needed", headers={"WWW-Authenticate": "Bearer"})
+        return key
+
+    # -- articles and jobs ---------------------------------------------------------------
+    def submission_of(body: ArticleIn) -> Submission:
+        given = [kind for kind in articles.KINDS if getattr(body, kind) is not None]
+        if len(given) != 1:
+            raise HTTPException(422, "give exactly one of url, html, markdown or text")
+        kind = given[0]
+        source = getattr(body, kind)
+        if not source.strip():
+            raise HTTPException(422, f"the {kind} is empty")
+        if kind == "url":
+            from audiogen.fetch import check_address
+
+            if not source.startswith(("http://", "https://")):
+                raise HTTPException(422, "the url must be an http(s) address")
+            check_address(source, allow_private=config.options.allow_private)
+        check_voice(body.voice)
+        if body.lexicon is not None:
+            from audiogen.spoken.lexicon import parse_lexicon
+
+            parse_lexicon(body.lexicon, "the article's lexicon")
+        article_id = articles.check_id(body.id) if body.id is not None else articles.new_id(kind, source)
+        return Submission(article_id, kind, source, body.voice, body.lexicon)
+
+    def check_voice(voice: str | None) -> None:
+        if voice is None:
+            return
+        if any(mark in voice for mark in ("/", "\\", "\x00")) or voice.endswith(".toml") or len(voice) > 100:
+            raise HTTPException(422, "a voice is a preset's name or ENGINE:VOICE")
+        from audiogen.backends.registry import target_for
+        from audiogen.voices import resolve_voice
+
+        target_for(resolve_voice(voice).engine)  # an engine that is not installed is said now
+
+    def queued(submitted: articles.Submitted) -> Any:
+        if submitted.job is not None:
+            service.runner.wake()
+        view = service.article_view(submitted.article)
+        status = 200 if submitted.unchanged else 201 if submitted.created else 202
+        view["unchanged"] = submitted.unchanged
+        return JSONResponse(view, status_code=status, headers={"Location": view["links"]["self"]})
+
+    @app.post("/articles", tags=["articles"], status_code=202, summary="Narrate an article (or its edit)")
+    def post_article(body: ArticleIn, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        """Queues the narration and returns the article with its job: 201 for a new
+        article, 202 for a changed one (only the sentences that changed are spoken
+        again), 200 when the same request was narrated already."""
+        return queued(articles.submit(service.store, submission_of(body), "api"))
+
+    @app.get("/articles", tags=["articles"], summary="The articles, newest first")
+    def get_articles(limit: int = 100, offset: int = 0, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        rows = articles.list_articles(service.store, max(1, min(limit, 500)), max(0, offset))
+        return {"articles": [service.article_view(row) for row in rows]}
+
+    @app.get("/articles/{article_id}", tags=["articles"], summary="An article, its episode and its job")
+    def get_article(article_id: str, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        return service.article_view(known(article_id))
+
+    @app.delete(
+        "/articles/{article_id}",
+        tags=["articles"],
+        status_code=204,
+        response_class=Response,
+        response_model=None,
+        summary="Take an episode down",
+    )
+    def delete_article(article_id: str, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        unpublish(known(article_id)["id"])
+        return Response(status_code=204)
+
+    @app.get("/articles/{article_id}/player", tags=["episodes"], summary="The player's HTML for the article page")
+    def get_player(article_id: str) -> Any:
+        html = service.player_snippet(known(article_id))
+        if html is None:
+            raise HTTPException(404, "the article has no episode yet")
+        return HTMLResponse(html + "\n")
+
+    @app.get("/jobs/{job_id}", tags=["articles"], summary="A narration job")
+    def get_job(job_id: int, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        job = articles.get_job(service.store, job_id)
+        if job is None:
+            raise HTTPException(404, f"no job {job_id}")
+        return service.job_view(job)
+
+    def known(article_id: str) -> dict[str, Any]:
+        article = articles.get_article(service.store, article_id)
+        if article is None:
+            raise HTTPException(404, "no such article")
+        return article
+
+    def unpublish(article_id: str) -> bool:
+        article = articles.delete_article(service.store, article_id)
+        if article is None:
+            return False
+        remove_episode(service.data, article["episode"])
+        service.rebuild_feed()
+        return True
+
+    # -- webhooks --------------------------------------------------------------------------
+
+    async def hook(request: Request, read: Callable[[Any], webhooks.Action]) -> Any:
+        body = await request.body()
+        secret = await run_in_threadpool(auth.webhook_secret, service.store)
+        problem = auth.signature_problem(
+            secret, request.headers.get("x-audiogen-timestamp"), request.headers.get("x-audiogen-signature"), body
+        )
+        if problem:
+            raise HTTPException(401, problem)
+        try:
+            action = read(json.loads(body))
+        except (ValueError, RecursionError) as exc:
+            raise HTTPException(422, f"cannot read the call: {exc}") from None
+        if action.kind == "unpublish":
+            removed = await run_in_threadpool(unpublish, action.article_id)
+            return {"id": action.article_id, "action": "unpublish", "removed": removed}
+        assert action.submission is not None
+        submission = action.submission
+        if submission.kind == "url":
+            from audiogen.fetch import check_address
+
+            check_address(submission.source, allow_private=config.options.allow_private)
+        check_voice(submission.voice)
+        return await run_in_threadpool(lambda: queued(articles.submit(service.store, submission, "webhook")))
+
+    @app.post("/webhooks/generic", tags=["webhooks"], summary="A CMS's publish, update or unpublish (signed)")
+    async def webhook_generic(request: Request) -> Any:
+        """Body: ``{"event": "publish"|"update"|"unpublish", "id": ..., "url"|"html"|"markdown"|"text": ...}``,
+        signed with the webhook secret (see the README)."""
+        return await hook(request, webhooks.generic)
+
+    @app.post("/webhooks/wordpress", tags=["webhooks"], summary="A WordPress post, as its REST API gives it (signed)")
+    async def webhook_wordpress(request: Request) -> Any:
+        """A post whose status is ``publish`` is narrated; any other status takes it down."""
+        return await hook(request, webhooks.wordpress)
+
+    # -- what listeners fetch ----------------------------------------------------------------
+
+    @app.get("/episodes/{episode}/{name}", tags=["episodes"], summary="An episode's audio, captions or timings")
+    def episode_file(episode: str, name: str) -> Any:
+        path = service.episode_file(episode, name)
+        if path is None:
+            raise HTTPException(404, "no such file")
+        media = _CHAPTERS_TYPE if name.endswith(".chapters.json") else _MEDIA_TYPES.get(path.suffix.lower())
+        return FileResponse(
+            path,
+            media_type=media or "application/octet-stream",
+            headers={"Cache-Control": "public, max-age=60", "Access-Control-Allow-Origin": "*"},
+        )
+
+    @app.get("/" + FEED_FILE, tags=["episodes"], summary="The podcast feed")
+    def feed() -> Any:
+        return FileResponse(service.data / FEED_FILE, media_type="application/rss+xml; charset=utf-8")
+
+    @app.get("/cover.png", include_in_schema=False)
+    def cover() -> Any:
+        path = service.data / "cover.png"
+        if not path.is_file():
+            raise HTTPException(404, "no cover")
+        return FileResponse(path, media_type="image/png")
+
+    @app.get(PLAYER_PATH, include_in_schema=False)
+    def player_script() -> Any:
+        from audiogen.player import player_script
+
+        return Response(
+            player_script(),
+            media_type="text/javascript; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+        )
+
+    # -- listening figures -------------------------------------------------------------------
+
+    @app.post(
+        "/events",
+        tags=["figures"],
+        status_code=204,
+        response_class=Response,
+        response_model=None,
+        summary="A listening event from the player",
+    )
+    async def event(request: Request) -> Any:
+        """What the player sends with ``navigator.sendBeacon``: ``{"episode": id, "event":
+        "play"|"progress", "percent": 25|50|75|100, "speed": 1.5}``. No cookie is read or
+        set and nothing about the listener is stored."""
+        client = request.client.host if request.client else "?"
+        if not service.limiter.allow(client):
+            raise HTTPException(429, "too many events", headers={"Retry-After": "10"})
+        body = await request.body()
+        try:
+            parsed = stats.parse_event(json.loads(body))
+        except (ValueError, RecursionError) as exc:
+            raise HTTPException(422, str(exc)) from None
+        if await run_in_threadpool(articles.get_article, service.store, parsed.episode) is None:
+            raise HTTPException(404, "no such episode")
+        await run_in_threadpool(stats.record, service.store, parsed)
+        return Response(status_code=204, headers={"Access-Control-Allow-Origin": "*"})
+
+    @app.get("/stats", tags=["figures"], summary="Listening figures, per episode and day")
+    def get_stats(days: int = 30, episode: str | None = None, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        return stats.summary(service.store, max(1, min(days, 366)), episode)
+
+    @app.get("/admin", include_in_schema=False)
+    def admin() -> Any:
+        return HTMLResponse(_asset("admin.html"), headers={"Content-Security-Policy": _PAGE_POLICY})
+
+    @app.get("/admin.js", include_in_schema=False)
+    def admin_script() -> Any:
+        return Response(_asset("admin.js"), media_type="text/javascript; charset=utf-8")
+
+    @app.get("/admin.css", include_in_schema=False)
+    def admin_style() -> Any:
+        return Response(_asset("admin.css"), media_type="text/css; charset=utf-8")
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> Any:
+        service.store.row("SELECT 1 AS ok")
+        return PlainTextResponse("ok")
+
+    return BodyLimit(app, config.max_body, {"/events": config.max_event_body})
+
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+class BodyLimit:
+    """Refuses (413) a request whose body is larger than its path allows, by its
+    Content-Length or as it arrives."""
+
+    def __init__(self, app: Any, limit: int, limits: dict[str, int]) -> None:
+        self.app = app
+        self.limit = limit
+        self.limits = limits
+        # what uvicorn and tests look for on the app
+        self.state = getattr(app, "state", None)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limits.get(scope.get("path", ""), self.limit)
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > limit
+                except ValueError:
+                    too_big = True
+                if too_big:
+                    await _refuse(send, limit)
+                    return
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _TooLarge
+            return message
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, sending)
+        except _TooLarge:
+            if not started:
+                await _refuse(send, limit)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _refuse(send: Send, limit: int) -> None:
+    body = json.dumps({"error": f"the request body is larger than {limit:,} bytes"}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def run(config: ServiceConfig, host: str, port: int, *, log_level: str = "warning") -> None:
+    """Serve until stopped (Ctrl-C or SIGTERM end it cleanly: the jobs in flight go back
+    to the queue). The access log (at ``info`` and below) names paths only: keys and
+    signatures travel in headers, which are never logged."""
+    import socket
+
+    import uvicorn
+
+    try:  # a taken port or a wrong address is said in one line, before anything starts
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise ServiceError(
+            f"could not serve on {host}:{port}: {exc.strerror or exc}",
+            hint="is the port taken? choose another with --port",
+        ) from None
+    app = create_app(config)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level=log_level,
+            access_log=log_level in ("info", "debug"),
+            lifespan="on",
+            server_header=False,
+        )
+    )
+    server.run()
+    if not server.started:
+        raise ServiceError(f"could not serve on {host}:{port}", hint="is the port taken? choose another with --port")

@@ -1,0 +1,263 @@
+"""Articles and their jobs in the database: what is asked for, queued, running, done.
+
+An article has an id (the publisher's, or one made for it), a source (a URL, or the
+page's HTML, Markdown or plain text), a voice and a lexicon. Submitting it queues a job
+unless the same request is already narrated or queued. A job reads the article as it is
+when the job starts, so edits that arrive while a job waits fold into that job; an edit
+that arrives while a job runs queues one more, run after it. Never are two jobs of one
+article running at once, and a job is claimed by one runner only (a conditional update,
+and on PostgreSQL a skipped row lock), so none runs twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from audiogen.errors import ServiceError
+from audiogen.publish.batch import episode_id
+from audiogen.serve.store import Store, now
+
+KINDS = ("url", "html", "markdown", "text")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+#: a job that failed this many times because its worker died is not tried again
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a publisher asks to be narrated."""
+
+    id: str
+    kind: str
+    source: str
+    voice: str | None = None
+    lexicon: str | None = None
+
+    def request_hash(self) -> str:
+        what = json.dumps([self.kind, self.source, self.voice, self.lexicon], ensure_ascii=False)
+        return hashlib.sha256(what.encode("utf-8")).hexdigest()
+
+
+def check_id(article_id: str) -> str:
+    if not ID_PATTERN.match(article_id):
+        raise ServiceError(
+            f"'{article_id[:140]}' is not an article id",
+            hint="use 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit",
+        )
+    return article_id
+
+
+def new_id(kind: str, source: str) -> str:
+    """An id for an article submitted without one: from its URL (the same page gets the
+    same id), else random."""
+    if kind == "url":
+        return "u-" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:20]
+    import secrets
+
+    return "a-" + secrets.token_hex(10)
+
+
+def episode_of(article_id: str) -> str:
+    """The episode folder of an article: stable, and safe as a file name."""
+    return episode_id(f"article:{article_id}")
+
+
+@dataclass
+class Submitted:
+    article: dict[str, Any]
+    job: dict[str, Any] | None
+    #: the same request was narrated already: nothing queued
+    unchanged: bool = False
+    created: bool = False
+
+
+def submit(store: Store, submission: Submission, reason: str) -> Submitted:
+    """Record ``submission`` and queue its narration when one is needed."""
+    request_hash = submission.request_hash()
+    stamp = now()
+    with store.transaction():
+        article = get_article(store, submission.id)
+        created = article is None
+        if article is None:
+            store.execute(
+                "INSERT INTO articles (id, episode, kind, source, voice, lexicon, request_hash, status, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
+                (
+                    submission.id,
+                    episode_of(submission.id),
+                    submission.kind,
+                    submission.source,
+                    submission.voice,
+                    submission.lexicon,
+                    request_hash,
+                    stamp,
+                    stamp,
+                ),
+            )
+        else:
+            active = active_job(store, submission.id)
+            if article["request_hash"] == request_hash and (article["status"] == "done" or active):
+                return Submitted(article, active, unchanged=active is None)
+            store.execute(
+                "UPDATE articles SET kind = ?, source = ?, voice = ?, lexicon = ?, request_hash = ?, status = ?,"
+                " updated = ? WHERE id = ?",
+                (
+                    submission.kind,
+                    submission.source,
+                    submission.voice,
+                    submission.lexicon,
+                    request_hash,
+                    "running" if article["status"] == "running" else "queued",
+                    stamp,
+                    submission.id,
+                ),
+            )
+        job = store.row(
+            "SELECT * FROM jobs WHERE article_id = ? AND state = 'queued' ORDER BY id LIMIT 1", (submission.id,)
+        )
+        if job is None:
+            store.execute(
+                "INSERT INTO jobs (article_id, state, reason, created) VALUES (?, 'queued', ?, ?)",
+                (submission.id, reason, stamp),
+            )
+            job = store.row(
+                "SELECT * FROM jobs WHERE article_id = ? AND state = 'queued' ORDER BY id DESC LIMIT 1",
+                (submission.id,),
+            )
+        article = get_article(store, submission.id)
+    assert article is not None
+    return Submitted(article, job, created=created)
+
+
+def get_article(store: Store, article_id: str) -> dict[str, Any] | None:
+    return store.row("SELECT * FROM articles WHERE id = ?", (article_id,))
+
+
+def list_articles(store: Store, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    return store.rows("SELECT * FROM articles ORDER BY created DESC, id LIMIT ? OFFSET ?", (limit, offset))
+
+
+def active_job(store: Store, article_id: str) -> dict[str, Any] | None:
+    """The article's job that is queued or running, if any (the running one first)."""
+    return store.row(
+        "SELECT * FROM jobs WHERE article_id = ? AND state IN ('queued', 'running') ORDER BY state DESC, id LIMIT 1",
+        (article_id,),
+    )
+
+
+def latest_job(store: Store, article_id: str) -> dict[str, Any] | None:
+    return store.row("SELECT * FROM jobs WHERE article_id = ? ORDER BY id DESC LIMIT 1", (article_id,))
+
+
+def get_job(store: Store, job_id: int) -> dict[str, Any] | None:
+    return store.row("SELECT * FROM jobs WHERE id = ?", (job_id,))
+
+
+def delete_article(store: Store, article_id: str) -> dict[str, Any] | None:
+    """Forget the article and cancel its queued job; the deleted row (``None``: unknown).
+    A job already running finishes, and its episode is removed then."""
+    with store.transaction():
+        article = get_article(store, article_id)
+        if article is None:
+            return None
+        store.execute(
+            "UPDATE jobs SET state = 'cancelled', finished = ? WHERE article_id = ? AND state = 'queued'",
+            (now(), article_id),
+        )
+        store.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+    return article
+
+
+def done_records(store: Store) -> dict[str, dict[str, Any]]:
+    """The episodes to publish: key → the record of their last narration."""
+    records = {}
+    for row in store.rows("SELECT id, record FROM articles WHERE record IS NOT NULL"):
+        record = json.loads(row["record"])
+        if record.get("status") == "done":
+            records[f"article:{row['id']}"] = record
+    return records
+
+
+# -- the queue, for runners -----------------------------------------------------------------
+
+
+def claim(store: Store, runner: str) -> dict[str, Any] | None:
+    """The next queued job whose article has none running, now running for ``runner``,
+    with its article's source as it is now; ``None`` when there is none."""
+    with store.transaction():
+        candidate = store.row(
+            "SELECT id FROM jobs AS j WHERE state = 'queued' AND NOT EXISTS"
+            " (SELECT 1 FROM jobs AS r WHERE r.article_id = j.article_id AND r.state = 'running')"
+            " ORDER BY id LIMIT 1" + store.claim_clause()
+        )
+        if candidate is None:
+            return None
+        stamp = now()
+        taken = store.execute(
+            "UPDATE jobs SET state = 'running', runner = ?, started = ?, attempts = attempts + 1"
+            " WHERE id = ? AND state = 'queued'",
+            (runner, stamp, candidate["id"]),
+        )
+        if not taken:
+            return None
+        job = get_job(store, candidate["id"])
+        assert job is not None
+        article = get_article(store, job["article_id"])
+        if article is None:  # deleted between the two statements of another runner
+            store.execute("UPDATE jobs SET state = 'cancelled', finished = ? WHERE id = ?", (stamp, job["id"]))
+            return None
+        store.execute("UPDATE articles SET status = 'running' WHERE id = ?", (article["id"],))
+    return {"job": job, "article": article}
+
+
+def finish(store: Store, job_id: int, runner: str, record: dict[str, Any]) -> bool:
+    """Record what job ``job_id`` made (its batch record); whether the article still
+    exists. Nothing changes when the job is no longer this runner's."""
+    stamp = now()
+    failed = record.get("status") != "done"
+    with store.transaction():
+        changed = store.execute(
+            "UPDATE jobs SET state = ?, finished = ?, error = ?, result = ? WHERE id = ? AND runner = ?"
+            " AND state = 'running'",
+            ("failed" if failed else "done", stamp, record.get("error"), json.dumps(record), job_id, runner),
+        )
+        job = get_job(store, job_id)
+        if not changed or job is None:
+            return True
+        article = get_article(store, job["article_id"])
+        if article is None:
+            return False
+        waiting = store.row("SELECT id FROM jobs WHERE article_id = ? AND state = 'queued'", (article["id"],))
+        status = "queued" if waiting else "failed" if failed else "done"
+        if failed:
+            store.execute(
+                "UPDATE articles SET status = ?, error = ?, updated = ? WHERE id = ?",
+                (status, record.get("error"), stamp, article["id"]),
+            )
+        else:
+            store.execute(
+                "UPDATE articles SET status = ?, error = NULL, title = ?, record = ?, updated = ? WHERE id = ?",
+                (status, record.get("title"), json.dumps(record), stamp, article["id"]),
+            )
+    return True
+
+
+def requeue(store: Store, job_id: int, why: str, *, counts: bool = True) -> None:
+    """Put a running job back in the queue: its worker died (``counts``: after
+    ``MAX_ATTEMPTS`` such deaths it fails), or the service stopped (it does not count)."""
+    with store.transaction():
+        job = get_job(store, job_id)
+        if job is None or job["state"] != "running":
+            return
+        if not counts:
+            store.execute("UPDATE jobs SET attempts = attempts - 1 WHERE id = ?", (job_id,))
+        elif job["attempts"] >= MAX_ATTEMPTS:
+            record = {"status": "failed", "error": f"{why} ({job['attempts']} times)"}
+            finish(store, job_id, job["runner"], record)
+            return
+        store.execute("UPDATE jobs SET state = 'queued', runner = NULL WHERE id = ?", (job_id,))
+        store.execute("UPDATE articles SET status = 'queued' WHERE id = ?", (job["article_id"],))

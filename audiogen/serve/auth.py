@@ -1,0 +1,109 @@
+"""Who may write: API keys (stored hashed) and signed webhook calls.
+
+An API key is ``ag_<id>_<secret>``: the id finds its row, the SHA-256 of the whole key
+is compared in constant time with the one stored (keys are 256 random bits, so a fast
+hash is the right one: there is nothing to guess). The key itself is shown once, when
+it is created, and never stored or logged.
+
+A webhook call is signed with the service's webhook secret: ``X-Audiogen-Timestamp`` (Unix
+seconds) and ``X-Audiogen-Signature: sha256=<hex>``, the HMAC-SHA256 of
+``"<timestamp>.<body>"``. Calls older or newer than five minutes are refused, so a
+captured call cannot be replayed later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+from audiogen.errors import ServiceError
+from audiogen.serve.store import Store, now
+
+KEY_PREFIX = "ag_"
+WEBHOOK_SECRET = "webhook_secret"
+#: how far a webhook call's timestamp may be from the service's clock
+SIGNATURE_TOLERANCE_S = 300
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    id: str
+    name: str
+    created: str
+    last_used: str | None
+    revoked: str | None
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_key(store: Store, name: str) -> tuple[KeyInfo, str]:
+    """A new API key named ``name``: its record, and the key itself (shown only now)."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ServiceError("a key's name must have 1 to 100 characters")
+    key_id = secrets.token_hex(6)
+    key = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
+    created = now()
+    store.execute(
+        "INSERT INTO api_keys (id, name, hash, created) VALUES (?, ?, ?, ?)", (key_id, name, _digest(key), created)
+    )
+    return KeyInfo(key_id, name, created, None, None), key
+
+
+def list_keys(store: Store) -> list[KeyInfo]:
+    rows = store.rows("SELECT id, name, created, last_used, revoked FROM api_keys ORDER BY created")
+    return [KeyInfo(**row) for row in rows]
+
+
+def revoke_key(store: Store, key_id: str) -> None:
+    changed = store.execute("UPDATE api_keys SET revoked = ? WHERE id = ? AND revoked IS NULL", (now(), key_id))
+    if not changed:
+        raise ServiceError(f"no active key '{key_id}'", hint="see 'audiogen serve keys list'")
+
+
+def check_key(store: Store, key: str) -> KeyInfo | None:
+    """The key's record when ``key`` is a valid, unrevoked API key; else ``None``."""
+    if not key.startswith(KEY_PREFIX) or len(key) > 200:
+        return None
+    key_id = key[len(KEY_PREFIX) :].split("_", 1)[0]
+    row = store.row("SELECT id, name, hash, created, last_used, revoked FROM api_keys WHERE id = ?", (key_id,))
+    if row is None or row["revoked"] or not hmac.compare_digest(row.pop("hash"), _digest(key)):
+        return None
+    used = now()
+    if not row["last_used"] or row["last_used"][:16] != used[:16]:  # at most once a minute
+        store.execute("UPDATE api_keys SET last_used = ? WHERE id = ?", (used, key_id))
+    return KeyInfo(**row)
+
+
+def webhook_secret(store: Store, *, rotate: bool = False) -> str:
+    """The secret webhook calls are signed with, made on first use (or anew)."""
+    secret = None if rotate else store.setting(WEBHOOK_SECRET)
+    if secret is None:
+        secret = "whsec_" + secrets.token_urlsafe(32)
+        store.put_setting(WEBHOOK_SECRET, secret)
+    return secret
+
+
+def sign(secret: str, timestamp: int | str, body: bytes) -> str:
+    """The ``X-Audiogen-Signature`` value of ``body`` sent at ``timestamp``."""
+    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def signature_problem(secret: str, timestamp: str | None, signature: str | None, body: bytes) -> str | None:
+    """Why a webhook call's signature is not good, or ``None`` when it is."""
+    if not timestamp or not signature:
+        return "the call is not signed (X-Audiogen-Timestamp and X-Audiogen-Signature)"
+    timestamp = timestamp.strip()
+    if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
+        return "X-Audiogen-Timestamp is not a number of seconds"
+    if abs(time.time() - int(timestamp)) > SIGNATURE_TOLERANCE_S:
+        return "the call's timestamp is more than five minutes from the service's clock"
+    if not hmac.compare_digest(sign(secret, timestamp, body), signature.strip()):
+        return "the signature does not match the body"
+    return None

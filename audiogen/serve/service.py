@@ -1,0 +1,193 @@
+"""The service itself, apart from HTTP: its data folder, database, runner and feed.
+
+The data folder holds the database (SQLite, unless ``database`` names a PostgreSQL
+one), ``episodes/`` (one folder per episode, laid out as a batch's), ``feed.xml``
+(rebuilt whenever an episode is published, changed or taken down), the feed's cover,
+and ``cache/``, the clip cache of its narrations (so an edited article re-speaks only
+what changed). With PostgreSQL, services on several machines share the queue; the
+data folder must then be storage they share.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from audiogen.errors import ServiceError
+from audiogen.publish.batch import BatchOptions
+from audiogen.serve import articles
+from audiogen.serve.runner import EPISODES, Runner
+from audiogen.serve.stats import RateLimiter
+from audiogen.serve.store import DATABASE_FILE, Store
+
+log = logging.getLogger("audiogen")
+
+FEED_FILE = "feed.xml"
+PLAYER_PATH = "/player/audiogen-player.js"
+#: files of an episode folder that are not served
+PRIVATE_FILES = frozenset({"episode.json"})
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """How the service runs."""
+
+    data: Path
+    #: ``postgresql://…``; default: a SQLite file in ``data``
+    database: str | None = None
+    #: where the service is reached from outside (links in the feed and the player)
+    public_url: str = "http://127.0.0.1:8000"
+    #: worker processes narrating at once
+    jobs: int = 1
+    options: BatchOptions = field(default_factory=BatchOptions)
+    #: what the podcast says of itself (the feed options by name: title, owner_email…)
+    channel: dict[str, Any] = field(default_factory=dict)
+    #: listening events accepted per minute from one address
+    events_per_minute: int = 120
+    #: the largest request body accepted (bytes); events are capped at ``max_event_body``
+    max_body: int = 5 * 1024 * 1024
+    max_event_body: int = 2048
+
+
+class Service:
+    def __init__(self, config: ServiceConfig) -> None:
+        self.config = config
+        self.data = config.data
+        self.public_url = config.public_url.rstrip("/")
+        try:
+            self.data.mkdir(parents=True, exist_ok=True)
+            (self.data / EPISODES).mkdir(exist_ok=True)
+        except OSError as exc:
+            raise ServiceError(f"cannot use {self.data} as the data folder: {exc.strerror or exc}") from None
+        if not os.access(self.data, os.W_OK | os.X_OK):
+            raise ServiceError(f"cannot write to the data folder {self.data}")
+        self.store = Store(config.database or str(self.data / DATABASE_FILE))
+        self.limiter = RateLimiter(config.events_per_minute)
+        self._feed_lock = threading.Lock()
+        self.runner = Runner(self.store, self.data, config.options, config.jobs, on_change=self.rebuild_feed)
+
+    def start(self) -> None:
+        # the workers' clip cache lives with the service's data unless one is set
+        os.environ.setdefault("AUDIOGEN_CACHE_DIR", str(self.data / "cache"))
+        self.rebuild_feed()
+        self.runner.start()
+
+    def stop(self) -> None:
+        self.runner.stop()
+        self.store.close()
+
+    # -- the feed --------------------------------------------------------------------------
+
+    def rebuild_feed(self) -> Path:
+        """Write ``feed.xml`` anew from the episodes that are done."""
+        from audiogen.files import write_atomically
+        from audiogen.publish.feed import build_feed, episodes_from_records, make_channel
+
+        with self._feed_lock:
+            records = articles.done_records(self.store)
+            episodes, defaults = episodes_from_records(self.data / EPISODES, records, self.episodes_url)
+            channel = make_channel(self.config.channel, self.public_url + "/", self.feed_url, defaults, self.data)
+            return write_atomically(self.data / FEED_FILE, build_feed(episodes, channel), error=ServiceError)
+
+    @property
+    def feed_url(self) -> str:
+        return self.config.channel.get("feed_url") or f"{self.public_url}/{FEED_FILE}"
+
+    @property
+    def episodes_url(self) -> str:
+        return f"{self.public_url}/{EPISODES}/"
+
+    # -- what the API shows ----------------------------------------------------------------
+
+    def episode_file(self, episode: str, name: str) -> Path | None:
+        """A served file of a published episode, or ``None``."""
+        if name in PRIVATE_FILES or "/" in name or name.startswith("."):
+            return None
+        row = self.store.row("SELECT record FROM articles WHERE episode = ?", (episode,))
+        if row is None or not row["record"]:
+            return None
+        record = json.loads(row["record"])
+        if name not in record.get("files", []):
+            return None
+        path = self.data / EPISODES / episode / name
+        return path if path.is_file() else None
+
+    def job_view(self, job: dict[str, Any] | None) -> dict[str, Any] | None:
+        if job is None:
+            return None
+        view = {name: job[name] for name in ("id", "state", "reason", "attempts", "created", "started", "finished")}
+        view["article"] = job["article_id"]
+        view["error"] = job["error"]
+        view["url"] = f"{self.public_url}/jobs/{job['id']}"
+        if job["result"]:
+            result = json.loads(job["result"])
+            for name in ("unchanged", "sentences_synthesized", "sentences_cached", "duration_ms"):
+                if name in result:
+                    view[name] = result[name]
+        return view
+
+    def article_view(self, article: dict[str, Any]) -> dict[str, Any]:
+        job = articles.active_job(self.store, article["id"]) or articles.latest_job(self.store, article["id"])
+        view: dict[str, Any] = {
+            "id": article["id"],
+            "episode": article["episode"],
+            "status": article["status"],
+            "title": article["title"],
+            "kind": article["kind"],
+            "url": article["source"] if article["kind"] == "url" else None,
+            "voice": article["voice"],
+            "created": article["created"],
+            "updated": article["updated"],
+            "error": article["error"],
+            "job": self.job_view(job),
+            "links": {"self": f"{self.public_url}/articles/{quote(article['id'])}"},
+        }
+        record = json.loads(article["record"]) if article["record"] else None
+        if record and record.get("status") == "done":
+            base = f"{self.episodes_url}{quote(article['episode'])}/"
+            files = set(record.get("files", []))
+            audio = record["audio"]
+            stem = audio.rsplit(".", 1)[0]
+            view["audio"] = {
+                "url": base + quote(audio),
+                "bytes": record.get("bytes"),
+                "duration_ms": record.get("duration_ms"),
+            }
+            for name, file in (
+                ("captions", f"{stem}.vtt"),
+                ("timings", f"{stem}.json"),
+                ("chapters", f"{stem}.chapters.json"),
+                ("srt", f"{stem}.srt"),
+            ):
+                if file in files:
+                    view["links"][name] = base + quote(file)
+            view["links"]["player"] = view["links"]["self"] + "/player"
+            view["player"] = self.player_snippet(article)
+        return view
+
+    def player_snippet(self, article: dict[str, Any]) -> str | None:
+        """The HTML that puts the episode's player on the article's page, with listening
+        figures sent to this service."""
+        from audiogen.errors import EmbedError
+        from audiogen.player import find_episode, snippet
+
+        record = json.loads(article["record"]) if article["record"] else None
+        if not record or record.get("status") != "done":
+            return None
+        try:
+            files = find_episode(self.data / EPISODES / article["episode"] / record["audio"])
+        except EmbedError as exc:
+            log.warning("no player for %s: %s", article["id"], exc)
+            return None
+        return snippet(
+            files,
+            base_url=f"{self.episodes_url}{quote(article['episode'])}/",
+            script_url=self.public_url + PLAYER_PATH,
+            stats=(f"{self.public_url}/events", article["id"]),
+        )

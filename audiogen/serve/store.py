@@ -1,0 +1,256 @@
+"""The service's database: SQLite in the data folder (WAL) or PostgreSQL by URL.
+
+One connection, used under a lock: SQLite serializes writes anyway, and the service's
+queries are small. SQL is written once with ``?`` placeholders and types both engines
+read; what differs (the identity column, the row lock a job is claimed with) is filled
+in per engine. The schema grows by numbered migrations, each applied once, in order,
+in a transaction, and recorded in ``schema_migrations``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from audiogen.errors import ServiceError
+
+log = logging.getLogger("audiogen")
+
+DATABASE_FILE = "audiogen.sqlite3"
+
+#: each migration: its statements, in order (``{identity}``: an auto-numbered key)
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            created TEXT NOT NULL,
+            last_used TEXT,
+            revoked TEXT
+        )""",
+        "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE articles (
+            id TEXT PRIMARY KEY,
+            episode TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            source TEXT NOT NULL,
+            voice TEXT,
+            lexicon TEXT,
+            request_hash TEXT NOT NULL,
+            status TEXT NOT NULL,
+            title TEXT,
+            record TEXT,
+            error TEXT,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )""",
+        """CREATE TABLE jobs (
+            id {identity},
+            article_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            runner TEXT,
+            created TEXT NOT NULL,
+            started TEXT,
+            finished TEXT,
+            error TEXT,
+            result TEXT
+        )""",
+        "CREATE INDEX jobs_by_state ON jobs (state, id)",
+        "CREATE INDEX jobs_by_article ON jobs (article_id, id)",
+        """CREATE TABLE runners (
+            id TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            heartbeat DOUBLE PRECISION NOT NULL
+        )""",
+        """CREATE TABLE daily_stats (
+            episode TEXT NOT NULL,
+            day TEXT NOT NULL,
+            plays INTEGER NOT NULL DEFAULT 0,
+            heard25 INTEGER NOT NULL DEFAULT 0,
+            heard50 INTEGER NOT NULL DEFAULT 0,
+            heard75 INTEGER NOT NULL DEFAULT 0,
+            heard100 INTEGER NOT NULL DEFAULT 0,
+            speed_sum DOUBLE PRECISION NOT NULL DEFAULT 0,
+            speed_count INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (episode, day)
+        )""",
+    ],
+]
+
+_IDENTITY = {
+    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    "postgresql": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+}
+
+
+def now() -> str:
+    """The time in UTC, ISO 8601, to the microsecond (so it also orders)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class Store:
+    """The database, by ``url``: ``postgresql://…`` or a SQLite file path."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._lock = threading.RLock()
+        self._depth = 0
+        if url.startswith(("postgresql://", "postgres://")):
+            self.dialect = "postgresql"
+            self._connection: Any = _connect_postgresql(url)
+        else:
+            self.dialect = "sqlite"
+            self._connection = _connect_sqlite(Path(url.removeprefix("sqlite:///")))
+        self.migrate()
+
+    # -- queries -------------------------------------------------------------------------
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; the number of rows it changed."""
+        with self._lock:
+            cursor = self._cursor(sql, params)
+            return int(cursor.rowcount or 0)
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            cursor = self._cursor(sql, params)
+            return [dict(row) for row in cursor.fetchall()]
+
+    def row(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def _cursor(self, sql: str, params: Sequence[Any]) -> Any:
+        try:
+            return self._connection.execute(self._sql(sql), tuple(params))
+        except (sqlite3.Error, *_postgresql_errors()) as exc:
+            raise ServiceError(f"the database failed: {exc}") from exc
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Statements that land together or not at all (nested: part of the outer one)."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self._depth = 1
+            try:
+                if self.dialect == "postgresql":
+                    with self._connection.transaction():
+                        yield self
+                else:
+                    self._connection.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield self
+                    except BaseException:
+                        self._connection.execute("ROLLBACK")
+                        raise
+                    self._connection.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def claim_clause(self) -> str:
+        """What a job's claiming query adds so two services never take the same job."""
+        return " FOR UPDATE SKIP LOCKED" if self.dialect == "postgresql" else ""
+
+    # -- the schema ------------------------------------------------------------------------
+
+    def migrate(self) -> int:
+        """Apply the migrations not yet applied; the schema's version after."""
+        with self.transaction():
+            if self.dialect == "postgresql":
+                self.execute("SELECT pg_advisory_xact_lock(?)", (0x617564696F67656E,))  # one migrator at a time
+            self.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied TEXT NOT NULL)"
+            )
+            row = self.row("SELECT MAX(version) AS version FROM schema_migrations")
+            version = int(row["version"] or 0) if row else 0
+            if version > len(MIGRATIONS):
+                raise ServiceError(
+                    f"the database's schema (version {version}) is newer than this audiogen knows ({len(MIGRATIONS)})",
+                    hint="upgrade audiogen",
+                )
+            for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in statements:
+                    self.execute(statement.replace("{identity}", _IDENTITY[self.dialect]))
+                self.execute("INSERT INTO schema_migrations (version, applied) VALUES (?, ?)", (number, now()))
+                log.info("database migrated to schema version %d", number)
+        return len(MIGRATIONS)
+
+    def close(self) -> None:
+        with self._lock, contextlib.suppress(Exception):
+            self._connection.close()
+
+    # -- settings --------------------------------------------------------------------------
+
+    def setting(self, name: str) -> str | None:
+        row = self.row("SELECT value FROM settings WHERE name = ?", (name,))
+        return str(row["value"]) if row else None
+
+    def put_setting(self, name: str, value: str) -> None:
+        self.execute(
+            "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+
+
+def _connect_sqlite(path: Path) -> sqlite3.Connection:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new = not path.exists()
+        connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        if new:
+            os.chmod(path, 0o600)  # it holds the webhook secret
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA busy_timeout=30000")
+    except (OSError, sqlite3.Error) as exc:
+        raise ServiceError(f"cannot open the database {path}: {exc}") from None
+    return connection
+
+
+def _connect_postgresql(url: str) -> Any:
+    try:
+        import psycopg
+        from psycopg.rows import dict_row
+    except ImportError:
+        raise ServiceError(
+            "a PostgreSQL database needs psycopg", hint="pip install 'audiogen[serve,postgresql]'"
+        ) from None
+    try:
+        return psycopg.connect(url, autocommit=True, row_factory=dict_row)
+    except psycopg.Error as exc:
+        raise ServiceError(f"cannot connect to the PostgreSQL database: {_without_password(str(exc))}") from None
+
+
+def _without_password(message: str) -> str:
+    import re
+
+    return re.sub(r"(password=)\S+", r"\1***", message)
+
+
+def _postgresql_errors() -> tuple[type[BaseException], ...]:
+    try:
+        import psycopg
+    except ImportError:
+        return ()
+    return (psycopg.Error,)

@@ -1,0 +1,102 @@
+"""What a CMS sends when an article is published, updated or unpublished.
+
+Two shapes are read. The generic one, for any CMS or script::
+
+    {"event": "publish" | "update" | "unpublish", "id": "…",
+     "url": "…" | "html": "…" | "markdown": "…" | "text": "…", "voice": "…"}
+
+and WordPress's, the post as its REST API gives it (``id``, ``status``, ``link``,
+``title.rendered``, ``content.rendered``) or as a ``WP_Post`` (``ID``, ``post_status``,
+``post_title``, ``post_content``, ``permalink``/``guid``), alone or under ``"post"``.
+A post whose status is ``publish`` is narrated; any other status (draft, private,
+trash, pending, future) takes its episode down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from audiogen.serve.articles import KINDS, Submission, check_id
+
+
+@dataclass(frozen=True)
+class Action:
+    """What a webhook call asks: ``publish`` (with the submission) or ``unpublish``."""
+
+    kind: str
+    article_id: str
+    submission: Submission | None = None
+
+
+def generic(body: Any) -> Action:
+    if not isinstance(body, dict):
+        raise ValueError("the body must be a JSON object")
+    event = body.get("event")
+    if event not in ("publish", "update", "unpublish"):
+        raise ValueError("'event' must be publish, update or unpublish")
+    article_id = body.get("id")
+    if not isinstance(article_id, str):
+        raise ValueError("'id' must be the article's id (a string)")
+    check_id(article_id)
+    if event == "unpublish":
+        return Action("unpublish", article_id)
+    given = [kind for kind in KINDS if body.get(kind) is not None]
+    if len(given) != 1 or not isinstance(body[given[0]], str) or not body[given[0]].strip():
+        raise ValueError("give exactly one of url, html, markdown or text")
+    voice = body.get("voice")
+    if voice is not None and not isinstance(voice, str):
+        raise ValueError("'voice' must be a string")
+    return Action("publish", article_id, Submission(article_id, given[0], body[given[0]], voice))
+
+
+def wordpress(body: Any) -> Action:
+    if isinstance(body, dict) and isinstance(body.get("post"), dict):
+        body = body["post"]
+    if not isinstance(body, dict):
+        raise ValueError("the body must be a WordPress post as JSON")
+    number = body.get("id", body.get("ID"))
+    if isinstance(number, bool) or not isinstance(number, (int, str)) or not str(number).strip():
+        raise ValueError("the post has no id")
+    article_id = check_id(f"wp-{str(number).strip()}")
+    status = body.get("status", body.get("post_status"))
+    if not isinstance(status, str):
+        raise ValueError("the post has no status")
+    if status != "publish":
+        return Action("unpublish", article_id)
+    title = _rendered(body.get("title", body.get("post_title")))
+    content = _rendered(body.get("content", body.get("post_content")))
+    if not content.strip():
+        raise ValueError("the post has no content")
+    link = body.get("link") or body.get("permalink") or _rendered(body.get("guid"))
+    link = link if isinstance(link, str) and link.startswith(("http://", "https://")) else ""
+    author = body.get("author_name") if isinstance(body.get("author_name"), str) else ""
+    date = body.get("date_gmt") or body.get("post_date_gmt") or ""
+    page = _page(title, content, link, author, date if isinstance(date, str) else "")
+    return Action("publish", article_id, Submission(article_id, "html", page))
+
+
+def _rendered(value: Any) -> str:
+    if isinstance(value, dict):
+        value = value.get("rendered", value.get("raw"))
+    return value if isinstance(value, str) else ""
+
+
+def _page(title: str, content: str, link: str, author: str, date: str) -> str:
+    """The post as a page the reader knows: its title (already HTML in WordPress), link,
+    author and date in the head, its content as the article."""
+    head = [f"<title>{title}</title>"]
+    if link:
+        head.append(f'<link rel="canonical" href="{escape(link, quote=True)}">')
+        head.append(f'<meta property="og:url" content="{escape(link, quote=True)}">')
+    if author:
+        head.append(f'<meta name="author" content="{escape(author, quote=True)}">')
+    if date:
+        stamp = date if date.endswith("Z") or "+" in date else date + "Z"
+        head.append(f'<meta property="article:published_time" content="{escape(stamp, quote=True)}">')
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        + "".join(head)
+        + f"</head><body><article><h1>{title}</h1>{content}</article></body></html>"
+    )
