@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -171,7 +172,10 @@ def _serve(options: dict[str, Any]) -> None:
     level = "debug" if options["verbose"] else "error" if options["quiet"] else "info"
     if not options["quiet"]:
         click.echo(f"audiogen serves on {public_url} (API described at {public_url}/docs); Ctrl-C stops it", err=True)
-    run(config, host, port, log_level=level)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C or SIGTERM, after a clean shutdown
+        run(config, host, port, log_level=level)
+    if not options["quiet"]:
+        click.echo("Stopped; jobs still queued run at the next start.", err=True)
 
 
 def _check_owner(email: str | None) -> None:
