@@ -64,9 +64,8 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
     sitemaps (files or URLs). DIR gets manifest.json, the record of every item: a re-run
     skips what is done and unchanged, narrates again what changed and retries what
     failed. Exit code 3 when some items failed."""
-    from audiogen.audio.encode import normalize_bitrate
     from audiogen.audio.pcm import check_audio_file
-    from audiogen.publish.batch import BatchOptions, run_batch
+    from audiogen.publish.batch import run_batch
     from audiogen.publish.sources import parse_since
 
     setup_logging(options["verbose"], options["quiet"])
@@ -89,29 +88,9 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
         if path is not None:
             check_audio_file(path, what=what)  # before any article is narrated
     since = parse_since(options["since"]) if options["since"] else None
-    position = options["notice_position"]
-    batch_options = BatchOptions(
-        voice=options["voice"],
-        audio_format=options["audio_format"],
-        notice=not options["no_notice"] and position != "none",
-        notice_position=position if position != "none" else "intro",
-        notice_text=options["notice_text"],
-        lexicons=tuple(str(Path(p).resolve()) for p in options["lexicons"]),
-        date_order=options["date_order"],
-        loudness=options["loudness"],
-        true_peak=options["true_peak"],
-        bitrate=normalize_bitrate(options["bitrate"]),
-        vbr=options["vbr"],
-        srt=options["srt"],
-        word_timings=options["word_timings"],
-        intro=_absolute(options["intro"]),
-        outro=_absolute(options["outro"]),
-        music=_absolute(options["music"]),
-        music_level_db=options["music_level"],
-        artist=options["author"] or options["title"],
+    batch_options = episode_options(
+        options,
         cover=not options["no_cover"],
-        cache=not options["no_cache"],
-        timeout=options["timeout"],
         allow_private=options["allow_private"],
         proof=options["proof"],
         asr_model=options["asr_model"],
@@ -153,6 +132,38 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
         sys.exit(EXIT_PARTIAL)
     if result.to_listen:
         sys.exit(FLAGGED_EXIT)
+
+
+def episode_options(options: dict[str, Any], **more: Any) -> Any:
+    """The ``BatchOptions`` of a command's script and rendering options (``batch``,
+    ``serve``), with ``more`` of them set."""
+    from audiogen.audio.encode import normalize_bitrate
+    from audiogen.publish.batch import BatchOptions
+
+    position = options["notice_position"]
+    return BatchOptions(
+        voice=options["voice"],
+        audio_format=options["audio_format"],
+        notice=not options["no_notice"] and position != "none",
+        notice_position=position if position != "none" else "intro",
+        notice_text=options["notice_text"],
+        lexicons=tuple(str(Path(p).resolve()) for p in options["lexicons"]),
+        date_order=options["date_order"],
+        loudness=options["loudness"],
+        true_peak=options["true_peak"],
+        bitrate=normalize_bitrate(options["bitrate"]),
+        vbr=options["vbr"],
+        srt=options["srt"],
+        word_timings=options["word_timings"],
+        intro=_absolute(options["intro"]),
+        outro=_absolute(options["outro"]),
+        music=_absolute(options["music"]),
+        music_level_db=options["music_level"],
+        artist=options["author"] or options["title"],
+        cache=not options["no_cache"],
+        timeout=options["timeout"],
+        **more,
+    )
 
 
 def _absolute(path: str | None) -> str | None:

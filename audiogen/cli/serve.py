@@ -91,11 +91,9 @@ def serve(ctx: click.Context, **options: Any) -> None:
 
 
 def _serve(options: dict[str, Any]) -> None:
-    from audiogen.audio.encode import normalize_bitrate
     from audiogen.audio.pcm import check_audio_file
     from audiogen.backends import registry
-    from audiogen.cli.publish import _absolute
-    from audiogen.publish.batch import BatchOptions
+    from audiogen.cli.publish import episode_options
     from audiogen.publish.feed import check_absolute
     from audiogen.voices import resolve_voice
 
@@ -118,30 +116,7 @@ def _serve(options: dict[str, Any]) -> None:
     public_url = options["public_url"] or f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     check_absolute(public_url, "public URL")
     resolve_voice(options["voice"])  # a wrong default voice stops here, not in every job
-    position = options["notice_position"]
-    batch_options = BatchOptions(
-        voice=options["voice"],
-        audio_format=options["audio_format"],
-        notice=not options["no_notice"] and position != "none",
-        notice_position=position if position != "none" else "intro",
-        notice_text=options["notice_text"],
-        lexicons=tuple(str(Path(p).resolve()) for p in options["lexicons"]),
-        date_order=options["date_order"],
-        loudness=options["loudness"],
-        true_peak=options["true_peak"],
-        bitrate=normalize_bitrate(options["bitrate"]),
-        vbr=options["vbr"],
-        srt=options["srt"],
-        word_timings=options["word_timings"],
-        intro=_absolute(options["intro"]),
-        outro=_absolute(options["outro"]),
-        music=_absolute(options["music"]),
-        music_level_db=options["music_level"],
-        artist=options["author"] or options["title"],
-        cache=not options["no_cache"],
-        timeout=options["timeout"],
-        engines=registry.registered(),
-    )
+    batch_options = episode_options(options, engines=registry.registered())
     channel = {
         name: options[name]
         for name in (

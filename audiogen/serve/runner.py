@@ -27,7 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from audiogen.publish.batch import BatchOptions, narrate_item, start_process
+from audiogen.publish.batch import BatchOptions, end_pool, narrate_item, start_process
 from audiogen.publish.sources import BatchItem
 from audiogen.serve import articles
 from audiogen.serve.store import Store
@@ -220,16 +220,8 @@ class Runner:
 
     def _end_pool(self) -> None:
         pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            with contextlib.suppress(Exception):
-                process.terminate()
-        for process in processes:
-            with contextlib.suppress(Exception):
-                process.join(5)
+        if pool is not None:
+            end_pool(pool)
 
     # -- runners' health ----------------------------------------------------------------------
 
