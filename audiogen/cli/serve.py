@@ -78,7 +78,7 @@ def _store(data: str, database: str | None) -> Any:
 @common_options
 @click.pass_context
 @reports_errors
-def serve(ctx: click.Context, **options: Any) -> None:
+def serve(ctx: click.Context, /, **options: Any) -> None:
     """Run the narration service: an HTTP API that narrates articles on publish and on
     every edit, hosts the episodes and the podcast feed, and keeps listening figures.
 

@@ -83,13 +83,13 @@ class Runner:
         data: Path,
         options: BatchOptions,
         jobs: int = 1,
-        on_change: Callable[[], None] | None = None,
+        on_change: Callable[[], object] | None = None,
     ) -> None:
         self.store = store
         self.data = data
         self.options = options
         self.jobs = max(1, jobs)
-        self.on_change = on_change or (lambda: None)
+        self.on_change: Callable[[], object] = on_change or (lambda: None)
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake = threading.Event()
         self._stopping = threading.Event()

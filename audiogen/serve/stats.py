@@ -47,7 +47,7 @@ def parse_event(data: Any) -> Event:
         if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not SPEEDS[0] <= speed <= SPEEDS[1]:
             raise ValueError(f"'speed' must be a playback rate from {SPEEDS[0]} to {SPEEDS[1]}")
         speed = float(speed)
-    return Event(episode, kind, int(percent) if kind == "progress" else None, speed)
+    return Event(episode, kind, percent if isinstance(percent, int) and kind == "progress" else None, speed)
 
 
 def record(store: Store, event: Event, day: str | None = None) -> None:

@@ -137,7 +137,7 @@ class Store:
     def _cursor(self, sql: str, params: Sequence[Any]) -> Any:
         try:
             return self._connection.execute(self._sql(sql), tuple(params))
-        except (sqlite3.Error, *_postgresql_errors()) as exc:
+        except _DATABASE_ERRORS as exc:
             raise ServiceError(f"the database failed: {exc}") from exc
 
     @contextlib.contextmanager
@@ -248,9 +248,12 @@ def _without_password(message: str) -> str:
     return re.sub(r"(password=)\S+", r"\1***", message)
 
 
-def _postgresql_errors() -> tuple[type[BaseException], ...]:
+def _database_errors() -> tuple[type[Exception], ...]:
     try:
         import psycopg
     except ImportError:
-        return ()
-    return (psycopg.Error,)
+        return (sqlite3.Error,)
+    return (sqlite3.Error, psycopg.Error)
+
+
+_DATABASE_ERRORS = _database_errors()

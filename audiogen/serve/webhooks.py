@@ -71,7 +71,7 @@ def wordpress(body: Any) -> Action:
         raise ValueError("the post has no content")
     link = body.get("link") or body.get("permalink") or _rendered(body.get("guid"))
     link = link if isinstance(link, str) and link.startswith(("http://", "https://")) else ""
-    author = body.get("author_name") if isinstance(body.get("author_name"), str) else ""
+    author = body["author_name"] if isinstance(body.get("author_name"), str) else ""
     date = body.get("date_gmt") or body.get("post_date_gmt") or ""
     page = _page(title, content, link, author, date if isinstance(date, str) else "")
     return Action("publish", article_id, Submission(article_id, "html", page))
