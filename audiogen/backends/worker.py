@@ -26,6 +26,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from typing import IO, Any
@@ -208,7 +209,7 @@ class EngineWorker:
         while True:
             wait = timeout if self._ready else max(timeout, self.start_timeout)
             try:
-                reply = self._replies.get(timeout=wait)
+                reply = _get(self._replies, wait)
             except queue.Empty:
                 raise self._lost(
                     f"did not answer within {wait:g} s while {doing if self._ready else 'starting'}"
@@ -306,3 +307,23 @@ def _send_error(channel: IO[bytes], exc: BaseException) -> None:
 
 if __name__ == "__main__":
     serve(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "")
+
+
+#: the longest a thread waits at once for a reply: a signal the kernel hands to another
+#: thread (SIGTERM under load) is acted on only when the main thread next wakes up
+_WAKE_S = 0.2
+
+
+def _get(replies: queue.Queue[tuple[Any, ...]], timeout: float) -> tuple[Any, ...]:
+    """The next reply, waiting at most ``timeout`` seconds in short slices so that
+    Ctrl-C and SIGTERM stop a wait for an engine that hangs at once; ``queue.Empty``
+    when none came."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise queue.Empty
+        try:
+            return replies.get(timeout=min(left, _WAKE_S))
+        except queue.Empty:
+            continue
