@@ -322,6 +322,7 @@ class AudiogenPlayer extends HTMLElement {
     });
     audio.addEventListener("play", () => {
       this.showPlaying(true);
+      this.lastHeard = audio.currentTime;  // heard time counts from where playing starts
       if (!this.played) {
         this.played = true;
         this.beacon({ event: "play" });
@@ -337,7 +338,10 @@ class AudiogenPlayer extends HTMLElement {
       this.countHeard();
     });
     audio.addEventListener("seeking", () => (this.lastHeard = null));
-    audio.addEventListener("seeked", () => this.tick());
+    audio.addEventListener("seeked", () => {
+      this.lastHeard = audio.currentTime;
+      this.tick();
+    });
     audio.addEventListener("loadedmetadata", () => {
       if (Number.isFinite(audio.duration) && audio.duration > 0) this.setDuration(audio.duration);
       if (this.pendingSeek !== null) {
