@@ -91,17 +91,44 @@ def script(
 # -- voices -------------------------------------------------------------------------
 
 
+#: what ``voices --sample`` has every voice read: a short news paragraph with the numbers,
+#: abbreviations, names and a quotation that tell voices apart
+SAMPLE_ARTICLE = """# Voice sample
+
+The Harbor City Council voted 7-2 on Tuesday to spend $4.5 million on 12 electric buses, \
+the first to run on Route 9 by Sept. 1.
+
+"We have waited long enough," said Mayor Ana Ruiz, who called the vote a turning point.
+
+Dr. Lee of the transit authority said riders could expect buses every 15 minutes at 6 a.m. on weekdays.
+"""
+
+
 @click.command()
 @option("--engine", metavar="ENGINE", help="List only this engine's voices.")
+@option("--sample", is_flag=True, help="Write the same short news paragraph in every preset's voice.")
+@option(
+    "-o",
+    "--output",
+    "sample_dir",
+    metavar="DIR",
+    default="voice-samples",
+    show_default=True,
+    help="Where --sample writes (one MP3 per preset).",
+)
 @common_options
 @reports_errors
-def voices(engine: str | None, quiet: bool, verbose: bool) -> None:
-    """List voice presets, speech engines and the voices they have here."""
+def voices(engine: str | None, sample: bool, sample_dir: str, quiet: bool, verbose: bool) -> None:
+    """List voice presets, speech engines and the voices they have here; with --sample,
+    write the same news paragraph in every preset's voice, to compare by ear."""
     from audiogen.backends.registry import available
     from audiogen.backends.worker import EngineWorker
     from audiogen.voices import DEFAULT_VOICE, list_presets
 
     setup_logging(verbose, quiet)
+    if sample:
+        _write_samples(sample_dir, engine, quiet)
+        return
     engines = available()
     if engine and engine not in engines:
         raise AudiogenError(f"unknown speech engine '{engine}'", hint=f"installed engines: {', '.join(engines)}")
@@ -125,6 +152,41 @@ def voices(engine: str | None, quiet: bool, verbose: bool) -> None:
         for info in found:
             language = f" [{info.language}]" if info.language else ""
             click.echo(f"  {info.id}{language}" + (f"  {info.name}" if info.name != info.id else ""))
+
+
+def _write_samples(folder: str, engine: str | None, quiet: bool) -> None:
+    """Every preset (of ``engine``) reads ``SAMPLE_ARTICLE`` into ``folder/PRESET.mp3``;
+    a preset whose engine is not installed is named and skipped."""
+    from pathlib import Path
+
+    from audiogen.backends.registry import available
+    from audiogen.conversion import ConvertOptions, convert
+    from audiogen.reading.markdown import parse_markdown
+    from audiogen.voices import list_presets
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    article = parse_markdown(SAMPLE_ARTICLE, "the voice sample")
+    written = 0
+    for preset in list_presets():
+        if engine and preset.engine != engine:
+            continue
+        if preset.engine not in available():
+            click.echo(f"  {preset.name:<12} skipped: engine '{preset.engine}' is not installed", err=True)
+            continue
+        target = out / f"{preset.name}.mp3"
+        try:
+            result = convert(article, target, ConvertOptions(voice=preset.name, cover=False))
+        except AudiogenError as exc:
+            hint = f" — {exc.hint}" if exc.hint else ""
+            click.echo(f"  {preset.name:<12} skipped: {exc.message}{hint}", err=True)
+            continue
+        written += 1
+        if not quiet:
+            seconds = result.narration.duration_ms / 1000
+            click.echo(f"  {preset.name:<12} {target}  ({seconds:.1f} s, {preset.description})")
+    if not written:
+        raise AudiogenError("no voice could read the sample", hint="see 'audiogen voices' for what is installed")
 
 
 # -- cache --------------------------------------------------------------------------
