@@ -101,6 +101,8 @@ class Sentence:
     display: str
     spoken: str
     pause_after_ms: int = 0
+    #: the voice that speaks it when not its part's (a quotation in the quote voice)
+    voice: str = ""
 
 
 ScriptPartKind = Literal["notice", "title", "heading", "paragraph", "quote", "list_item", "table"]
@@ -185,6 +187,8 @@ class Cue:
     kind: str
     text: str
     words: tuple[Word, ...] = ()
+    #: who speaks it: a voice (preset name or ``engine:voice``) other than the narrator's
+    voice: str = ""
 
 
 @dataclass(frozen=True)

@@ -230,6 +230,7 @@ class _Timeline:
                 kind=part.kind,
                 text=sentence.display,
                 words=_words(clip, rate, low, start, end, sentence.display),
+                voice=sentence.voice or part.voice,
             )
         )
         pause = sentence.pause_after_ms * rate // 1000

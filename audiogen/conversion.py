@@ -67,6 +67,8 @@ class ConvertOptions:
     cache: bool = True
     timeout: float = 60.0
     allow_private: bool = False
+    #: the voice of block quotes and attributed direct speech (default: the preset's)
+    quote_voice: str | None = None
 
 
 @dataclass
@@ -243,6 +245,7 @@ def _narrate(
             on_audio=streaming.feed if streaming is not None else None,
             on_block=streaming.block if streaming is not None else None,
             respoken=respoken,
+            quote_voice=options.quote_voice,
         )
     except BaseException:
         if streaming is not None:

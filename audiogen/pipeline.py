@@ -116,9 +116,11 @@ def make_script(
     notice_position: str = "intro",
     lexicons: Sequence[str | Path] = (),
     date_order: str = "us",
+    quote_voice: str | None = None,
 ) -> Script:
     """The script for ``voice``: its pauses, and the shipped, the voice's and the given
-    pronunciation lexicons (later ones win)."""
+    pronunciation lexicons (later ones win). ``quote_voice`` (default: the preset's
+    own) speaks block quotes and the direct speech attributed in sentences."""
     language = base_language(article.language or voice.language)
     lexicon = build_lexicon(language, [*voice.lexicons, *(Path(p) for p in lexicons)])
     script = build_script(
@@ -131,7 +133,29 @@ def make_script(
         engine=voice.engine,
         date_order=date_order,
     )
-    return _with_voices(script, voice)
+    script = _with_voices(script, voice)
+    quote_voice = quote_voice or voice.quote_voice
+    if quote_voice:
+        script = _with_quote_voice(script, resolve_voice(quote_voice).name)
+    return script
+
+
+def _with_quote_voice(script: Script, voice: str) -> Script:
+    """Block quotes, and the quoted words of sentences with attributed direct speech, in
+    ``voice``; the attributions and everything else stay the narrator's (and parts
+    already given a voice of their language keep it)."""
+    from audiogen.spoken.quotes import split_quoted
+
+    parts = []
+    for part in script.parts:
+        if part.voice or part.kind in ("notice", "title"):
+            parts.append(part)
+        elif part.kind == "quote":
+            parts.append(replace(part, voice=voice))
+        else:
+            sentences = tuple(piece for sentence in part.sentences for piece in split_quoted(sentence, voice))
+            parts.append(replace(part, sentences=sentences))
+    return replace(script, parts=parts)
 
 
 def respeak(script: Script, respoken: Mapping[int, str]) -> Script:
@@ -203,6 +227,7 @@ def narrate(
     on_audio: Callable[[Any, int], None] | None = None,
     on_block: Callable[[int], None] | None = None,
     respoken: Mapping[int, str] | None = None,
+    quote_voice: str | None = None,
 ) -> Narration:
     """Speak ``article`` with ``voice`` (a preset name, preset file or ``engine:voice``).
 
@@ -215,7 +240,8 @@ def narrate(
     and ``on_block`` every place between paragraphs where it may be cut into blocks
     encoded on their own (``Narration.blocks``). ``respoken`` gives other words to say
     for some sentences (by their index in the script, from 0): a proof-listening repair
-    tries them; the text shown for the sentence stays as written."""
+    tries them; the text shown for the sentence stays as written. ``quote_voice``: the
+    voice of quotations (see ``make_script``)."""
     preset = voice if isinstance(voice, VoicePreset) else resolve_voice(voice)
     for path, what in ((intro, "intro file"), (outro, "outro file"), (music, "music file")):
         if path is not None:
@@ -228,14 +254,15 @@ def narrate(
         notice_position=notice_position,
         lexicons=lexicons,
         date_order=date_order,
+        quote_voice=quote_voice,
     )
     if respoken:
         script = respeak(script, respoken)
     clip_cache = ClipCache() if cache is True else cache or None
-    # the narrator, and a voice for each part in another language
-    voices = {"": preset} | {part.voice: resolve_voice(part.voice) for part in script.parts if part.voice}
+    # the narrator, a voice for each part in another language, and the quotations' voice
+    spoken = [(sentence.spoken, sentence.voice or part.voice) for part in script.parts for sentence in part.sentences]
+    voices = {"": preset} | {key: resolve_voice(key) for _, key in spoken if key}
     engines = {key: _Engine(choice, timeout, worker if key == "" else None) for key, choice in voices.items()}
-    spoken = [(sentence.spoken, part.voice) for part in script.parts for sentence in part.sentences]
     try:
         clips = _clips(spoken, voices, word_timings, clip_cache, engines)
 

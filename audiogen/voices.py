@@ -20,7 +20,7 @@ from audiogen.article import Pauses
 from audiogen.errors import VoiceError
 
 DEFAULT_VOICE = "joe"
-_PRESET_KEYS = {"description", "engine", "voice", "language", "speed", "pauses", "lexicon"}
+_PRESET_KEYS = {"description", "engine", "voice", "language", "speed", "pauses", "lexicon", "quote_voice"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class VoicePreset:
     #: the voice's own pronunciation lexicons, applied over the shipped one
     lexicons: tuple[Path, ...] = ()
     path: Path | None = None
+    #: the voice that speaks direct quotations (a preset name or ``engine:voice``)
+    quote_voice: str | None = None
 
     @property
     def label(self) -> str:
@@ -108,8 +110,12 @@ def preset_from_dict(name: str, data: dict[str, Any], path: Path | None = None) 
         lexicon = [lexicon]
     if not isinstance(lexicon, list) or not all(isinstance(item, str) for item in lexicon):
         raise VoiceError(f"voice preset {where}: 'lexicon' is a file name or a list of them")
+    quote_voice = data.get("quote_voice")
+    if quote_voice is not None and (not isinstance(quote_voice, str) or not quote_voice.strip()):
+        raise VoiceError(f"voice preset {where}: 'quote_voice' is a preset name or ENGINE:VOICE")
     base = path.parent if path else Path(".")
     return VoicePreset(
+        quote_voice=quote_voice,
         lexicons=tuple(base / item for item in lexicon),
         name=name,
         engine=data["engine"],

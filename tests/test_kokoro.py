@@ -111,3 +111,49 @@ def test_convert_with_the_studio_voice(tmp_path: Path) -> None:
     assert (timings["engine"], timings["voice"], timings["sample_rate"]) == ("kokoro", "am_michael", SAMPLE_RATE)
     words = [w for part in timings["segments"] for s in part["sentences"] for w in s.get("words", [])]
     assert [w["text"] for w in words][-3:] == ["arrived", "on", "Monday."]
+
+
+def pitch_hz(samples: np.ndarray, rate: int) -> float:
+    """The median fundamental frequency of the voiced 40 ms frames (autocorrelation,
+    60-400 Hz)."""
+    size = int(0.04 * rate)
+    found = []
+    for start in range(0, samples.size - size, size):
+        frame = samples[start : start + size].astype(np.float64)
+        frame -= frame.mean()
+        if np.sqrt(np.mean(frame**2)) < 0.02:
+            continue
+        correlation = np.correlate(frame, frame, "full")[size - 1 :]
+        low, high = rate // 400, rate // 60
+        lag = low + int(np.argmax(correlation[low:high]))
+        if correlation[lag] > 0.3 * correlation[0]:
+            found.append(rate / lag)
+    return float(np.median(found)) if found else 0.0
+
+
+def test_a_quotation_is_spoken_in_the_second_voice(tmp_path: Path) -> None:
+    from audio_checks import decode
+
+    from audiogen.conversion import ConvertOptions, convert
+
+    source = tmp_path / "story.md"
+    source.write_text(
+        "# The bridge\n\n"
+        '"We will hold this bridge for as long as it takes," the commander said in a short statement on Monday.\n'
+    )
+    convert(source, tmp_path / "out.mp3", ConvertOptions(voice="heart", quote_voice="michael", cover=False))
+    timings = json.loads((tmp_path / "out.json").read_text())
+    said = {
+        s.get("voice", ""): s for part in timings["segments"] for s in part["sentences"] if part["kind"] == "paragraph"
+    }
+    assert set(said) == {"michael", ""}
+    audio = decode(tmp_path / "out.mp3", 16000).astype(np.float64) / 32768
+
+    def span(sentence: dict) -> np.ndarray:
+        return audio[sentence["start_ms"] * 16 : sentence["end_ms"] * 16]
+
+    quote, attribution = pitch_hz(span(said["michael"]), 16000), pitch_hz(span(said[""]), 16000)
+    # a man's voice for the quotation, a woman's for the narrator: clearly apart
+    assert 70 < quote < 160 < attribution < 320, (quote, attribution)
+    vtt = (tmp_path / "out.vtt").read_text()
+    assert '<v michael>"We will hold this bridge' in vtt

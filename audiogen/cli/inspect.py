@@ -58,6 +58,7 @@ def script(
     notice_text: str | None,
     lexicons: tuple[str, ...],
     date_order: str,
+    quote_voice: str | None,
     as_json: bool,
     allow_private: bool,
     quiet: bool,
@@ -78,13 +79,15 @@ def script(
         notice_position=notice_position if notice_position != "none" else "intro",
         lexicons=lexicons,
         date_order=date_order,
+        quote_voice=quote_voice,
     )
     if as_json:
         click.echo(json.dumps(asdict(result), ensure_ascii=False, indent=1))
         return
     for part in result.parts:
         for sentence in part.sentences:
-            click.echo(f"{sentence.spoken}  [{sentence.pause_after_ms} ms]")
+            who = sentence.voice or part.voice
+            click.echo(f"{sentence.spoken}  [{sentence.pause_after_ms} ms]" + (f"  ({who})" if who else ""))
         click.echo("")
 
 

@@ -101,7 +101,13 @@ def common_options(command: F) -> F:
 
 
 def script_options(command: F) -> F:
-    """Options that shape what is said: the notice, lexicons, how dates are read."""
+    """Options that shape what is said: the notice, lexicons, how dates are read, who
+    reads the quotations."""
+    command = option(
+        "--quote-voice",
+        metavar="VOICE",
+        help="Read block quotes and attributed direct speech in VOICE (a preset or ENGINE:VOICE).",
+    )(command)
     command = option(
         "--date-order",
         type=click.Choice(DATE_ORDERS),

@@ -149,6 +149,7 @@ def episode_options(options: dict[str, Any], **more: Any) -> Any:
         notice_text=options["notice_text"],
         lexicons=tuple(str(Path(p).resolve()) for p in options["lexicons"]),
         date_order=options["date_order"],
+        quote_voice=options["quote_voice"],
         loudness=options["loudness"],
         true_peak=options["true_peak"],
         bitrate=normalize_bitrate(options["bitrate"]),

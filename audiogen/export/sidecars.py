@@ -36,14 +36,19 @@ def _escape_cue(text: str) -> str:
 
 
 def webvtt(narration: Narration) -> str:
-    """One cue per sentence with the text as written, lines of at most 65 characters."""
+    """One cue per sentence with the text as written, lines of at most 65 characters; a
+    sentence in a voice other than the narrator's (a quotation) opens with its voice
+    span, ``<v NAME>``, naming the voice."""
     lines = ["WEBVTT", ""]
     for number, cue in enumerate(narration.cues, start=1):
         lines.append(str(number))
         lines.append(f"{clock(cue.start_ms)} --> {clock(cue.end_ms)}")
-        lines.extend(
+        text = [
             _escape_cue(line) for line in textwrap.wrap(cue.text, CAPTION_LINE_CHARS, break_on_hyphens=False) or ["…"]
-        )
+        ]
+        if cue.voice:
+            text[0] = f"<v {_escape_cue(cue.voice).replace('>', '')}>{text[0]}"
+        lines.extend(text)
         lines.append("")
     return "\n".join(lines)
 
@@ -89,6 +94,8 @@ def timings(
         if not parts or parts[-1]["part"] != cue.part_index:
             parts.append({"part": cue.part_index, "kind": cue.kind, "segment": cue.segment_index, "sentences": []})
         sentence: dict[str, Any] = {"start_ms": cue.start_ms, "end_ms": cue.end_ms, "text": cue.text}
+        if cue.voice:
+            sentence["voice"] = cue.voice
         if cue.words:
             sentence["words"] = [{"start_ms": w.start_ms, "end_ms": w.end_ms, "text": w.text} for w in cue.words]
         parts[-1]["sentences"].append(sentence)

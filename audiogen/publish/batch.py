@@ -90,6 +90,7 @@ _LATER_FIELDS: dict[str, object] = {
     "music_level_db": -20.0,
     "artist": None,
     "cover_image": None,
+    "quote_voice": None,
 }
 
 
