@@ -62,9 +62,13 @@ _UNTIED = re.compile(r"[\^\u0303ʲ]")
 
 
 def voice_dir() -> Path:
-    from audiogen.voices import shipped_presets_dir
+    """The shipped voice packs: with the presets (installed), or the source tree's voices/."""
+    from importlib import resources
 
-    return shipped_presets_dir() / "kokoro"
+    packaged = Path(str(resources.files("audiogen"))) / "presets" / "kokoro"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent.parent / "voices" / "kokoro"
 
 
 def installed_voices() -> dict[str, Path]:
