@@ -7,7 +7,7 @@ then once more unchanged (nothing to synthesize). With ``--batch`` the same arti
 narrated as the one item of ``audiogen batch`` (one worker), which goes through the same
 library ``convert`` and so the same re-render path.
 
-    python bench/rerender.py [--paragraphs 10] [--sentences 4] [--runs 3] [--batch]
+    python bench/rerender.py [--paragraphs 10] [--sentences 4] [--runs 3] [--batch] [--voice VOICE]
 """
 
 from __future__ import annotations
@@ -92,7 +92,10 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=4, help="sentences per paragraph")
     parser.add_argument("--runs", type=int, default=3, help="rounds (each with an empty cache); medians are printed")
     parser.add_argument("--batch", action="store_true", help="narrate through 'audiogen batch' instead of 'convert'")
+    parser.add_argument("--voice", help="the voice to narrate with (default: audiogen's)")
     args = parser.parse_args()
+    if args.voice:
+        os.environ["AUDIOGEN_VOICE"] = args.voice  # convert and batch read --voice from it
     rng = random.Random(7)
     paragraphs = [paragraph(rng, args.sentences) for _ in range(args.paragraphs)]
     rounds = [one_round(paragraphs, args.sentences, batch if args.batch else convert) for _ in range(args.runs)]
