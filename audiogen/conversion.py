@@ -69,6 +69,8 @@ class ConvertOptions:
     allow_private: bool = False
     #: the voice of block quotes and attributed direct speech (default: the preset's)
     quote_voice: str | None = None
+    #: the article's language (``es``, ``en-GB``), over what the document says or seems
+    language: str | None = None
 
 
 @dataclass
@@ -131,6 +133,16 @@ def convert(
             check_audio_file(file, what=what)
     cover = read_cover(options.cover_image) if options.cover_image and options.cover else None
     article = source if isinstance(source, Article) else load(source, allow_private=options.allow_private)
+    if options.language:
+        article = replace(article, language=options.language)
+    if options.voice is None:
+        from audiogen.voices import voice_for_article
+
+        chosen = voice_for_article(article.language)
+        if chosen.name != preset.name:
+            log.info("the article is in %s: read by %s", article.language, chosen.label)
+            preset = chosen
+            worker = None  # one started for the default voice does not speak this one
     if path is None and stream is None:
         path = Path(f"{slugify(article.title)}.{options.audio_format or 'mp3'}")
     origin = source if not isinstance(source, Article) else origin

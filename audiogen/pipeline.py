@@ -27,8 +27,8 @@ from audiogen.reading.plaintext import parse_text
 from audiogen.reading.webpage import parse
 from audiogen.spoken import base_language
 from audiogen.spoken.lexicon import build_lexicon
-from audiogen.spoken.script import DEFAULT_NOTICE, build_script
-from audiogen.voices import VoicePreset, resolve_voice, voice_for_language
+from audiogen.spoken.script import build_script, notice_for
+from audiogen.voices import VoicePreset, resolve_voice, voice_for_article, voice_for_language
 
 log = logging.getLogger("audiogen")
 
@@ -107,6 +107,10 @@ def _parse_file_html(text: str, where: str) -> Article:
         raise ExtractionError(exc.message.replace("the page", where), hint=exc.hint) from None
 
 
+#: the English-speaking regions that write dates day first
+DAY_FIRST_REGIONS = frozenset({"GB", "UK", "IE", "AU", "NZ", "IN", "ZA", "NG", "KE", "PK", "SG", "HK"})
+
+
 def make_script(
     article: Article,
     voice: VoicePreset,
@@ -123,10 +127,13 @@ def make_script(
     own) speaks block quotes and the direct speech attributed in sentences."""
     language = base_language(article.language or voice.language)
     lexicon = build_lexicon(language, [*voice.lexicons, *(Path(p) for p in lexicons)])
+    region = (article.language or voice.language).replace("_", "-").upper().partition("-")[2]
+    if date_order == "us" and language == "en" and region in DAY_FIRST_REGIONS:
+        date_order = "day-first"  # 3/4/2025 is the 3rd of April in British, Irish, Indian… English
     script = build_script(
         article,
         voice.pauses,
-        notice=(notice_text or DEFAULT_NOTICE) if notice else None,
+        notice=(notice_text or notice_for(language)) if notice else None,
         notice_position=notice_position,
         language=language,
         lexicon=lexicon,
@@ -242,7 +249,10 @@ def narrate(
     for some sentences (by their index in the script, from 0): a proof-listening repair
     tries them; the text shown for the sentence stays as written. ``quote_voice``: the
     voice of quotations (see ``make_script``)."""
-    preset = voice if isinstance(voice, VoicePreset) else resolve_voice(voice)
+    if isinstance(voice, VoicePreset):
+        preset = voice
+    else:
+        preset = resolve_voice(voice) if voice is not None else voice_for_article(article.language)
     for path, what in ((intro, "intro file"), (outro, "outro file"), (music, "music file")):
         if path is not None:
             check_audio_file(path, what=what)  # before any speech is synthesized

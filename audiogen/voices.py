@@ -152,18 +152,58 @@ _ESPEAK_CODES = {"zh": "cmn"}
 
 
 def voice_for_language(language: str) -> VoicePreset | None:
-    """A voice for ``language``: a preset in it, else (on Linux, where eSpeak NG comes
-    with the pyttsx3 engine) eSpeak NG's voice for it; ``None`` when none is installed."""
-    base = language.split("-")[0].lower()
-    for preset in list_presets():
-        if preset.language.split("-")[0].lower() == base:
-            return preset
+    """A voice for ``language`` (``es``, ``en-GB``): an installed preset in it — one of
+    its region first, then the default voice, then the studio voices — else (on Linux,
+    where eSpeak NG comes with the pyttsx3 engine) eSpeak NG's voice for it; ``None``
+    when none is installed."""
+    wanted = language.replace("_", "-").lower()
+    base = wanted.split("-")[0]
+    candidates = [
+        preset
+        for preset in list_presets()
+        if preset.language.replace("_", "-").lower().split("-")[0] == base and engine_installed(preset.engine)
+    ]
+
+    def rank(preset: VoicePreset) -> tuple[bool, bool, bool, str]:
+        region = preset.language.replace("_", "-").lower() == wanted
+        return (not region, preset.name != DEFAULT_VOICE, preset.engine == "pyttsx3", preset.name)
+
+    if candidates:
+        return min(candidates, key=rank)
     voice = _espeak_voices().get(_ESPEAK_CODES.get(base, base))
     if voice is None:
         return None
     return VoicePreset(
         name=f"pyttsx3:{voice}", engine="pyttsx3", voice=voice, language=base, description=f"eSpeak NG, {base}"
     )
+
+
+def voice_for_article(language: str | None) -> VoicePreset:
+    """The voice for an article in ``language`` when none is asked for: the default
+    voice when it speaks that language (or the language is not known), else one for
+    the language (see ``voice_for_language``), else the default voice."""
+    default = resolve_voice(None)
+    if not language:
+        return default
+    wanted = language.replace("_", "-").lower()
+    spoken = default.language.replace("_", "-").lower()
+    if wanted.split("-")[0] == spoken.split("-")[0] and ("-" not in wanted or wanted in ("en-us", spoken)):
+        return default
+    return voice_for_language(wanted) or default
+
+
+def engine_installed(engine: str) -> bool:
+    """Whether ``engine`` is registered and has what it needs installed (the studio
+    voices need their extra)."""
+    from audiogen.backends.registry import available, load_class
+
+    target = available().get(engine)
+    if target is None:
+        return False
+    try:
+        return bool(load_class(target).installed())
+    except Exception:
+        return False
 
 
 @lru_cache(maxsize=1)

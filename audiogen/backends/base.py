@@ -40,6 +40,11 @@ class Backend(ABC):
     #: the voice used when a preset or ``engine:voice`` names none
     default_voice: ClassVar[str] = ""
 
+    @classmethod
+    def installed(cls) -> bool:
+        """Whether what the engine needs is installed (checked without loading it)."""
+        return True
+
     @abstractmethod
     def voices(self) -> list[VoiceInfo]:
         """The voices this engine can speak with on this machine."""

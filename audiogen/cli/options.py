@@ -104,6 +104,11 @@ def script_options(command: F) -> F:
     """Options that shape what is said: the notice, lexicons, how dates are read, who
     reads the quotations."""
     command = option(
+        "--language",
+        metavar="CODE",
+        help="The article's language (es, fr, en-GB…), over what it declares or seems; picks the voice.",
+    )(command)
+    command = option(
         "--quote-voice",
         metavar="VOICE",
         help="Read block quotes and attributed direct speech in VOICE (a preset or ENGINE:VOICE).",

@@ -150,6 +150,7 @@ def episode_options(options: dict[str, Any], **more: Any) -> Any:
         lexicons=tuple(str(Path(p).resolve()) for p in options["lexicons"]),
         date_order=options["date_order"],
         quote_voice=options["quote_voice"],
+        language=options["language"],
         loudness=options["loudness"],
         true_peak=options["true_peak"],
         bitrate=normalize_bitrate(options["bitrate"]),

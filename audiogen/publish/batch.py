@@ -91,6 +91,7 @@ _LATER_FIELDS: dict[str, object] = {
     "artist": None,
     "cover_image": None,
     "quote_voice": None,
+    "language": None,
 }
 
 

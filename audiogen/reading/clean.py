@@ -10,7 +10,9 @@ remains is safe to print, to tag and to write into captions and pages.
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import Any
 
 from audiogen.errors import ExtractionError
 
@@ -70,3 +72,26 @@ def first_words(text: str, count: int = 10) -> str:
     """A title for an article that has none of its own."""
     words = text.split()
     return " ".join(words[:count]) + ("…" if len(words) > count else "")
+
+
+#: below this probability a guess of the text's language is not taken
+LANGUAGE_FLOOR = 0.85
+
+
+def detect_language(text: str, floor: float = LANGUAGE_FLOOR) -> str | None:
+    """The language of an article's text (py3langid), when a document does not declare
+    one: ``None`` when the text is too short or the best guess is below ``floor``."""
+    if len(text) < 40:
+        return None
+    try:
+        language, probability = _identifier().classify(text[:5000])
+    except (OSError, ValueError, MemoryError):  # the model unpacks into a temporary file first
+        return None
+    return str(language) if probability >= floor else None
+
+
+@functools.lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid import langid
+
+    return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from audiogen.article import Article, Segment
-from audiogen.reading.clean import clean_text, first_words, no_article
+from audiogen.reading.clean import clean_text, detect_language, first_words, no_article
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
@@ -93,7 +93,7 @@ def parse_markdown(text: str, where: str = "the document") -> Article:
         segments=segments,
         byline=meta.get("author") or meta.get("byline"),
         published=meta.get("date") or meta.get("published"),
-        language=meta.get("lang") or meta.get("language"),
+        language=meta.get("lang") or meta.get("language") or detect_language(" ".join(s.text for s in segments[:20])),
         url=meta.get("url"),
         description=meta.get("description"),
     )

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from audiogen.article import Article, Segment
-from audiogen.reading.clean import clean_text, first_words, no_article
+from audiogen.reading.clean import clean_text, detect_language, first_words, no_article
 
 _LIST_MARK = re.compile(r"^\s*(?:[-*•–]|(\d+)[.)])\s+")
 _TERMINAL = tuple('.!?:;…"”’)')
@@ -42,7 +42,8 @@ def parse_text(text: str, where: str = "the document") -> Article:
     segments = [s for s in segments if s.text]
     if not segments:
         raise no_article(where)
-    return Article(title=title or first_words(segments[0].text), segments=segments)
+    language = detect_language(" ".join(s.text for s in segments[:20]))
+    return Article(title=title or first_words(segments[0].text), segments=segments, language=language)
 
 
 #: longer than this, a first line is the article's opening paragraph, not its headline

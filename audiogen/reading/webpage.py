@@ -19,7 +19,14 @@ from urllib.parse import urlsplit
 
 from audiogen.article import Article, Segment
 from audiogen.errors import ExtractionError
-from audiogen.reading.clean import clean_text, first_words, no_article, remove_unsafe, remove_unsafe_references
+from audiogen.reading.clean import (
+    clean_text,
+    detect_language,
+    first_words,
+    no_article,
+    remove_unsafe,
+    remove_unsafe_references,
+)
 from audiogen.reading.metadata import PageMeta, read_metadata
 
 log = logging.getLogger("audiogen")
@@ -202,7 +209,7 @@ def parse(html: str, url: str | None = None) -> Article:
     segments = _tidy(segments, title, meta.byline, meta.site_name)
     if not segments or _not_an_article(segments, linked):
         raise no_article(where)
-    language = meta.language or _detect_language(" ".join(s.text for s in segments[:20]))
+    language = meta.language or detect_language(" ".join(s.text for s in segments[:20]))
     return Article(
         title=title or first_words(segments[0].text),
         segments=segments,
@@ -636,16 +643,6 @@ def _is_dateline(text: str, names: list[str], *, at_edge: bool) -> bool:
 def _shingles(text: str, size: int = 4) -> set[tuple[str, ...]]:
     words = re.findall(r"\w+", text.casefold())
     return {tuple(words[i : i + size]) for i in range(max(0, len(words) - size + 1))}
-
-
-def _detect_language(text: str) -> str | None:
-    """The language of the article text, when the page does not say (py3langid)."""
-    if len(text) < 40:
-        return None
-    import py3langid
-
-    language, _score = py3langid.classify(text)
-    return str(language)
 
 
 def _segments_from_body(body: Any) -> Iterator[Segment]:

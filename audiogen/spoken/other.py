@@ -9,6 +9,7 @@ inside words are left alone.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from functools import lru_cache
 
@@ -26,6 +27,18 @@ _PERCENT = {
 }  # fmt: skip
 #: languages that put the word before the number ("yüzde 5")
 _PERCENT_BEFORE = frozenset({"tr"})
+#: the euro after an amount ("4,50 €", "€4,50"): singular and plural
+_EURO = {
+    "es": ("euro", "euros"), "fr": ("euro", "euros"), "pt": ("euro", "euros"), "it": ("euro", "euro"),
+    "de": ("Euro", "Euro"), "nl": ("euro", "euro"), "ca": ("euro", "euros"),
+}  # fmt: skip
+#: "uno" before a noun: Spanish "un"/"veintiún", Italian "un"
+_APOCOPE = {"es": lambda words: "ún" if words.endswith("iuno") else "un", "it": lambda words: "un"}
+#: what num2words says for the decimal mark, where the language says otherwise
+_DECIMAL_WORD = {"es": (" punto ", " coma ")}
+#: ordinal marks: Spanish, Portuguese and Italian "1º"/"1ª" (masculine, feminine),
+#: French "1er", "1re", "2e", "2ème"
+_ORDINAL = re.compile(r"(?<![\w.,])(\d{1,4})(?:([ºª°])|(er|re|ère|e|ème|è)(?![^\W\d_]))")
 
 
 @lru_cache(maxsize=64)
@@ -70,6 +83,12 @@ def normalize_other(text: str, lang: str) -> str:
         text = re.sub(r"\b([^\W\d_]{2,})2\b", r"\1-\1", text)
     number, clock = _patterns(lang)
     text = clock.sub(lambda m: f"{_words(m.group(1), lang)} {_words(m.group(2), lang)}", text)
+    if lang == "fr":
+        text = _FRENCH_HOURS.sub(_french_hours, text)
+    if lang in ("es", "pt", "it", "fr", "gl", "ca"):
+        text = _ORDINAL.sub(lambda m: _ordinal(m, lang), text)
+    if "€" in text and lang in _EURO:
+        text = _euros(text, lang, number)
 
     def read(m: re.Match[str]) -> str:
         words = _words(m.group(1), lang)
@@ -81,6 +100,56 @@ def normalize_other(text: str, lang: str) -> str:
     return number.sub(read, text)
 
 
+#: French clock times: "6 h 30", "18h", "6 h"
+_FRENCH_HOURS = re.compile(r"(?<![\w.,])([01]?\d|2[0-3])\s?h\s?([0-5]\d)?(?![^\W\d_])")
+
+
+def _french_hours(m: re.Match[str]) -> str:
+    hours = int(m.group(1))
+    said = "une heure" if hours == 1 else f"{_words(m.group(1), 'fr')} heures"
+    if m.group(2) and int(m.group(2)):
+        said += f" {_words(m.group(2), 'fr')}"
+    return said
+
+
+def _ordinal(m: re.Match[str], lang: str) -> str:
+    mark, suffix = m.group(2), m.group(3)
+    if (lang == "fr") != (suffix is not None):
+        return m.group(0)
+    try:
+        word = str(num2words(int(m.group(1)), lang=lang, to="ordinal"))
+    except (NotImplementedError, ValueError, OverflowError):
+        return m.group(0)
+    if mark == "ª" and word.endswith("o"):
+        return word[:-1] + "a"  # primero → primera, primeiro → primeira, primo → prima
+    if lang == "fr" and suffix in ("re", "ère") and word == "premier":
+        return "première"
+    return word
+
+
+def _euros(text: str, lang: str, number: re.Pattern[str]) -> str:
+    """"4,50 €" and "€4,50" → the amount in words and the word for euros."""
+    one, many = _EURO[lang]
+    amount = number.pattern.split("(\\s?%)")[0]
+
+    def say(m: re.Match[str]) -> str:
+        written = m.group(1)
+        plain = re.sub(r"[.\u00a0\u202f ]", "", written).replace(",", ".")
+        with contextlib.suppress(ValueError, NotImplementedError, OverflowError, TypeError):
+            value = float(plain)
+            if value != int(value):  # euros and cents, as the language says them
+                return str(num2words(value, lang=lang, to="currency", currency="EUR"))
+        whole = written.split(",")[0]
+        words = _words(whole, lang)
+        if lang in _APOCOPE and words.endswith("uno"):
+            words = words[:-3] + _APOCOPE[lang](words)  # "un euro", "veintiún euros"
+        single = whole.strip() == "1"
+        return f"{words} {one if single else many}"
+
+    text = re.sub(rf"{amount}\s?€", say, text)
+    return re.sub(rf"€\s?{amount}", say, text)
+
+
 def _words(written: str, lang: str) -> str:
     if lang in _DECIMAL_COMMA:
         plain = re.sub(r"[.\u00a0\u202f ]", "", written).replace(",", ".")
@@ -88,6 +157,9 @@ def _words(written: str, lang: str) -> str:
         plain = written.replace(",", "")
     try:
         value: int | float = float(plain) if "." in plain else int(plain)
-        return str(num2words(value, lang=lang))
+        words = str(num2words(value, lang=lang))
+        if isinstance(value, float) and lang in _DECIMAL_WORD:
+            words = words.replace(*_DECIMAL_WORD[lang])
+        return words
     except (ValueError, NotImplementedError, OverflowError, IndexError, TypeError):
         return written

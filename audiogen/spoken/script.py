@@ -18,6 +18,22 @@ from audiogen.spoken.language import foreign_language
 from audiogen.spoken.lexicon import Lexicon
 
 DEFAULT_NOTICE = "This audio was generated with AI assistance."
+#: the spoken notice in the languages audiogen narrates (written for audiogen)
+NOTICES = {
+    "en": DEFAULT_NOTICE,
+    "es": "Este audio se generó con ayuda de inteligencia artificial.",
+    "fr": "Cet audio a été généré avec l'aide de l'intelligence artificielle.",
+    "it": "Questo audio è stato generato con l'aiuto dell'intelligenza artificiale.",
+    "pt": "Este áudio foi gerado com a ajuda de inteligência artificial.",
+    "de": "Dieses Audio wurde mit Hilfe künstlicher Intelligenz erstellt.",
+    "nl": "Deze audio is gemaakt met behulp van kunstmatige intelligentie.",
+    "hi": "यह ऑडियो कृत्रिम बुद्धिमत्ता की सहायता से बनाया गया है।",
+}
+
+
+def notice_for(language: str | None) -> str:
+    """The spoken AI notice in ``language`` (English when there is none in it)."""
+    return NOTICES.get((language or "en").replace("_", "-").split("-")[0].lower(), DEFAULT_NOTICE)
 NOTICE_POSITIONS = ("intro", "outro", "both")
 
 # A sentence with no letter or digit (a lone bullet, a row of dashes) has nothing to say.

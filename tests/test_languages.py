@@ -1,0 +1,201 @@
+"""Articles in other languages: the language found, the voice chosen from it, the spoken
+notice in it, and numbers, money, ordinals, times and dates in its conventions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from audiogen.pipeline import load, make_script
+from audiogen.reading.clean import detect_language
+from audiogen.spoken.other import normalize_other
+from audiogen.voices import resolve_voice, voice_for_article, voice_for_language
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+ARTICLES = {
+    "es": "es-presupuesto-autobuses.md",
+    "fr": "fr-budget-bus.md",
+    "it": "it-bilancio-autobus.md",
+    "pt": "pt-orcamento-onibus.md",
+    "hi": "hi-bijli-bus.md",
+    "en-GB": "en-gb-rail-strike.md",
+}
+NOTICES = {
+    "es": "Este audio se generó con ayuda de inteligencia artificial.",
+    "fr": "Cet audio a été généré avec l'aide de l'intelligence artificielle.",
+    "it": "Questo audio è stato generato con l'aiuto dell'intelligenza artificiale.",
+    "pt": "Este áudio foi gerado com a ajuda de inteligência artificial.",
+    "hi": "यह ऑडियो कृत्रिम बुद्धिमत्ता की सहायता से बनाया गया है।",
+    "en-GB": "This audio was generated with AI assistance.",
+}
+#: what each sample must be heard to say (its numbers in the language's words)
+SAID = {
+    "es": [
+        "diecisiete votos a favor y ocho en contra",
+        "cuatro coma cinco millones de euros",
+        "la línea nueve a partir del uno de septiembre",
+        "cada quince minutos desde las seis treinta",
+        "un tres coma cinco por ciento, hasta un euro con cuarenta y cinco céntimos",
+        "la segunda fase",
+    ],
+    "fr": [
+        "dix-sept voix contre huit",
+        "quatre virgule cinq millions d'euros",
+        "à partir du premier septembre",
+        "dès six heures trente",
+        "trois virgule cinq pour cent",
+        "un euro et quarante-cinq centimes",
+        "la deuxième phase",
+    ],
+    "it": [
+        "diciassette voti favorevoli e otto contrari",
+        "quattro virgola cinque milioni di euro",
+        "dal primo settembre",
+        "dalle sei trenta",
+        "un euro e quarantacinque centesimi",
+        "la seconda fase",
+    ],
+    "pt": [
+        "quatro vírgula cinco milhões de euros",
+        "a partir de primeiro de setembro",
+        "desde as seis trinta",
+        "a segunda fase",
+    ],
+    "hi": ["हर पंद्रह मिनट में एक बस मिलेगी"],
+    "en-GB": ["on the third of April twenty twenty-five", "closing twelve stations", "more than four hundred services"],
+}
+
+
+def script_text(language: str) -> tuple[str, str, list[str]]:
+    """The sample's language as found, its notice as written, and what is said."""
+    article = load(SAMPLES / ARTICLES[language])
+    script = make_script(article, voice_for_article(article.language))
+    sentences = [s.spoken for p in script.parts for s in p.sentences]
+    return str(article.language), script.parts[0].sentences[0].display, sentences
+
+
+@pytest.mark.parametrize("language", list(ARTICLES))
+def test_each_sample_is_read_in_its_language(language: str) -> None:
+    found, notice, sentences = script_text(language)
+    assert found.lower() == language.lower()
+    assert notice == NOTICES[language]
+    spoken = " ".join(sentences)
+    for words in SAID[language]:
+        assert words in spoken, (words, spoken)
+    # no digit is left for the voice to guess
+    assert not any(ch.isdigit() for ch in spoken), spoken
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("El Consejo de Ministros aprobó el martes el proyecto de ley de presupuestos.", "es"),
+        ("Le gouvernement a présenté mercredi son projet de loi de finances pour l'an prochain.", "fr"),
+        ("Il governo ha presentato mercoledì la legge di bilancio per il prossimo anno.", "it"),
+        ("O governo apresentou na quarta-feira o projeto de orçamento para o próximo ano.", "pt"),
+        ("The government presented its budget bill for next year on Wednesday.", "en"),
+        ("सरकार ने बुधवार को अगले साल का बजट पेश किया। वित्त मंत्री ने कहा कि किसानों को ज़्यादा मदद मिलेगी।", "hi"),
+    ],
+)
+def test_the_language_of_undeclared_text_is_found(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+def test_too_little_or_too_mixed_text_has_no_language() -> None:
+    assert detect_language("OK 12") is None
+    assert detect_language("12 34 56 78 90 12 34 56 78 90 12 34 56 78 90 12 34") is None
+
+
+def test_the_voice_follows_the_articles_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert voice_for_article(None).name == "joe"
+    assert voice_for_article("en").name == "joe"
+    assert voice_for_article("en-US").name == "joe"
+    # the studio voices are installed with the test tools
+    assert {lang: voice_for_article(lang).name for lang in ("es", "fr", "it", "pt-BR", "hi", "en-GB")} == {
+        "es": "es-dora",
+        "fr": "fr-siwis",
+        "it": "it-sara",
+        "pt-BR": "pt-dora",
+        "hi": "hi-alpha",
+        "en-GB": "emma",
+    }
+    # without them, eSpeak NG's voice for the language; English stays with the default
+    monkeypatch.setattr("audiogen.voices.engine_installed", lambda engine: engine != "kokoro")
+    spanish = voice_for_article("es")
+    assert (spanish.engine, spanish.voice) == ("pyttsx3", "roa/es")
+    assert voice_for_article("en-GB").name == "joe"
+    assert voice_for_language("xx") is None
+
+
+def test_language_option_overrides_what_the_article_says(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from audiogen.cli import main
+
+    runner = CliRunner()
+    spanish = runner.invoke(main, ["script", str(SAMPLES / ARTICLES["es"])])
+    assert spanish.exit_code == 0 and spanish.output.startswith(NOTICES["es"])
+    forced = runner.invoke(main, ["script", str(SAMPLES / ARTICLES["es"]), "--language", "en"])
+    assert forced.exit_code == 0 and forced.output.startswith("This audio was generated")
+    british = runner.invoke(main, ["script", str(SAMPLES / "council-budget-brief.md"), "--language", "en-GB"])
+    assert british.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Subió un 3,5 %.", "es", "Subió un tres coma cinco por ciento."),
+        ("Cuesta 1.250 €.", "es", "Cuesta mil doscientos cincuenta euros."),
+        ("Cuesta 1 €.", "es", "Cuesta un euro."),
+        ("El 1º de mayo y la 3ª edición.", "es", "El primero de mayo y la tercera edición."),
+        ("Le 1er mai, la 1re fois, le 3e jour.", "fr", "Le premier mai, la première fois, le troisième jour."),
+        ("À 1 h et à 21 h 15.", "fr", "À une heure et à vingt et un heures quinze."),
+        ("Costa €12,50.", "it", "Costa dodici euro e cinquanta centesimi."),
+        ("Às 14:05, 2,5 %.", "pt", "Às catorze cinco, dois vírgula cinco por cento."),
+        ("Ticket 12B, 2024-05-01.", "fr", "Ticket 12B, 2024-05-01."),  # codes and dates stay as written
+    ],
+)
+def test_numbers_money_ordinals_and_times(text: str, language: str, expected: str) -> None:
+    assert normalize_other(text, language) == expected
+
+
+def test_a_narration_says_its_language_to_the_feed_and_player(fake_engine: str, tmp_path: Path) -> None:
+    import json
+
+    from audiogen.conversion import ConvertOptions, convert
+
+    convert(SAMPLES / ARTICLES["fr"], tmp_path / "out.mp3", ConvertOptions(voice=fake_engine, cover=False))
+    timings = json.loads((tmp_path / "out.json").read_text())
+    assert timings["language"] == "fr"
+    assert timings["ai_notice"] == NOTICES["fr"]
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("voice", ["ef_dora", "ff_siwis", "if_sara", "pf_dora", "hf_alpha"])
+def test_the_studio_voices_speak_their_languages(voice: str) -> None:
+    from audiogen.backends.base import SynthesisOptions
+    from audiogen.backends.kokoro import KokoroBackend
+
+    sentences = {
+        "e": "El pleno aprobó el presupuesto el martes.",
+        "f": "Le conseil a adopté le budget mardi.",
+        "i": "Il consiglio ha approvato il bilancio martedì.",
+        "p": "A câmara aprovou o orçamento na terça-feira.",
+        "h": "नगर निगम ने मंगलवार को बजट पास किया।",
+    }
+    engine = KokoroBackend()
+    text = sentences[voice[0]]
+    phonemes = engine.phonemes(text, voice)
+    assert phonemes and "^" not in phonemes
+    (clip,) = engine.synthesize([text], SynthesisOptions(voice=voice, word_timings=True))
+    assert clip.samples.size > 0.8 * 24000 and abs(int(clip.samples.max())) > 3000
+    assert [w for _, _, w in clip.words] == text.split()
+
+
+def test_the_british_sample_reads_dates_day_first() -> None:
+    article = load(SAMPLES / ARTICLES["en-GB"])
+    us = make_script(replace(article, language="en-US"), resolve_voice("joe"))
+    spoken = " ".join(s.spoken for p in us.parts for s in p.sentences)
+    assert "March fourth" in spoken  # the same text read as American English
