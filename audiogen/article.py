@@ -131,6 +131,9 @@ class Script:
     title: str
     language: str
     parts: list[ScriptPart]
+    #: what is not read for want of a voice in its language: (segment index or ``None``
+    #: for the title, the language)
+    unread: list[tuple[int | None, str]] = field(default_factory=list)
 
     def sentences(self) -> Iterator[tuple[int, int, Sentence]]:
         """Yield (part index, sentence index within the part, sentence)."""
@@ -250,6 +253,8 @@ class Narration:
     #: the clip cache
     sentences_synthesized: int = 0
     sentences_cached: int = 0
+    #: the parts not read for want of a voice in their language (see ``Script.unread``)
+    unread: list[tuple[int | None, str]] = field(default_factory=list)
 
     @property
     def duration_ms(self) -> int:

@@ -184,6 +184,7 @@ def _with_voices(script: Script, narrator: VoicePreset) -> Script:
     the log) where none is installed; an error when nothing speakable is left."""
     parts = []
     skipped: list[str] = []
+    unread: list[tuple[int | None, str]] = []
     for part in script.parts:
         if part.language is None or base_language(part.language) == base_language(narrator.language):
             parts.append(part)
@@ -195,6 +196,7 @@ def _with_voices(script: Script, narrator: VoicePreset) -> Script:
                 "%s is in another language (%s) and no voice for it is installed: it is not read", where, part.language
             )
             skipped.append(part.language)
+            unread.append((part.segment_index, part.language))
             continue
         log.info("%s is in another language (%s): read by %s", where, part.language, preset.label)
         parts.append(replace(part, voice=preset.name))
@@ -209,7 +211,7 @@ def _with_voices(script: Script, narrator: VoicePreset) -> Script:
             "no speakable text: the article has no words a voice can say (only symbols, emoji or marks)",
             hint="'audiogen extract' shows what was found",
         )
-    return replace(script, parts=parts)
+    return replace(script, parts=parts, unread=[*script.unread, *unread])
 
 
 def narrate(
@@ -326,6 +328,7 @@ def narrate(
         cache=clip_cache if clip_cache is not None else False,
         sentences_synthesized=synthesized,
         sentences_cached=len(spoken) - synthesized,
+        unread=list(script.unread),
     )
 
 

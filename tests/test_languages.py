@@ -199,3 +199,19 @@ def test_the_british_sample_reads_dates_day_first() -> None:
     us = make_script(replace(article, language="en-US"), resolve_voice("joe"))
     spoken = " ".join(s.spoken for p in us.parts for s in p.sentences)
     assert "March fourth" in spoken  # the same text read as American English
+
+
+def test_a_paragraph_no_voice_can_read_is_left_out_with_a_caption_note(fake_engine: str, tmp_path: Path) -> None:
+    from audiogen.conversion import ConvertOptions, convert
+
+    source = tmp_path / "story.md"
+    source.write_text(
+        "# Monastery reopens\n\nThe monastery reopened on Tuesday after a year of repairs.\n\n"
+        "བོད་ཀྱི་སྐད་ཡིག་ནི་བོད་མིའི་སྐད་ཡིག་ཡིན།\n\nVisitors returned by the hundreds, the abbot said.\n"
+    )
+    result = convert(source, tmp_path / "out.mp3", ConvertOptions(voice=fake_engine, cover=False))
+    assert result.narration.unread == [(1, "und")]
+    vtt = (tmp_path / "out.vtt").read_text()
+    note = "NOTE Paragraph 2 is in another language (und) and was not read: no voice for it is installed."
+    assert note in vtt
+    assert vtt.index("after a year of repairs") < vtt.index(note) < vtt.index("Visitors returned")

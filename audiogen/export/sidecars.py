@@ -40,7 +40,10 @@ def webvtt(narration: Narration) -> str:
     sentence in a voice other than the narrator's (a quotation) opens with its voice
     span, ``<v NAME>``, naming the voice."""
     lines = ["WEBVTT", ""]
+    unread = sorted(narration.unread, key=lambda item: -1 if item[0] is None else item[0])
     for number, cue in enumerate(narration.cues, start=1):
+        while unread and cue.segment_index is not None and (unread[0][0] is None or unread[0][0] < cue.segment_index):
+            lines += [_unread_note(*unread.pop(0)), ""]
         lines.append(str(number))
         lines.append(f"{clock(cue.start_ms)} --> {clock(cue.end_ms)}")
         text = [
@@ -50,7 +53,14 @@ def webvtt(narration: Narration) -> str:
             text[0] = f"<v {_escape_cue(cue.voice).replace('>', '')}>{text[0]}"
         lines.extend(text)
         lines.append("")
+    lines += [line for item in unread for line in (_unread_note(*item), "")]
     return "\n".join(lines)
+
+
+def _unread_note(segment: int | None, language: str) -> str:
+    """A WebVTT comment where a part was left unread: no voice for its language."""
+    what = "The title" if segment is None else f"Paragraph {segment + 1}"
+    return f"NOTE {what} is in another language ({language}) and was not read: no voice for it is installed."
 
 
 def _srt_clock(ms: int) -> str:

@@ -71,6 +71,9 @@ _SCRIPT_DEFAULT = {
     "HAN": "zh",
     "KANA": "ja",
     "HANGUL": "ko",
+    # Latin letters in an article in another script: names, brands, addresses, and most
+    # often English
+    "LATIN": "en",
 }
 #: below this share of its letters in one script, a text is mixed: left to the main voice
 DOMINANT_SHARE = 0.6

@@ -1,0 +1,121 @@
+"""Articles in other languages, heard back: does the normalized reading beat the text
+read as written?
+
+    python bench/languages.py [--languages es,fr,it,pt,hi,en-GB] [--keep DIR]
+
+For each language's sample article in ``samples/`` (no notice), narrated with the
+voice audiogen picks for the language (the studio voices when ``audiogen[studio]`` is
+installed):
+
+- the **normalized** reading: what audiogen says (numbers, money, times in words);
+- the **raw** reading: the same voice given each sentence as written.
+
+Both are transcribed by the multilingual Whisper ``base`` model (faster-whisper, told the
+language; the model a package ships, as proof-listening uses) and scored by word error
+rate against the article's text. Reference and transcripts are folded the same way for
+every language: numbers, money and times written in digits become the language's words
+(audiogen's own reading, so "4,5" and "cuatro coma cinco" are the same words), then case,
+punctuation and accents go. A reading the voice got wrong stays wrong after folding: a
+raw "4,5" read as "cuatro cinco" is heard as such, and does not fold back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = {
+    "es": "es-presupuesto-autobuses.md",
+    "fr": "fr-budget-bus.md",
+    "it": "it-bilancio-autobus.md",
+    "pt": "pt-orcamento-onibus.md",
+    "hi": "hi-bijli-bus.md",
+    "en-GB": "en-gb-rail-strike.md",
+}
+
+
+def fold(text: str, language: str) -> list[str]:
+    """The words of ``text`` as they are compared: numbers in the language's words, then
+    no case, punctuation or accents (Devanagari keeps its vowel signs)."""
+    from audiogen.pipeline import DAY_FIRST_REGIONS
+    from audiogen.spoken import normalize
+
+    base, _, region = language.partition("-")
+    base = base.lower()
+    order = "day-first" if base == "en" and region.upper() in DAY_FIRST_REGIONS else "us"
+    text = normalize(text, lang=base, date_order=order)
+    text = text.lower().replace("’", "'")
+    if base != "hi":
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return re.findall(r"[^\W_]+", text)
+
+
+def word_errors(reference: list[str], heard: list[str]) -> int:
+    """The edit distance in words (substitutions, deletions, insertions)."""
+    previous = list(range(len(heard) + 1))
+    for i, word in enumerate(reference, start=1):
+        current = [i]
+        for j, other in enumerate(heard, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other)))
+        previous = current
+    return previous[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--languages", default=",".join(SAMPLES))
+    parser.add_argument("--keep", help="keep the narrations in this folder")
+    args = parser.parse_args()
+
+    from faster_whisper import WhisperModel
+
+    from audiogen.conversion import ConvertOptions, convert
+    from audiogen.pipeline import load, make_script
+    from audiogen.proof.listen import resolve_model
+    from audiogen.voices import voice_for_article
+
+    model = WhisperModel(resolve_model("base"), device="cpu", compute_type="int8")
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="audiogen-languages-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    results = []
+    for language in args.languages.split(","):
+        source = ROOT / "samples" / SAMPLES[language]
+        article = load(source)
+        voice = voice_for_article(article.language)
+        script = make_script(article, voice, notice=False)
+        written = [s.display for _, _, s in script.sentences()]
+        reference = fold(" ".join(written), language)
+        scores = {}
+        for reading in ("normalized", "raw"):
+            out = folder / f"{language}-{reading}.mp3"
+            respoken = dict(enumerate(written)) if reading == "raw" else None
+            started = time.perf_counter()
+            convert(
+                article,
+                out,
+                ConvertOptions(voice=voice.name, notice=False, cover=False, cache=False),
+                respoken=respoken,
+            )
+            segments, _ = model.transcribe(
+                str(out), language=language.split("-")[0], beam_size=5, condition_on_previous_text=False
+            )
+            heard = fold(" ".join(segment.text for segment in segments), language)
+            scores[reading] = word_errors(reference, heard) / max(1, len(reference))
+            print(
+                f"{language:<6} {reading:<10} WER {scores[reading]:.3f}  ({len(reference)} words, {voice.label}, "
+                f"{time.perf_counter() - started:.0f} s)",
+                flush=True,
+            )
+        results.append((language, scores["normalized"], scores["raw"], len(reference)))
+    print(f"narrations in {folder}")
+    print("languages: " + "; ".join(f"{lang} {norm:.3f} (raw {raw:.3f}, {n} words)" for lang, norm, raw, n in results))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
