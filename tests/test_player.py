@@ -518,3 +518,35 @@ def test_demo_page_escapes_everything_from_the_timings(site: Path, tmp_path: Pat
     page = demo_page(episode, label='"><script>b()</script>', about="javascript:alert(1)")
     assert "<script>" not in page.replace('<script type="module" src="audiogen-player.js"></script>', "")
     assert "<b>" not in page
+
+
+def test_the_controls_speak_the_narrations_language(site: Path, new_page: Any, tmp_path: Path) -> None:
+    import shutil
+
+    spanish = tmp_path / "es"
+    shutil.copytree(site, spanish)
+    data = timings(spanish)
+    data["language"] = "es"
+    (spanish / "article.json").write_text(json.dumps(data))
+    with serve(spanish) as (base, _):
+        page = new_page()
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+
+        def label(selector: str) -> str:
+            return str(js(page, f"{SHADOW}.querySelector('{selector}').getAttribute('aria-label')"))
+
+        assert label("button.play") == "Reproducir"
+        assert label("input.bar") == "Posición"
+        assert js(page, f"{SHADOW}.querySelector('.badge').textContent") == "Audio generado con IA"
+        assert js(page, f"{SHADOW}.querySelector('a.download').textContent") == "Descargar"
+        assert "voz sintética" in js(page, f"{SHADOW}.querySelector('details.ai p').textContent")
+        play_and_wait(page, 0.5)
+        assert label("button.play") == "Pausa"
+    # the element's own lang attribute wins over the narration's
+    with serve(spanish) as (base, _):
+        page = new_page()
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+        page.evaluate("() => document.querySelector('audiogen-player').setAttribute('lang', 'fr')")
+        wait_for(page, f"{SHADOW}.querySelector('button.play').getAttribute('aria-label') === 'Lecture'")

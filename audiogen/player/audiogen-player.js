@@ -14,6 +14,66 @@
 // page), autoscroll (follow the voice from the start), no-download.
 
 const DEFAULT_LABEL = "AI-generated audio";
+// The player's words in the languages audiogen narrates, chosen by the element's lang
+// attribute, else the narration's language, else the page's (written for audiogen).
+const WORDS = {
+  en: {
+    play: "Play", pause: "Pause", seek: "Seek", back: (n) => `Back ${n} seconds`, forward: (n) => `Forward ${n} seconds`,
+    speed: "Speed", mute: "Mute", unmute: "Unmute", volume: "Volume", follow: "Follow along", transcript: "Transcript",
+    download: "Download", listen: "Listen", article: "Listen to this article", label: DEFAULT_LABEL,
+    explain: (engine) => `This is a narration of the article made by a computer voice${engine}, not read by a person. ` +
+      "It may mispronounce some names or words; the written article is the reference.",
+    more: "Learn more about this audio",
+  },
+  es: {
+    play: "Reproducir", pause: "Pausa", seek: "Posición", back: (n) => `Retroceder ${n} segundos`,
+    forward: (n) => `Avanzar ${n} segundos`, speed: "Velocidad", mute: "Silenciar", unmute: "Activar el sonido",
+    volume: "Volumen", follow: "Seguir la lectura", transcript: "Transcripción", download: "Descargar",
+    listen: "Escuchar", article: "Escuchar este artículo", label: "Audio generado con IA",
+    explain: (engine) => `Esta es una narración del artículo hecha por una voz sintética${engine}, no leída por una persona. ` +
+      "Puede pronunciar mal algunos nombres o palabras; el artículo escrito es la referencia.",
+    more: "Más información sobre este audio",
+  },
+  fr: {
+    play: "Lecture", pause: "Pause", seek: "Position", back: (n) => `Reculer de ${n} secondes`,
+    forward: (n) => `Avancer de ${n} secondes`, speed: "Vitesse", mute: "Couper le son", unmute: "Rétablir le son",
+    volume: "Volume", follow: "Suivre la lecture", transcript: "Transcription", download: "Télécharger",
+    listen: "Écouter", article: "Écouter cet article", label: "Audio généré par IA",
+    explain: (engine) => `Ceci est une narration de l'article réalisée par une voix de synthèse${engine}, et non lue par une personne. ` +
+      "Elle peut mal prononcer certains noms ou mots ; l'article écrit fait référence.",
+    more: "En savoir plus sur cet audio",
+  },
+  it: {
+    play: "Riproduci", pause: "Pausa", seek: "Posizione", back: (n) => `Indietro di ${n} secondi`,
+    forward: (n) => `Avanti di ${n} secondi`, speed: "Velocità", mute: "Disattiva l'audio", unmute: "Riattiva l'audio",
+    volume: "Volume", follow: "Segui la lettura", transcript: "Trascrizione", download: "Scarica",
+    listen: "Ascolta", article: "Ascolta questo articolo", label: "Audio generato con IA",
+    explain: (engine) => `Questa è una lettura dell'articolo fatta da una voce sintetica${engine}, non da una persona. ` +
+      "Può pronunciare male alcuni nomi o parole; fa fede l'articolo scritto.",
+    more: "Maggiori informazioni su questo audio",
+  },
+  pt: {
+    play: "Reproduzir", pause: "Pausar", seek: "Posição", back: (n) => `Voltar ${n} segundos`,
+    forward: (n) => `Avançar ${n} segundos`, speed: "Velocidade", mute: "Silenciar", unmute: "Ativar o som",
+    volume: "Volume", follow: "Acompanhar a leitura", transcript: "Transcrição", download: "Baixar",
+    listen: "Ouvir", article: "Ouvir este artigo", label: "Áudio gerado por IA",
+    explain: (engine) => `Esta é uma narração do artigo feita por uma voz sintética${engine}, não lida por uma pessoa. ` +
+      "Pode pronunciar mal alguns nomes ou palavras; o artigo escrito é a referência.",
+    more: "Saiba mais sobre este áudio",
+  },
+  hi: {
+    play: "चलाएँ", pause: "रोकें", seek: "स्थिति", back: (n) => `${n} सेकंड पीछे`, forward: (n) => `${n} सेकंड आगे`,
+    speed: "गति", mute: "आवाज़ बंद करें", unmute: "आवाज़ चालू करें", volume: "आवाज़", follow: "साथ-साथ पढ़ें",
+    transcript: "प्रतिलेख", download: "डाउनलोड करें", listen: "सुनें", article: "यह लेख सुनें", label: "एआई से बना ऑडियो",
+    explain: (engine) => `इस लेख का वाचन एक कंप्यूटर आवाज़${engine} ने किया है, किसी व्यक्ति ने नहीं। ` +
+      "कुछ नाम या शब्द गलत बोले जा सकते हैं; लिखा हुआ लेख ही प्रामाणिक है।",
+    more: "इस ऑडियो के बारे में और जानें",
+  },
+};
+
+function wordsFor(language) {
+  return WORDS[String(language || "").toLowerCase().split(/[-_]/)[0]] || WORDS.en;
+}
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3];
 const SPEED_KEY = "audiogen-player:speed";
 const SKIP_SECONDS = 15;
@@ -218,7 +278,7 @@ function fromTimings(data) {
 
 class AudiogenPlayer extends HTMLElement {
   static get observedAttributes() {
-    return ["src", "timings", "transcript", "label", "track-title", "about"];
+    return ["src", "timings", "transcript", "label", "track-title", "about", "lang"];
   }
 
   constructor() {
@@ -234,6 +294,7 @@ class AudiogenPlayer extends HTMLElement {
     this.meta = {};
     this.pageMarks = [];
     this.textRanges = [];
+    this.words = wordsFor(this.getAttribute("lang") || document.documentElement.lang);
     this.build();
   }
 
@@ -242,7 +303,7 @@ class AudiogenPlayer extends HTMLElement {
   build() {
     const audio = el("audio", { preload: "none" });
     this.audio = audio;
-    this.playButton = el("button", { type: "button", class: "play", "aria-label": "Play" }, icon("play"));
+    this.playButton = el("button", { type: "button", class: "play", "aria-label": this.words.play }, icon("play"));
     this.titleText = el("span", { class: "title" });
     this.badge = el("span", { class: "badge" });
     this.explanation = el("p");
@@ -250,23 +311,24 @@ class AudiogenPlayer extends HTMLElement {
     const heading = el("div", { class: "heading" }, this.titleText, this.about);
     this.elapsed = el("span", { class: "time elapsed", "aria-hidden": "true" }, "0:00");
     this.remaining = el("span", { class: "time remaining", "aria-hidden": "true" }, "-0:00");
-    this.bar = el("input", { type: "range", class: "bar", min: 0, max: 0, step: 1, value: 0, "aria-label": "Seek" });
-    this.back = el("button", { type: "button", "aria-label": `Back ${SKIP_SECONDS} seconds`, class: "skip" }, icon("back"), el("span", { "aria-hidden": "true" }, String(SKIP_SECONDS)));
-    this.forward = el("button", { type: "button", "aria-label": `Forward ${SKIP_SECONDS} seconds`, class: "skip" }, icon("forward"), el("span", { "aria-hidden": "true" }, String(SKIP_SECONDS)));
+    this.bar = el("input", { type: "range", class: "bar", min: 0, max: 0, step: 1, value: 0, "aria-label": this.words.seek });
+    this.back = el("button", { type: "button", "aria-label": this.words.back(SKIP_SECONDS), class: "skip" }, icon("back"), el("span", { "aria-hidden": "true" }, String(SKIP_SECONDS)));
+    this.forward = el("button", { type: "button", "aria-label": this.words.forward(SKIP_SECONDS), class: "skip" }, icon("forward"), el("span", { "aria-hidden": "true" }, String(SKIP_SECONDS)));
     this.speed = el("select", { class: "speed" });
     for (const rate of SPEEDS) this.speed.append(el("option", { value: rate }, `${rate}×`));
-    const speedLabel = el("label", {}, "Speed", this.speed);
-    this.muteButton = el("button", { type: "button", "aria-label": "Mute", "aria-pressed": "false" }, icon("volume"));
-    this.volume = el("input", { type: "range", min: 0, max: 1, step: 0.05, value: 1, "aria-label": "Volume" });
+    this.speedText = document.createTextNode(this.words.speed);
+    const speedLabel = el("label", {}, this.speedText, this.speed);
+    this.muteButton = el("button", { type: "button", "aria-label": this.words.mute, "aria-pressed": "false" }, icon("volume"));
+    this.volume = el("input", { type: "range", min: 0, max: 1, step: 0.05, value: 1, "aria-label": this.words.volume });
     const volume = el("span", { class: "volume" }, this.volume);
-    this.followButton = el("button", { type: "button", "aria-pressed": "false" }, "Follow along");
-    this.transcriptList = el("ol", { class: "transcript", id: "transcript", hidden: true, "aria-label": "Transcript" });
+    this.followButton = el("button", { type: "button", "aria-pressed": "false" }, this.words.follow);
+    this.transcriptList = el("ol", { class: "transcript", id: "transcript", hidden: true, "aria-label": this.words.transcript });
     this.transcriptButton = el(
       "button",
       { type: "button", "aria-expanded": "false", "aria-controls": "transcript" },
-      "Transcript",
+      this.words.transcript,
     );
-    this.download = el("a", { class: "download", download: "" }, "Download");
+    this.download = el("a", { class: "download", download: "" }, this.words.download);
     this.status = el("p", { class: "status", role: "status", "aria-live": "polite" });
     const controls = el(
       "div",
@@ -282,7 +344,7 @@ class AudiogenPlayer extends HTMLElement {
     );
     this.region = el(
       "section",
-      { class: "player", "aria-label": "Listen to this article" },
+      { class: "player", "aria-label": this.words.article },
       audio,
       el("div", { class: "top" }, this.playButton, heading),
       el("div", { class: "seek" }, this.elapsed, this.bar, this.remaining),
@@ -352,7 +414,7 @@ class AudiogenPlayer extends HTMLElement {
     });
     audio.addEventListener("volumechange", () => {
       this.muteButton.setAttribute("aria-pressed", String(audio.muted));
-      this.muteButton.setAttribute("aria-label", audio.muted ? "Unmute" : "Mute");
+      this.muteButton.setAttribute("aria-label", audio.muted ? this.words.unmute : this.words.mute);
       this.muteButton.replaceChildren(icon(audio.muted ? "muted" : "volume"));
       if (!audio.muted) this.volume.value = String(audio.volume);
     });
@@ -428,8 +490,9 @@ class AudiogenPlayer extends HTMLElement {
     } catch (error) {
       this.say("The transcript could not be loaded; the audio still plays.");
     }
-    this.titleText.textContent = this.getAttribute("track-title") || this.meta.title || "Listen to this article";
-    this.region.setAttribute("aria-label", `Listen: ${this.titleText.textContent}`);
+    this.relabel(this.getAttribute("lang") || this.meta.language || document.documentElement.lang);
+    this.titleText.textContent = this.getAttribute("track-title") || this.meta.title || this.words.article;
+    this.region.setAttribute("aria-label", `${this.words.listen}: ${this.titleText.textContent}`);
     this.updateLabel();
     this.renderTranscript();
     this.markArticle();
@@ -437,19 +500,36 @@ class AudiogenPlayer extends HTMLElement {
     this.tick();
   }
 
+  // The controls' words in ``language`` (see WORDS).
+  relabel(language) {
+    const words = wordsFor(language);
+    if (words === this.words) return;
+    this.words = words;
+    this.playButton.setAttribute("aria-label", this.audio.paused ? words.play : words.pause);
+    this.bar.setAttribute("aria-label", words.seek);
+    this.back.setAttribute("aria-label", words.back(SKIP_SECONDS));
+    this.forward.setAttribute("aria-label", words.forward(SKIP_SECONDS));
+    this.speedText.textContent = words.speed;
+    this.muteButton.setAttribute("aria-label", this.audio.muted ? words.unmute : words.mute);
+    this.volume.setAttribute("aria-label", words.volume);
+    this.followButton.textContent = words.follow;
+    this.transcriptList.setAttribute("aria-label", words.transcript);
+    this.transcriptButton.textContent = words.transcript;
+    this.download.textContent = words.download;
+    this.region.setAttribute("aria-label", words.article);
+  }
+
   updateLabel() {
     // The label can be reworded, never removed: an empty one falls back to the default.
-    const label = squash(this.getAttribute("label") || "") || DEFAULT_LABEL;
+    const label = squash(this.getAttribute("label") || "") || this.words.label;
     this.badge.textContent = label;
     const engine = [this.meta.engine, this.meta.voice].filter(Boolean).join(" ");
     const notice = this.meta.ai_notice ? ` ${this.meta.ai_notice}` : "";
-    const explanation =
-      `This is a narration of the article made by a computer voice${engine ? ` (${engine})` : ""}, ` +
-      `not read by a person. It may mispronounce some names or words; the written article is the reference.${notice}`;
+    const explanation = this.words.explain(engine ? ` (${engine})` : "") + notice;
     this.explanation.replaceChildren(explanation);
     const about = safeUrl(this.getAttribute("about"));
     if (about) {
-      this.explanation.append(" ", el("a", { href: about }, "Learn more about this audio"));
+      this.explanation.append(" ", el("a", { href: about }, this.words.more));
     }
     this.audio.setAttribute("aria-description", `${label}. ${explanation}`);
     this.region.setAttribute("aria-description", label);
@@ -681,7 +761,7 @@ class AudiogenPlayer extends HTMLElement {
 
   showPlaying(playing) {
     this.playButton.replaceChildren(icon(playing ? "pause" : "play"));
-    this.playButton.setAttribute("aria-label", playing ? "Pause" : "Play");
+    this.playButton.setAttribute("aria-label", playing ? this.words.pause : this.words.play);
     if ("mediaSession" in navigator) navigator.mediaSession.playbackState = playing ? "playing" : "paused";
   }
 
@@ -800,7 +880,7 @@ class AudiogenPlayer extends HTMLElement {
       navigator.mediaSession.metadata = new MediaMetadata({
         title: this.titleText.textContent,
         artist: this.meta.author || "",
-        album: this.meta.site_name || squash(this.getAttribute("label") || "") || DEFAULT_LABEL,
+        album: this.meta.site_name || squash(this.getAttribute("label") || "") || this.words.label,
         artwork: artwork ? [{ src: artwork }] : [],
       });
       const handlers = {
