@@ -215,3 +215,43 @@ def test_a_paragraph_no_voice_can_read_is_left_out_with_a_caption_note(fake_engi
     note = "NOTE Paragraph 2 is in another language (und) and was not read: no voice for it is installed."
     assert note in vtt
     assert vtt.index("after a year of repairs") < vtt.index(note) < vtt.index("Visitors returned")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "sentences"),
+    [
+        (
+            "El Sr. García llegó a las 10. La Sra. López no vino, según la Dra. Ruiz, etc. Nadie lo esperaba.",
+            "es",
+            [
+                "El señor García llegó a las diez.",
+                "La señora López no vino, según la doctora Ruiz, etcétera.",
+                "Nadie lo esperaba.",
+            ],
+        ),
+        (
+            "M. Dupont est arrivé. Mme Martin non. Le Dr Bernard a parlé avec Me Roux. Me voilà.",
+            "fr",
+            [
+                "monsieur Dupont est arrivé.",
+                "madame Martin non.",
+                "Le docteur Bernard a parlé avec maître Roux.",
+                "Me voilà.",
+            ],
+        ),
+        (
+            "Il Dott. Rossi è arrivato. La Sig.ra Bianchi no, ha detto il Prof. Verdi.",
+            "it",
+            ["Il dottor Rossi è arrivato.", "La signora Bianchi no, ha detto il professor Verdi."],
+        ),
+        (
+            "O Sr. Souza chegou à Av. Paulista, nº 1.200. A Dra. Lima não.",
+            "pt",
+            ["O senhor Souza chegou à avenida Paulista, número mil e duzentos.", "A doutora Lima não."],
+        ),
+    ],
+)
+def test_newswriting_abbreviations_of_each_language(text: str, language: str, sentences: list[str]) -> None:
+    from audiogen.spoken import normalize, split_sentences
+
+    assert [normalize(s, lang=language) for s in split_sentences(text, lang=language)] == sentences

@@ -277,7 +277,7 @@ def test_seed_article_sentences(written: str, spoken: str) -> None:
 @pytest.mark.parametrize(
     ("lang", "written", "spoken"),
     [
-        ("fr", "M. Macron a parlé à 30 % des électeurs.", "M. Macron a parlé à trente pour cent des électeurs."),
+        ("fr", "M. Macron a parlé à 30 % des électeurs.", "monsieur Macron a parlé à trente pour cent des électeurs."),
         ("fr", "Il a gagné 1 250,5 euros.", "Il a gagné mille deux cent cinquante virgule cinq euros."),
         ("es", "El 3,5 % de los votos", "El tres coma cinco por ciento de los votos"),
         ("de", "Um 20:15 kamen 1.000 Gäste.", "Um zwanzig fünfzehn kamen eintausend Gäste."),

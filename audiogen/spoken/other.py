@@ -15,6 +15,8 @@ from functools import lru_cache
 
 from num2words import CONVERTER_CLASSES, num2words
 
+from audiogen.spoken.abbreviations import expand
+
 #: languages that write 3,5 for three and a half and 1.000 (or 1 000) for a thousand
 _DECIMAL_COMMA = frozenset(
     "af az be bg ca cs da de el es et eu fi fr gl hr hu id is it kk ky lt lv mk nl no nb nn pl pt ro ru sk sl sq sr sv tr uk uz vi".split()
@@ -71,6 +73,7 @@ _SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")
 def normalize_other(text: str, lang: str) -> str:
     """``text`` in ``lang`` for a voice: web addresses named by their site, decoration
     dropped, and numbers read in the language's words (where num2words knows it)."""
+    text = expand(text, lang)
     if "/" in text or "." in text:
         dot = _DOT.get(lang)
         text = _URL.sub(lambda m: m.group(1).replace(".", f" {dot} ") if dot else m.group(1), text)

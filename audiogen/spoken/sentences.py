@@ -84,6 +84,10 @@ def split_sentences(text: str, lang: str, max_chars: int) -> list[str]:
         return []
     if lang == "en":
         text = hide_abbreviation_stops(text)
+    else:
+        from audiogen.spoken.abbreviations import hide_stops
+
+        text = hide_stops(text, lang, _HIDDEN_STOP)
     pieces: list[str] = []
     for chunk in text.split(_BOUNDARY) if lang == "en" else [text]:
         pieces.extend(_segmenter(lang).segment(chunk.strip()) if chunk.strip() else [])
