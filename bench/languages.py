@@ -40,9 +40,51 @@ SAMPLES = {
 }
 
 
+#: what Whisper is told it hears first (nothing, for now)
+PROMPTS: dict[str, str] = {}
+
+
+#: Hindi is scored on consonant skeletons, so that speech Whisper writes in the Urdu
+#: script (as it often does for Hindustani) is compared with the Devanagari it was read
+#: from: each letter of either script → a Latin consonant, vowels (which Urdu mostly
+#: does not write) and the letters that are vowels or consonants by turns (v/w, y) left
+#: out, aspiration and nukta dropped, a word-initial vowel kept as "a"
+_DEVANAGARI = dict(
+    zip(
+        "कखगघङचछजझञटठडढणतथदधनपफबभमरलशषसहळ",
+        "kkggnccjjnttddnttddnppbbmrlsssh" + "l",
+        strict=True,
+    )
+)
+_URDU = dict(
+    zip(
+        "بپتٹثجچحخدڈذرڑزژسشصضطظغفقکگلمنںہۂ",
+        "bpttsjchkddjrrjjsssjtjgpkkglmnnhh",
+        strict=True,
+    )
+)
+_INITIAL_VOWELS = set("अआइईउऊएऐओऔऋاآعای")
+
+
+def skeleton(word: str) -> str:
+    out = []
+    for index, char in enumerate(word):
+        if char in _DEVANAGARI:
+            out.append(_DEVANAGARI[char])
+        elif char in _URDU:
+            out.append(_URDU[char])
+        elif char in "ंँ":
+            out.append("n")
+        elif index == 0 and char in _INITIAL_VOWELS:
+            out.append("a")
+        elif char.isdigit():
+            out.append(char)
+    return "".join(out)
+
+
 def fold(text: str, language: str) -> list[str]:
     """The words of ``text`` as they are compared: numbers in the language's words, then
-    no case, punctuation or accents (Devanagari keeps its vowel signs)."""
+    no case, punctuation or accents (Hindi: consonant skeletons, see ``skeleton``)."""
     from audiogen.pipeline import DAY_FIRST_REGIONS
     from audiogen.spoken import normalize
 
@@ -51,8 +93,10 @@ def fold(text: str, language: str) -> list[str]:
     order = "day-first" if base == "en" and region.upper() in DAY_FIRST_REGIONS else "us"
     text = normalize(text, lang=base, date_order=order)
     text = text.lower().replace("’", "'")
-    if base != "hi":
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if base == "hi":
+        text = unicodedata.normalize("NFD", text).replace("\u093c", "")  # nukta letters as their base
+        return [word for word in (skeleton(w) for w in re.findall(r"[\w\u0900-\u097f]+", text)) if word]
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return re.findall(r"[^\W_]+", text)
 
 
@@ -103,7 +147,11 @@ def main() -> None:
                 respoken=respoken,
             )
             segments, _ = model.transcribe(
-                str(out), language=language.split("-")[0], beam_size=5, condition_on_previous_text=False
+                str(out),
+                language=language.split("-")[0],
+                beam_size=5,
+                condition_on_previous_text=False,
+                initial_prompt=PROMPTS.get(language),
             )
             heard = fold(" ".join(segment.text for segment in segments), language)
             scores[reading] = word_errors(reference, heard) / max(1, len(reference))

@@ -59,7 +59,9 @@ _REWRITES = {
     "en-us": [("a^ɪ", "I"), ("a^ʊ", "W"), ("e^ɪ", "A"), ("o^ʊ", "O"), ("ɔ^ɪ", "Y"), *_AFFRICATES, *_ENGLISH],
     "en-gb": [("a^ɪ", "I"), ("a^ʊ", "W"), ("e^ɪ", "A"), ("ə^ʊ", "Q"), ("ɔ^ɪ", "Y"), *_AFFRICATES, *_ENGLISH],
 }
-_UNTIED = re.compile(r"[\^\u0303ʲ]")
+#: what is left out: the tie mark always; in English also nasalization and palatalization,
+#: which Kokoro's English does not have (French and Portuguese nasal vowels keep theirs)
+_UNTIED = {"en": re.compile(r"[\^\u0303ʲ]"), "other": re.compile(r"\^")}
 
 
 def voice_dir() -> Path:
@@ -186,7 +188,7 @@ class KokoroBackend(Backend):
             spoken = self._phonemizer(voice).phonemize([text], strip=True)[0]
         for before, after in _REWRITES.get(language, _AFFRICATES):
             spoken = spoken.replace(before, after)
-        return str(_UNTIED.sub("", spoken))
+        return str(_UNTIED["en" if language.startswith("en") else "other"].sub("", spoken))
 
     def speak(self, tokens: list[int], pack: np.ndarray, speed: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """The model run once: the audio (float samples at 24 kHz) and the frames each
