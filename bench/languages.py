@@ -1,7 +1,7 @@
 """Articles in other languages, heard back: does the normalized reading beat the text
 read as written?
 
-    python bench/languages.py [--languages es,fr,it,pt,hi,en-GB] [--keep DIR]
+    python bench/languages.py [--languages es,fr,it,pt,hi,en-GB] [--keep DIR] [--pages DIR]
 
 For each language's sample article in ``samples/`` (no notice), narrated with the
 voice audiogen picks for the language (the studio voices when ``audiogen[studio]`` is
@@ -111,11 +111,38 @@ def word_errors(reference: list[str], heard: list[str]) -> int:
     return previous[-1]
 
 
+def pages_report(folder: Path) -> None:
+    """The benchmark's pages not in English: each one's language, the voice it gets and
+    how many of its parts no voice reads (none should be; none is ever spelled out)."""
+    import gzip
+
+    from audiogen.pipeline import make_script
+    from audiogen.reading.webpage import parse
+    from audiogen.voices import voice_for_article
+
+    count = unread = 0
+    for path in sorted(folder.glob("*.html*")):
+        data = path.read_bytes()
+        html = (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8", "replace")
+        article = parse(html, str(path))
+        if not article.language or article.language.lower().startswith("en"):
+            continue
+        voice = voice_for_article(article.language)
+        script = make_script(article, voice)
+        count += 1
+        unread += len(script.unread)
+        print(f"page {path.name[:12]} {article.language:<6} {voice.label:<20} parts unread: {len(script.unread)}")
+    print(f"pages: {count} not in English, each read by a voice in its language; {unread} parts unread")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--languages", default=",".join(SAMPLES))
     parser.add_argument("--keep", help="keep the narrations in this folder")
+    parser.add_argument("--pages", help="also report on the pages in this folder (the extraction benchmark's)")
     args = parser.parse_args()
+    if args.pages:
+        pages_report(Path(args.pages))
 
     from faster_whisper import WhisperModel
 
