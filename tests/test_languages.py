@@ -255,3 +255,32 @@ def test_newswriting_abbreviations_of_each_language(text: str, language: str, se
     from audiogen.spoken import normalize, split_sentences
 
     assert [normalize(s, lang=language) for s in split_sentences(text, lang=language)] == sentences
+
+
+def test_a_paragraph_in_another_language_of_the_same_script_gets_its_voice(fake_engine: str, tmp_path: Path) -> None:
+    from audiogen.conversion import ConvertOptions, convert
+
+    source = tmp_path / "story.md"
+    source.write_text(
+        "# Mayor visits Madrid\n\nThe mayor flew to Madrid on Tuesday to sign the twinning agreement with the city.\n\n"
+        '"El acuerdo beneficiará a 12 barrios de las dos ciudades y a sus vecinos", dijo la alcaldesa de Madrid.\n\n'
+        "She returns on Friday, after meeting the city's transport officials and business leaders.\n"
+    )
+    result = convert(source, tmp_path / "out.mp3", ConvertOptions(voice=fake_engine, cover=False))
+    parts = {cue.text[:20]: (cue.voice, cue.kind) for cue in result.narration.cues}
+    assert parts['"El acuerdo benefici'][0] == "es-dora"  # the Spanish studio voice, numbers in Spanish
+    assert parts["The mayor flew to Ma"][0] == "" and parts["She returns on Frida"][0] == ""
+    timings = (tmp_path / "out.json").read_text()
+    assert "doce barrios" not in timings  # the written text is shown; the voice was given Spanish words
+
+
+def test_english_paragraphs_stay_with_the_narrator() -> None:
+    from audiogen.spoken.language import foreign_language
+
+    for text in (
+        "The council voted 7-2 on Tuesday to approve the budget after a long debate about buses.",
+        "Officials in Lagos, Nairobi and São Paulo said the program would expand next year.",
+        "Le Monde and El País reported the story first, citing people familiar with the talks.",
+        "Chef Jean-Pierre serves paella, risotto and crème brûlée at his restaurant on Main Street.",
+    ):
+        assert foreign_language(text, "en") is None, text

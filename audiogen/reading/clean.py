@@ -10,9 +10,7 @@ remains is safe to print, to tag and to write into captions and pages.
 
 from __future__ import annotations
 
-import functools
 import re
-from typing import Any
 
 from audiogen.errors import ExtractionError
 
@@ -83,15 +81,7 @@ def detect_language(text: str, floor: float = LANGUAGE_FLOOR) -> str | None:
     one: ``None`` when the text is too short or the best guess is below ``floor``."""
     if len(text) < 40:
         return None
-    try:
-        language, probability = _identifier().classify(text[:5000])
-    except (OSError, ValueError, MemoryError):  # the model unpacks into a temporary file first
-        return None
-    return str(language) if probability >= floor else None
+    from audiogen.langid import classify
 
-
-@functools.lru_cache(maxsize=1)
-def _identifier() -> Any:
-    from py3langid import langid
-
-    return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+    found = classify(text)
+    return found[0] if found is not None and found[1] >= floor else None

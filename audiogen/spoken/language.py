@@ -115,16 +115,42 @@ def dominant_script(text: str) -> tuple[str | None, int, float]:
     return script, count, count / total
 
 
+#: a paragraph in the narration's own script is taken for another language only when it
+#: has this many words and the guess is this sure: of the 1,311 paragraphs of eight words
+#: or more on the extraction benchmark's English pages, none was, even at 0.9 (besides
+#: the 26 of one page that says it is English and is German)
+SAME_SCRIPT_WORDS = 8
+SAME_SCRIPT_FLOOR = 0.95
+
+
 def foreign_language(text: str, language: str) -> str | None:
-    """The language of ``text`` when it is written in another script than ``language``
-    is; ``None`` when it is in the narration's own script (or too mixed or short to tell)."""
+    """The language of ``text`` when it is another than ``language``: written in another
+    script, or in the same script and surely another language (a Spanish quotation in an
+    English article); ``None`` when it is the narration's (or too mixed or short to tell)."""
     script, count, share = dominant_script(text)
+    if script is not None and script in scripts_of(language) and share >= DOMINANT_SHARE:
+        return _same_script_language(text, language)
     if script is None or script in scripts_of(language) or share < DOMINANT_SHARE or count < MIN_FOREIGN_LETTERS:
         return None
     guess = _guess(text)
     if guess is not None and script in scripts_of(guess) and guess != language.split("-")[0].lower():
         return guess
     return _SCRIPT_DEFAULT.get(script, "und")
+
+
+def _same_script_language(text: str, language: str) -> str | None:
+    if len(text.split()) < SAME_SCRIPT_WORDS:
+        return None
+    from audiogen.langid import classify
+
+    found = classify(text)
+    if found is None:
+        return None
+    guess, probability = found
+    own = language.split("-")[0].lower()
+    if probability < SAME_SCRIPT_FLOOR or guess == own or dominant_script(text)[0] not in scripts_of(guess):
+        return None
+    return guess
 
 
 def _guess(text: str) -> str | None:
