@@ -284,3 +284,13 @@ def test_english_paragraphs_stay_with_the_narrator() -> None:
         "Chef Jean-Pierre serves paella, risotto and crème brûlée at his restaurant on Main Street.",
     ):
         assert foreign_language(text, "en") is None, text
+
+
+def test_german_abbreviations() -> None:
+    from audiogen.spoken import normalize, split_sentences
+
+    text = "Die Akte enthält z.B. Arztbriefe bzw. Befunde. Prof. Müller sagte, es koste ca. 2 Mio. Euro."
+    assert [normalize(s, lang="de") for s in split_sentences(text, lang="de")] == [
+        "Die Akte enthält zum Beispiel Arztbriefe beziehungsweise Befunde.",
+        "Professor Müller sagte, es koste circa zwei Millionen Euro.",
+    ]
