@@ -71,9 +71,7 @@ class Server:
         command = [sys.executable, "-c", SERVER, "--data", str(self.data), "--port", str(self.port)]
         command += ["--voice", "fake:tone", "--owner-email", "desk@news.example", *self.extra]
         with self.log.open("a") as log:
-            self.process = subprocess.Popen(
-                command, env=env, stdout=log, stderr=log, start_new_session=True, text=True
-            )
+            self.process = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True, text=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
@@ -218,7 +216,7 @@ def test_every_write_needs_a_valid_key_and_bad_requests_get_one_line(
         ({"id": "x", "markdown": STORY, "html": "<p>a</p>"}, "exactly one"),
         ({"id": "bad id!", "markdown": STORY}, "not an article id"),
         ({"markdown": STORY, "voice": "nobody:nothing"}, "unknown speech engine"),
-            ({"markdown": STORY, "voice": "no-such-preset"}, "unknown voice"),
+        ({"markdown": STORY, "voice": "no-such-preset"}, "unknown voice"),
         ({"markdown": STORY, "voice": "../../etc/passwd"}, "preset"),
         ({"url": "http://127.0.0.1:9/story"}, "private"),
         ({"url": "file:///etc/passwd"}, "http(s)"),
@@ -678,3 +676,49 @@ def test_the_service_runs_on_postgresql(postgresql: str, data: Path) -> None:
     finally:
         running.kill()
     assert not (data / "audiogen.sqlite3").exists()
+
+
+def test_an_article_can_say_its_language_and_quote_voice(server: tuple[Server, httpx.Client]) -> None:
+    _, client = server
+    spanish = (Path(__file__).resolve().parent.parent / "samples" / "es-presupuesto-autobuses.md").read_text()
+    article = narrate(client, id="es-1", markdown=spanish, language="es", quote_voice="fake:tone-8k")
+    assert (article["language"], article["quote_voice"]) == ("es", "fake:tone-8k")
+    timings = httpx.get(article["links"]["timings"]).json()
+    assert timings["language"] == "es"
+    assert timings["ai_notice"] == "Este audio se generó con ayuda de inteligencia artificial."
+    voices = {s["text"][:12]: s.get("voice", "") for part in timings["segments"] for s in part["sentences"]}
+    assert voices['"Es el mayor'] == "fake:tone-8k" and voices["dijo la alca"] == ""
+    wrong = client.post("/articles", json={"markdown": spanish, "language": "spanish please"})
+    assert wrong.status_code == 422 and "language" in wrong.json()["error"]
+
+
+def test_an_older_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
+    from audiogen.serve import store as stores
+
+    path = str(tmp_path / "old.sqlite3")
+    first = stores.MIGRATIONS[:1]
+    original = stores.MIGRATIONS
+    stores.MIGRATIONS = first
+    try:
+        old = Store(path)
+        request = Submission("kept", "text", "A story told before languages.")
+        old.execute(
+            "INSERT INTO articles (id, episode, kind, source, request_hash, status, created, updated)"
+            " VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)",
+            ("kept", articles.episode_of("kept"), "text", request.source, request.request_hash(), "then", "then"),
+        )
+        old.execute("INSERT INTO jobs (article_id, state, reason, created) VALUES ('kept', 'queued', 'api', 'then')")
+        old.close()
+    finally:
+        stores.MIGRATIONS = original
+    upgraded = Store(path)
+    try:
+        versions = [row["version"] for row in upgraded.rows("SELECT version FROM schema_migrations ORDER BY version")]
+        assert versions == list(range(1, len(original) + 1))
+        row = upgraded.row("SELECT id, source, language, quote_voice FROM articles WHERE id = 'kept'")
+        assert row == {"id": "kept", "source": "A story told before languages.", "language": None, "quote_voice": None}
+        # the same request as before is still the same request: nothing is narrated again
+        again = articles.submit(upgraded, Submission("kept", "text", "A story told before languages."), "api")
+        assert not again.created and again.job is not None and again.job["id"] == 1
+    finally:
+        upgraded.close()

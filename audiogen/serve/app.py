@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from importlib import resources
 from typing import Any
@@ -45,6 +46,8 @@ _MEDIA_TYPES = {
     ".json": "application/json",
     ".html": "text/html; charset=utf-8",
 }
+#: a language tag: es, fr, en-GB, pt-BR
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$")
 #: the Podcasting 2.0 chapters' own media type
 _CHAPTERS_TYPE = "application/json+chapters"
 #: pages of the service itself load only from the service
@@ -66,6 +69,8 @@ class ArticleIn(BaseModel):
     text: str | None = None
     voice: str | None = Field(None, description="A voice preset, or ENGINE:VOICE (see 'audiogen voices')")
     lexicon: str | None = Field(None, description="A pronunciation lexicon (TOML) for this article")
+    language: str | None = Field(None, description="Its language (es, fr, en-GB…), over what it says or seems")
+    quote_voice: str | None = Field(None, description="The voice of its quotations (a preset or ENGINE:VOICE)")
 
 
 def create_app(config: ServiceConfig) -> Any:
@@ -129,8 +134,11 @@ def create_app(config: ServiceConfig) -> Any:
             from audiogen.spoken.lexicon import parse_lexicon
 
             parse_lexicon(body.lexicon, "the article's lexicon")
+        check_voice(body.quote_voice)
+        if body.language is not None and not _LANGUAGE_TAG.match(body.language):
+            raise HTTPException(422, "the language is a code such as es, fr or en-GB")
         article_id = articles.check_id(body.id) if body.id is not None else articles.new_id(kind, source)
-        return Submission(article_id, kind, source, body.voice, body.lexicon)
+        return Submission(article_id, kind, source, body.voice, body.lexicon, body.language, body.quote_voice)
 
     def check_voice(voice: str | None) -> None:
         if voice is None:
@@ -230,6 +238,9 @@ def create_app(config: ServiceConfig) -> Any:
 
             check_address(submission.source, allow_private=config.options.allow_private)
         check_voice(submission.voice)
+        check_voice(submission.quote_voice)
+        if submission.language is not None and not _LANGUAGE_TAG.match(submission.language):
+            raise HTTPException(422, "the language is a code such as es, fr or en-GB")
         return await run_in_threadpool(lambda: queued(articles.submit(service.store, submission, "webhook")))
 
     @app.post("/webhooks/generic", tags=["webhooks"], summary="A CMS's publish, update or unpublish (signed)")

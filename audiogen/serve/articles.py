@@ -36,9 +36,14 @@ class Submission:
     source: str
     voice: str | None = None
     lexicon: str | None = None
+    language: str | None = None
+    quote_voice: str | None = None
 
     def request_hash(self) -> str:
-        what = json.dumps([self.kind, self.source, self.voice, self.lexicon], ensure_ascii=False)
+        fields: list[str | None] = [self.kind, self.source, self.voice, self.lexicon]
+        if self.language or self.quote_voice:  # (requests made before these existed keep their hash)
+            fields += [self.language, self.quote_voice]
+        what = json.dumps(fields, ensure_ascii=False)
         return hashlib.sha256(what.encode("utf-8")).hexdigest()
 
 
@@ -84,8 +89,8 @@ def submit(store: Store, submission: Submission, reason: str) -> Submitted:
         created = article is None
         if article is None:
             store.execute(
-                "INSERT INTO articles (id, episode, kind, source, voice, lexicon, request_hash, status, created, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
+                "INSERT INTO articles (id, episode, kind, source, voice, lexicon, language, quote_voice, request_hash,"
+                " status, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
                 (
                     submission.id,
                     episode_of(submission.id),
@@ -93,6 +98,8 @@ def submit(store: Store, submission: Submission, reason: str) -> Submitted:
                     submission.source,
                     submission.voice,
                     submission.lexicon,
+                    submission.language,
+                    submission.quote_voice,
                     request_hash,
                     stamp,
                     stamp,
@@ -103,13 +110,15 @@ def submit(store: Store, submission: Submission, reason: str) -> Submitted:
             if article["request_hash"] == request_hash and (article["status"] == "done" or active):
                 return Submitted(article, active, unchanged=active is None)
             store.execute(
-                "UPDATE articles SET kind = ?, source = ?, voice = ?, lexicon = ?, request_hash = ?, status = ?,"
-                " updated = ? WHERE id = ?",
+                "UPDATE articles SET kind = ?, source = ?, voice = ?, lexicon = ?, language = ?, quote_voice = ?,"
+                " request_hash = ?, status = ?, updated = ? WHERE id = ?",
                 (
                     submission.kind,
                     submission.source,
                     submission.voice,
                     submission.lexicon,
+                    submission.language,
+                    submission.quote_voice,
                     request_hash,
                     "running" if article["status"] == "running" else "queued",
                     stamp,

@@ -64,7 +64,13 @@ def run_job(job: dict[str, Any], article: dict[str, Any], data: str, options: Ba
             lexicon.write_text(article["lexicon"], encoding="utf-8")
             written.append(lexicon)
             lexicons = (*lexicons, str(lexicon))
-        item_options = replace(options, voice=article.get("voice") or options.voice, lexicons=lexicons)
+        item_options = replace(
+            options,
+            voice=article.get("voice") or options.voice,
+            lexicons=lexicons,
+            language=article.get("language") or options.language,
+            quote_voice=article.get("quote_voice") or options.quote_voice,
+        )
         item = BatchItem(source=source, key=f"article:{article['id']}", episode=article["episode"])
         previous = json.loads(article["record"]) if article.get("record") else None
         return narrate_item(item, str(Path(data) / EPISODES), item_options, previous)

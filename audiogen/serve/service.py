@@ -142,6 +142,8 @@ class Service:
             "kind": article["kind"],
             "url": article["source"] if article["kind"] == "url" else None,
             "voice": article["voice"],
+            "language": article.get("language"),
+            "quote_voice": article.get("quote_voice"),
             "created": article["created"],
             "updated": article["updated"],
             "error": article["error"],

@@ -86,6 +86,11 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (episode, day)
         )""",
     ],
+    # 2: an article's own language and quotation voice
+    [
+        "ALTER TABLE articles ADD COLUMN language TEXT",
+        "ALTER TABLE articles ADD COLUMN quote_voice TEXT",
+    ],
 ]
 
 _IDENTITY = {

@@ -3,7 +3,8 @@
 Two shapes are read. The generic one, for any CMS or script::
 
     {"event": "publish" | "update" | "unpublish", "id": "…",
-     "url": "…" | "html": "…" | "markdown": "…" | "text": "…", "voice": "…"}
+     "url": "…" | "html": "…" | "markdown": "…" | "text": "…",
+     "voice": "…", "language": "es", "quote_voice": "…"}   (the last three optional)
 
 and WordPress's, the post as its REST API gives it (``id``, ``status``, ``link``,
 ``title.rendered``, ``content.rendered``) or as a ``WP_Post`` (``ID``, ``post_status``,
@@ -45,10 +46,18 @@ def generic(body: Any) -> Action:
     given = [kind for kind in KINDS if body.get(kind) is not None]
     if len(given) != 1 or not isinstance(body[given[0]], str) or not body[given[0]].strip():
         raise ValueError("give exactly one of url, html, markdown or text")
-    voice = body.get("voice")
-    if voice is not None and not isinstance(voice, str):
-        raise ValueError("'voice' must be a string")
-    return Action("publish", article_id, Submission(article_id, given[0], body[given[0]], voice))
+    for name in ("voice", "language", "quote_voice"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise ValueError(f"'{name}' must be a string")
+    submission = Submission(
+        article_id,
+        given[0],
+        body[given[0]],
+        body.get("voice"),
+        language=body.get("language"),
+        quote_voice=body.get("quote_voice"),
+    )
+    return Action("publish", article_id, submission)
 
 
 def wordpress(body: Any) -> Action:
