@@ -722,3 +722,30 @@ def test_an_older_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> Non
         assert not again.created and again.job is not None and again.job["id"] == 1
     finally:
         upgraded.close()
+
+
+WITHOUT_EXTRA = """
+import sys
+class Missing:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("fastapi", "fastapi_offline", "uvicorn"):
+            raise ImportError(f"No module named {name!r}")
+        return None
+sys.meta_path.insert(0, Missing())
+from audiogen.cli import main
+sys.exit(main(["serve", "--data", sys.argv[1], "--owner-email", "desk@news.example"]))
+"""
+
+
+def test_without_the_serve_extra_the_error_says_how_to_install_it(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_EXTRA, str(tmp_path / "data")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == ["Error: the service needs its extra — pip install 'audiogen[serve]'"]
