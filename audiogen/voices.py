@@ -201,7 +201,8 @@ def engine_installed(engine: str) -> bool:
     if target is None:
         return False
     try:
-        return bool(load_class(target).installed())
+        installed = getattr(load_class(target), "installed", None)
+        return bool(installed()) if callable(installed) else True
     except Exception:
         return False
 

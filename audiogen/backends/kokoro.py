@@ -28,6 +28,7 @@ import numpy as np
 
 from audiogen.article import Clip
 from audiogen.backends.base import Backend, SynthesisOptions, VoiceInfo
+from audiogen.backends.piper import align_words
 from audiogen.errors import BackendError, VoiceError
 
 log = logging.getLogger("audiogen")
@@ -229,8 +230,6 @@ class KokoroBackend(Backend):
             samples16 = (np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16)
             words: tuple[tuple[int, int, str], ...] = ()
             if options.word_timings:
-                from audiogen.backends.piper import align_words
-
                 words = align_words(text, [(a * FRAME, b * FRAME) for a, b in spans])
             yield Clip(samples=samples16, sample_rate=SAMPLE_RATE, text=text, words=words)
 

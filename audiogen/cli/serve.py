@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,9 @@ def _data_option(command: Any) -> Any:
     )(command)
 
 
-def _store(data: str, database: str | None) -> Any:
+@contextlib.contextmanager
+def _store(data: str, database: str | None) -> Iterator[Any]:
+    """The service's database, for a command that works on it while the service may run."""
     from audiogen.serve.store import DATABASE_FILE, Store
 
     folder = Path(data)
@@ -47,7 +50,11 @@ def _store(data: str, database: str | None) -> Any:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ServiceError(f"cannot use {folder} as the data folder: {exc.strerror or exc}") from None
-    return Store(database or str(folder / DATABASE_FILE))
+    store = Store(database or str(folder / DATABASE_FILE))
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 @click.group(invoke_without_command=True)
@@ -172,9 +179,8 @@ def create_key(data: str, database: str | None, name: str) -> None:
     """Create a key and print it (shown only now; store it where the caller keeps secrets)."""
     from audiogen.serve.auth import create_key
 
-    store = _store(data, database)
-    info, key = create_key(store, name)
-    store.close()
+    with _store(data, database) as store:
+        info, key = create_key(store, name)
     click.echo(key)
     click.echo(f"Created key {info.id} ('{info.name}'); it is shown only this once.", err=True)
 
@@ -186,12 +192,12 @@ def list_keys(data: str, database: str | None) -> None:
     """The keys: id, name, when created and last used, whether revoked."""
     from audiogen.serve.auth import list_keys
 
-    store = _store(data, database)
-    for info in list_keys(store):
+    with _store(data, database) as store:
+        keys = list_keys(store)
+    for info in keys:
         state = f"revoked {info.revoked[:16]}" if info.revoked else "active"
         used = info.last_used[:16] if info.last_used else "never used"
         click.echo(f"{info.id}  {info.name:<20}  created {info.created[:16]}  {used:<16}  {state}")
-    store.close()
 
 
 @keys.command("revoke")
@@ -202,9 +208,8 @@ def revoke_key(key_id: str, data: str, database: str | None) -> None:
     """Revoke the key ID (see 'keys list'): it is refused from now on."""
     from audiogen.serve.auth import revoke_key
 
-    store = _store(data, database)
-    revoke_key(store, key_id)
-    store.close()
+    with _store(data, database) as store:
+        revoke_key(store, key_id)
     click.echo(f"Revoked key {key_id}.", err=True)
 
 
@@ -216,7 +221,6 @@ def webhook_secret(data: str, database: str | None, rotate: bool) -> None:
     """Print the secret the CMS signs its webhook calls with (made on first use)."""
     from audiogen.serve.auth import webhook_secret
 
-    store = _store(data, database)
-    secret = webhook_secret(store, rotate=rotate)
-    store.close()
+    with _store(data, database) as store:
+        secret = webhook_secret(store, rotate=rotate)
     sys.stdout.write(secret + "\n")

@@ -352,8 +352,6 @@ class BodyLimit:
         self.app = app
         self.limit = limit
         self.limits = limits
-        # what uvicorn and tests look for on the app
-        self.state = getattr(app, "state", None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -22,6 +22,8 @@ from audiogen.publish.batch import episode_id
 from audiogen.serve.store import Store, now
 
 KINDS = ("url", "html", "markdown", "text")
+#: what an article's request is made of, as the articles table's columns
+REQUEST_COLUMNS = ("kind", "source", "voice", "lexicon", "language", "quote_voice")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 #: a job that failed this many times because its worker died is not tried again
 MAX_ATTEMPTS = 3
@@ -38,6 +40,10 @@ class Submission:
     lexicon: str | None = None
     language: str | None = None
     quote_voice: str | None = None
+
+    def columns(self) -> tuple[str | None, ...]:
+        """The values of ``REQUEST_COLUMNS``, in order."""
+        return tuple(getattr(self, name) for name in REQUEST_COLUMNS)
 
     def request_hash(self) -> str:
         fields: list[str | None] = [self.kind, self.source, self.voice, self.lexicon]
@@ -89,41 +95,19 @@ def submit(store: Store, submission: Submission, reason: str) -> Submitted:
         created = article is None
         if article is None:
             store.execute(
-                "INSERT INTO articles (id, episode, kind, source, voice, lexicon, language, quote_voice, request_hash,"
-                " status, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
-                (
-                    submission.id,
-                    episode_of(submission.id),
-                    submission.kind,
-                    submission.source,
-                    submission.voice,
-                    submission.lexicon,
-                    submission.language,
-                    submission.quote_voice,
-                    request_hash,
-                    stamp,
-                    stamp,
-                ),
+                f"INSERT INTO articles (id, episode, {', '.join(REQUEST_COLUMNS)}, request_hash, status, created,"
+                f" updated) VALUES (?, ?, {', '.join('?' * len(REQUEST_COLUMNS))}, ?, 'queued', ?, ?)",
+                (submission.id, episode_of(submission.id), *submission.columns(), request_hash, stamp, stamp),
             )
         else:
             active = active_job(store, submission.id)
             if article["request_hash"] == request_hash and (article["status"] == "done" or active):
                 return Submitted(article, active, unchanged=active is None)
+            status = "running" if article["status"] == "running" else "queued"
             store.execute(
-                "UPDATE articles SET kind = ?, source = ?, voice = ?, lexicon = ?, language = ?, quote_voice = ?,"
-                " request_hash = ?, status = ?, updated = ? WHERE id = ?",
-                (
-                    submission.kind,
-                    submission.source,
-                    submission.voice,
-                    submission.lexicon,
-                    submission.language,
-                    submission.quote_voice,
-                    request_hash,
-                    "running" if article["status"] == "running" else "queued",
-                    stamp,
-                    submission.id,
-                ),
+                f"UPDATE articles SET {', '.join(f'{c} = ?' for c in REQUEST_COLUMNS)}, request_hash = ?, status = ?,"
+                " updated = ? WHERE id = ?",
+                (*submission.columns(), request_hash, status, stamp, submission.id),
             )
         job = store.row(
             "SELECT * FROM jobs WHERE article_id = ? AND state = 'queued' ORDER BY id LIMIT 1", (submission.id,)

@@ -154,9 +154,7 @@ def _same_script_language(text: str, language: str) -> str | None:
 
 
 def _guess(text: str) -> str | None:
-    try:
-        import py3langid
-    except ImportError:
-        return None
-    guess, _ = py3langid.classify(text)
-    return str(guess) if guess else None
+    from audiogen.langid import classify
+
+    found = classify(text)
+    return found[0] if found is not None and found[0] else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from num2words import CONVERTER_CLASSES, num2words
@@ -35,7 +36,10 @@ _EURO = {
     "de": ("Euro", "Euro"), "nl": ("euro", "euro"), "ca": ("euro", "euros"),
 }  # fmt: skip
 #: "uno" before a noun: Spanish "un"/"veintiún", Italian "un"
-_APOCOPE = {"es": lambda words: "ún" if words.endswith("iuno") else "un", "it": lambda words: "un"}
+_APOCOPE: dict[str, Callable[[str], str]] = {
+    "es": lambda words: "ún" if words.endswith("iuno") else "un",
+    "it": lambda words: "un",
+}
 #: what num2words says for the decimal mark, where the language says otherwise
 _DECIMAL_WORD = {"es": (" punto ", " coma ")}
 #: ordinal marks: Spanish, Portuguese and Italian "1º"/"1ª" (masculine, feminine),
@@ -44,14 +48,17 @@ _ORDINAL = re.compile(r"(?<![\w.,])(\d{1,4})(?:([ºª°])|(er|re|ère|e|ème|è)
 
 
 @lru_cache(maxsize=64)
-def _patterns(lang: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _patterns(lang: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """A number (with its percent sign), a clock time, and an amount of euros (the sign
+    after it or before it) in ``lang``'s way of writing numbers."""
     if lang in _DECIMAL_COMMA:
         number = r"\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
     else:
         number = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
     alone = rf"(?<![\w.,:/\-])({number})(?![\w]|[.,:/\-]\d)"
     clock = r"(?<![\w.:])([01]?\d|2[0-3]):([0-5]\d)(?![\w:]|[.,]\d)"
-    return re.compile(rf"{alone}(\s?%)?"), re.compile(clock)
+    euros = rf"{alone}\s?€|€\s?(?<![\w.,:/\-])({number})(?![\w]|[.,:/\-]\d)"
+    return re.compile(rf"{alone}(\s?%)?"), re.compile(clock), re.compile(euros)
 
 
 def supported(lang: str) -> bool:
@@ -84,14 +91,14 @@ def normalize_other(text: str, lang: str) -> str:
     if lang in ("id", "ms"):
         # "orang2" is how Indonesian and Malay write "orang-orang"
         text = re.sub(r"\b([^\W\d_]{2,})2\b", r"\1-\1", text)
-    number, clock = _patterns(lang)
+    number, clock, euros = _patterns(lang)
     text = clock.sub(lambda m: f"{_words(m.group(1), lang)} {_words(m.group(2), lang)}", text)
     if lang == "fr":
         text = _FRENCH_HOURS.sub(_french_hours, text)
     if lang in ("es", "pt", "it", "fr", "gl", "ca"):
         text = _ORDINAL.sub(lambda m: _ordinal(m, lang), text)
     if "€" in text and lang in _EURO:
-        text = _euros(text, lang, number)
+        text = euros.sub(lambda m: _euros(m.group(1) or m.group(2), lang), text)
 
     def read(m: re.Match[str]) -> str:
         words = _words(m.group(1), lang)
@@ -130,36 +137,32 @@ def _ordinal(m: re.Match[str], lang: str) -> str:
     return word
 
 
-def _euros(text: str, lang: str, number: re.Pattern[str]) -> str:
-    """"4,50 €" and "€4,50" → the amount in words and the word for euros."""
+def _euros(written: str, lang: str) -> str:
+    """An amount of euros ("4,50", written beside "€") in words with the word for euros."""
+    with contextlib.suppress(ValueError, NotImplementedError, OverflowError, TypeError):
+        value = _value(written, lang)
+        if value != int(value):  # euros and cents, as the language says them
+            return str(num2words(float(value), lang=lang, to="currency", currency="EUR"))
     one, many = _EURO[lang]
-    amount = number.pattern.split("(\\s?%)")[0]
-
-    def say(m: re.Match[str]) -> str:
-        written = m.group(1)
-        plain = re.sub(r"[.\u00a0\u202f ]", "", written).replace(",", ".")
-        with contextlib.suppress(ValueError, NotImplementedError, OverflowError, TypeError):
-            value = float(plain)
-            if value != int(value):  # euros and cents, as the language says them
-                return str(num2words(value, lang=lang, to="currency", currency="EUR"))
-        whole = written.split(",")[0]
-        words = _words(whole, lang)
-        if lang in _APOCOPE and words.endswith("uno"):
-            words = words[:-3] + _APOCOPE[lang](words)  # "un euro", "veintiún euros"
-        single = whole.strip() == "1"
-        return f"{words} {one if single else many}"
-
-    text = re.sub(rf"{amount}\s?€", say, text)
-    return re.sub(rf"€\s?{amount}", say, text)
+    whole = written.split(",")[0] if lang in _DECIMAL_COMMA else written.split(".")[0]
+    words = _words(whole, lang)
+    if lang in _APOCOPE and words.endswith("uno"):
+        words = words[:-3] + _APOCOPE[lang](words)  # "un euro", "veintiún euros"
+    return f"{words} {one if whole.strip() == '1' else many}"
 
 
-def _words(written: str, lang: str) -> str:
+def _value(written: str, lang: str) -> int | float:
+    """A number as ``lang`` writes it ("1.250,75" or "1,250.75") → its value."""
     if lang in _DECIMAL_COMMA:
         plain = re.sub(r"[.\u00a0\u202f ]", "", written).replace(",", ".")
     else:
         plain = written.replace(",", "")
+    return float(plain) if "." in plain else int(plain)
+
+
+def _words(written: str, lang: str) -> str:
     try:
-        value: int | float = float(plain) if "." in plain else int(plain)
+        value = _value(written, lang)
         words = str(num2words(value, lang=lang))
         if isinstance(value, float) and lang in _DECIMAL_WORD:
             words = words.replace(*_DECIMAL_WORD[lang])

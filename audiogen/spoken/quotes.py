@@ -37,7 +37,7 @@ def speech_pieces(text: str) -> list[tuple[str, bool]] | None:
     """``text`` cut into (piece, is quoted speech) in order, when it holds attributed
     direct speech; ``None`` when it does not (the narrator reads it whole). The quotation
     marks stay with their pieces; pieces are stripped of the spaces between them."""
-    matches = [m for m in _QUOTE.finditer(text) if len(m.group(1).split()) >= 1]
+    matches = [m for m in _QUOTE.finditer(text) if m.group(1).strip()]
     if not matches:
         return None
     outside = _QUOTE.sub(" ", text)

@@ -34,6 +34,8 @@ NOTICES = {
 def notice_for(language: str | None) -> str:
     """The spoken AI notice in ``language`` (English when there is none in it)."""
     return NOTICES.get((language or "en").replace("_", "-").split("-")[0].lower(), DEFAULT_NOTICE)
+
+
 NOTICE_POSITIONS = ("intro", "outro", "both")
 
 # A sentence with no letter or digit (a lone bullet, a row of dashes) has nothing to say.
