@@ -130,12 +130,16 @@ def make_script(
     region = (article.language or voice.language).replace("_", "-").upper().partition("-")[2]
     if date_order == "us" and language == "en" and region in DAY_FIRST_REGIONS:
         date_order = "day-first"  # 3/4/2025 is the 3rd of April in British, Irish, Indian… English
+    if not region and language != "en" and base_language(voice.language) == language:
+        # a Portuguese article that does not say where it is from, read by a Brazilian
+        # voice: its numbers in Brazil's words
+        region = voice.language.replace("_", "-").upper().partition("-")[2]
     script = build_script(
         article,
         voice.pauses,
         notice=(notice_text or notice_for(language)) if notice else None,
         notice_position=notice_position,
-        language=language,
+        language=f"{language}-{region}" if region else language,
         lexicon=lexicon,
         engine=voice.engine,
         date_order=date_order,

@@ -161,7 +161,7 @@ def voice_for_language(language: str) -> VoicePreset | None:
     candidates = [
         preset
         for preset in list_presets()
-        if preset.language.replace("_", "-").lower().split("-")[0] == base and engine_installed(preset.engine)
+        if preset.language.replace("_", "-").lower().split("-")[0] == base and engine_installed(preset.engine, preset.voice)
     ]
 
     def rank(preset: VoicePreset) -> tuple[bool, bool, bool, str]:
@@ -192,9 +192,9 @@ def voice_for_article(language: str | None) -> VoicePreset:
     return voice_for_language(wanted) or default
 
 
-def engine_installed(engine: str) -> bool:
+def engine_installed(engine: str, voice: str | None = None) -> bool:
     """Whether ``engine`` is registered and has what it needs installed (the studio
-    voices need their extra)."""
+    voices need their extra; given a ``voice``, also what that voice's language needs)."""
     from audiogen.backends.registry import available, load_class
 
     target = available().get(engine)
@@ -202,9 +202,17 @@ def engine_installed(engine: str) -> bool:
         return False
     try:
         installed = getattr(load_class(target), "installed", None)
-        return bool(installed()) if callable(installed) else True
+        if not callable(installed):
+            return True
+        return bool(installed(voice)) if voice is not None and _takes_voice(installed) else bool(installed())
     except Exception:
         return False
+
+
+def _takes_voice(installed: Any) -> bool:
+    import inspect
+
+    return "voice" in inspect.signature(installed).parameters
 
 
 @lru_cache(maxsize=1)

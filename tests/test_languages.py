@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from audiogen.pipeline import load, make_script
+from audiogen.spoken import normalize
 from audiogen.reading.clean import detect_language
 from audiogen.spoken.other import normalize_other
 from audiogen.voices import resolve_voice, voice_for_article, voice_for_language
@@ -122,7 +123,7 @@ def test_the_voice_follows_the_articles_language(monkeypatch: pytest.MonkeyPatch
         "en-GB": "emma",
     }
     # without them, eSpeak NG's voice for the language; English stays with the default
-    monkeypatch.setattr("audiogen.voices.engine_installed", lambda engine: engine != "kokoro")
+    monkeypatch.setattr("audiogen.voices.engine_installed", lambda engine, voice=None: engine != "kokoro")
     spanish = voice_for_article("es")
     assert (spanish.engine, spanish.voice) == ("pyttsx3", "roa/es")
     assert voice_for_article("en-GB").name == "joe"
@@ -294,3 +295,108 @@ def test_german_abbreviations() -> None:
         "Die Akte enthält zum Beispiel Arztbriefe beziehungsweise Befunde.",
         "Professor Müller sagte, es koste circa zwei Millionen Euro.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("यह 12 है", "यह बारह है"),
+        ("कुल 51 सीटें", "कुल इक्यावन सीटें"),
+        ("12,50,000 लोग", "बारह लाख पचास हज़ार लोग"),  # the Indian grouping
+        ("1,250,000 लोग", "बारह लाख पचास हज़ार लोग"),  # the international grouping, same value
+        ("बजट ₹5 करोड़ का है", "बजट पाँच करोड़ रुपये का है"),
+        ("टिकट ₹12.50 का", "टिकट बारह रुपये पचास पैसे का"),
+        ("किराया Rs. 450 है", "किराया चार सौ पचास रुपये है"),
+        ("₹2.5 लाख", "दो दशमलव पाँच लाख रुपये"),
+        ("महंगाई 3.25% रही", "महंगाई तीन दशमलव दो पाँच प्रतिशत रही"),
+        ("वृद्धि 7 प्रतिशत", "वृद्धि सात प्रतिशत"),
+        ("सन 1999 में", "सन उन्नीस सौ निन्यानबे में"),
+        ("2026 में", "दो हज़ार छब्बीस में"),
+        ("बैठक 10:30 बजे", "बैठक दस बजकर तीस मिनट"),
+        ("14:00 बजे", "चौदह बजे"),
+        ("१५ बसें", "पंद्रह बसें"),  # Devanagari digits
+        ("35,40,00,00,000 का कर्ज", "पैंतीस अरब चालीस करोड़ का कर्ज"),
+        ("बस 100 और 101", "बस एक सौ और एक सौ एक"),
+    ],
+)
+def test_hindi_numbers_on_the_indian_scale(text: str, expected: str) -> None:
+    assert normalize(text, "hi") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("東京都は2日、発表した。", "東京都は二日、発表した。"),  # the reader says *futsuka*
+        ("総額は3.5億円", "総額は三点五億円"),
+        ("前年より12%増えた", "前年より十二パーセント増えた"),
+        ("参加者は1,200人", "参加者は千二百人"),
+        ("2026年3月1日", "二千二十六年三月一日"),
+        ("10:30に会見", "十時三十分に会見"),
+        ("午後3:00から", "午後三時から"),
+        ("１２％", "十二パーセント"),  # full-width digits
+        ("35000000人", "三千五百万人"),
+        ("1万2000円", "一万二千円"),
+    ],
+)
+def test_japanese_numbers_in_kanji_numerals(text: str, expected: str) -> None:
+    assert normalize(text, "ja") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,200人参加", "1200人参加"),
+        ("会议于10:00举行", "会议于10点举行"),
+        ("10:30结束", "10点30分结束"),
+        ("增长12%", "增长12%"),  # the reader says 百分之十二 itself
+        ("１０：３０", "10点30分"),
+        ("总额为3.5亿元", "总额为3.5亿元"),
+    ],
+)
+def test_mandarin_numbers_left_as_its_reader_says_them(text: str, expected: str) -> None:
+    assert normalize(text, "zh") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "brazil", "portugal"),
+    [
+        ("16 ônibus", "dezesseis ônibus", "dezasseis ônibus"),
+        ("17 linhas", "dezessete linhas", "dezassete linhas"),
+        ("19 paradas", "dezenove paradas", "dezanove paradas"),
+        ("2.000.000.000 de reais", "dois bilhões de reais", "dois mil milhões de reais"),
+        ("custa 4,50 €", "custa quatro euros e cinquenta centavos", "custa quatro euros e cinquenta cêntimos"),
+        ("custa 1,01 €", "custa um euro e um centavo", "custa um euro e um cêntimo"),
+    ],
+)
+def test_brazilian_and_european_portuguese_number_words(text: str, brazil: str, portugal: str) -> None:
+    assert normalize(text, "pt-BR") == brazil
+    assert normalize(text, "pt-PT") == portugal == normalize(text, "pt")
+
+
+def test_a_portuguese_article_read_by_a_brazilian_voice_says_brazils_numbers() -> None:
+    article = load(SAMPLES / ARTICLES["pt"])
+    article = replace(article, language="pt", segments=[replace(article.segments[0], text="São 16 ônibus.")])
+    script = make_script(article, resolve_voice("pt-dora"))
+    assert "dezesseis" in " ".join(s.spoken for p in script.parts for s in p.sentences)
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize(
+    ("voice", "text"),
+    [("jf_alpha", "東京都は二日、新しい予算案を発表しました。"), ("zf_xiaobei", "北京市政府二日公布了新的预算方案。")],
+)
+def test_the_japanese_and_mandarin_studio_voices(voice: str, text: str) -> None:
+    from audiogen.backends.base import SynthesisOptions
+    from audiogen.backends.kokoro import KokoroBackend
+
+    engine = KokoroBackend()
+    phonemes = engine.phonemes(text, voice)
+    assert phonemes and not any("\u3040" <= c <= "\u9fff" for c in phonemes)  # no kana or hanzi left
+    (clip,) = engine.synthesize([text], SynthesisOptions(voice=voice, word_timings=True))
+    assert clip.samples.size > 1.0 * 24000 and abs(int(clip.samples.max())) > 3000
+    assert clip.words and clip.words[-1][1] <= clip.samples.size
+
+
+def test_japanese_and_mandarin_articles_get_their_studio_voices() -> None:
+    assert voice_for_article("ja").name == "ja-alpha"
+    assert voice_for_article("zh-CN").name == "zh-xiaobei"

@@ -284,7 +284,7 @@ def test_seed_article_sentences(written: str, spoken: str) -> None:
         ("it", "Nel 2019 erano 12.", "Nel duemiladiciannove erano dodici."),
         ("id", "orang2 datang pukul 10", "orang-orang datang pukul sepuluh"),
         ("pt", "o código 2018-08-25 e o lote A12", "o código 2018-08-25 e o lote A12"),
-        ("hi", "यह 12 है", "यह 12 है"),  # a language num2words does not know: as written
+        ("ta", "இது 12", "இது 12"),  # a language num2words does not know: as written
         ("it", "Thriller (Vinile) http://amzn.to/2B5WGKP", "Thriller (Vinile) amzn punto to"),
         ("it", "Interstellar/Il Cavaliere Oscuro", "Interstellar, Il Cavaliere Oscuro"),
         ("pt", "*** Leia mais ***", "Leia mais"),

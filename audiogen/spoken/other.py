@@ -77,9 +77,16 @@ _DECORATION = re.compile(r"[_*|~=<>#^\\-]{2,}|(?<!\w)[*|^\\]+|[*|^\\]+(?!\w)")
 _SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")
 
 
-def normalize_other(text: str, lang: str) -> str:
+#: how euros and cents are joined, where num2words has no euros in the region's words
+_CENTS = {"pt_BR": ("e", "centavo", "centavos")}
+#: regions whose number words num2words has apart from the language's own
+_REGIONAL_WORDS = {("pt", "BR"): "pt_BR"}
+
+
+def normalize_other(text: str, lang: str, region: str = "") -> str:
     """``text`` in ``lang`` for a voice: web addresses named by their site, decoration
-    dropped, and numbers read in the language's words (where num2words knows it)."""
+    dropped, and numbers read in the language's words (where num2words knows it; in the
+    region's words where they differ, Brazil's *dezesseis* for Portugal's *dezasseis*)."""
     text = expand(text, lang)
     if "/" in text or "." in text:
         dot = _DOT.get(lang)
@@ -92,16 +99,17 @@ def normalize_other(text: str, lang: str) -> str:
         # "orang2" is how Indonesian and Malay write "orang-orang"
         text = re.sub(r"\b([^\W\d_]{2,})2\b", r"\1-\1", text)
     number, clock, euros = _patterns(lang)
-    text = clock.sub(lambda m: f"{_words(m.group(1), lang)} {_words(m.group(2), lang)}", text)
+    said_in = _REGIONAL_WORDS.get((lang, region), lang)  # num2words' name for the words
+    text = clock.sub(lambda m: f"{_words(m.group(1), said_in)} {_words(m.group(2), said_in)}", text)
     if lang == "fr":
         text = _FRENCH_HOURS.sub(_french_hours, text)
     if lang in ("es", "pt", "it", "fr", "gl", "ca"):
-        text = _ORDINAL.sub(lambda m: _ordinal(m, lang), text)
+        text = _ORDINAL.sub(lambda m: _ordinal(m, said_in), text)
     if "€" in text and lang in _EURO:
-        text = euros.sub(lambda m: _euros(m.group(1) or m.group(2), lang), text)
+        text = euros.sub(lambda m: _euros(m.group(1) or m.group(2), said_in), text)
 
     def read(m: re.Match[str]) -> str:
-        words = _words(m.group(1), lang)
+        words = _words(m.group(1), said_in)
         if not m.group(2):
             return words
         percent = _PERCENT.get(lang, "%")
@@ -127,7 +135,7 @@ def _ordinal(m: re.Match[str], lang: str) -> str:
     if (lang == "fr") != (suffix is not None):
         return m.group(0)
     try:
-        word = str(num2words(int(m.group(1)), lang=lang, to="ordinal"))
+        word = str(num2words(int(m.group(1)), lang=lang, to="ordinal"))  # lang: num2words' name
     except (NotImplementedError, ValueError, OverflowError):
         return m.group(0)
     if mark == "ª" and word.endswith("o"):
@@ -138,16 +146,22 @@ def _ordinal(m: re.Match[str], lang: str) -> str:
 
 
 def _euros(written: str, lang: str) -> str:
-    """An amount of euros ("4,50", written beside "€") in words with the word for euros."""
+    """An amount of euros ("4,50", written beside "€") in words with the word for euros
+    (``lang``: num2words' name for the words, "pt_BR" too)."""
+    base = lang.split("_")[0]
+    one, many = _EURO[base]
     with contextlib.suppress(ValueError, NotImplementedError, OverflowError, TypeError):
-        value = _value(written, lang)
+        value = _value(written, base)
         if value != int(value):  # euros and cents, as the language says them
+            if lang in _CENTS:
+                whole, cents = int(value), round((value - int(value)) * 100)
+                unit = one if whole == 1 else many
+                return f"{_words(str(whole), lang)} {unit} {_CENTS[lang][0]} {_words(str(cents), lang)} {_CENTS[lang][1 + (cents != 1)]}"
             return str(num2words(float(value), lang=lang, to="currency", currency="EUR"))
-    one, many = _EURO[lang]
-    whole = written.split(",")[0] if lang in _DECIMAL_COMMA else written.split(".")[0]
+    whole = written.split(",")[0] if base in _DECIMAL_COMMA else written.split(".")[0]
     words = _words(whole, lang)
-    if lang in _APOCOPE and words.endswith("uno"):
-        words = words[:-3] + _APOCOPE[lang](words)  # "un euro", "veintiún euros"
+    if base in _APOCOPE and words.endswith("uno"):
+        words = words[:-3] + _APOCOPE[base](words)  # "un euro", "veintiún euros"
     return f"{words} {one if whole.strip() == '1' else many}"
 
 
@@ -161,11 +175,13 @@ def _value(written: str, lang: str) -> int | float:
 
 
 def _words(written: str, lang: str) -> str:
+    """A number as ``lang`` writes it in words (``lang``: num2words' name, "pt_BR" too)."""
+    base = lang.split("_")[0]
     try:
-        value = _value(written, lang)
+        value = _value(written, base)
         words = str(num2words(value, lang=lang))
-        if isinstance(value, float) and lang in _DECIMAL_WORD:
-            words = words.replace(*_DECIMAL_WORD[lang])
+        if isinstance(value, float) and base in _DECIMAL_WORD:
+            words = words.replace(*_DECIMAL_WORD[base])
         return words
     except (ValueError, NotImplementedError, OverflowError, IndexError, TypeError):
         return written

@@ -61,10 +61,11 @@ def build_script(
     ``lexicon`` in the form ``engine`` understands (phonemes for Piper)."""
     pauses = pauses or Pauses()
     lang = base_language(language or article.language)
+    regional = language or article.language or lang  # "pt-BR": numbers in Brazil's words
     lexicon = lexicon or Lexicon()
 
     def speak(text: str) -> str:
-        spoken = normalize(text, lang, date_order=date_order)
+        spoken = normalize(text, regional, date_order=date_order)
         return lexicon.apply(spoken, engine) if lang == "en" else spoken
 
     tables = table_speech(article.segments, lang)
