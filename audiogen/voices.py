@@ -161,7 +161,8 @@ def voice_for_language(language: str) -> VoicePreset | None:
     candidates = [
         preset
         for preset in list_presets()
-        if preset.language.replace("_", "-").lower().split("-")[0] == base and engine_installed(preset.engine, preset.voice)
+        if preset.language.replace("_", "-").lower().split("-")[0] == base
+        and engine_installed(preset.engine, preset.voice)
     ]
 
     def rank(preset: VoicePreset) -> tuple[bool, bool, bool, str]:

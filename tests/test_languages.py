@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from audiogen.pipeline import load, make_script
-from audiogen.spoken import normalize
 from audiogen.reading.clean import detect_language
+from audiogen.spoken import normalize
 from audiogen.spoken.other import normalize_other
 from audiogen.voices import resolve_voice, voice_for_article, voice_for_language
 

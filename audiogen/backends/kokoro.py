@@ -258,7 +258,7 @@ class KokoroBackend(Backend):
 def _own_g2p(language: str) -> Any:
     """Japanese or Mandarin text → Kokoro's phonemes, as one callable."""
     _studio()
-    modules, hint = _OWN_G2P[language]
+    hint = _OWN_G2P[language][1]
     try:
         if language == "ja":
             with warnings.catch_warnings():  # its romanizer reads its word list by a deprecated call

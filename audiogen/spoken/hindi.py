@@ -89,9 +89,11 @@ def normalize_hindi(text: str) -> str:
     if not any(c.isdigit() for c in text):
         return text
     text = _CLOCK.sub(
-        lambda m: f"{hindi_number(int(m.group(1)))} बजे"
-        if not int(m.group(2))
-        else f"{hindi_number(int(m.group(1)))} बजकर {hindi_number(int(m.group(2)))} मिनट",
+        lambda m: (
+            f"{hindi_number(int(m.group(1)))} बजे"
+            if not int(m.group(2))
+            else f"{hindi_number(int(m.group(1)))} बजकर {hindi_number(int(m.group(2)))} मिनट"
+        ),
         text,
     )
     text = _RUPEES.sub(_rupees, text)

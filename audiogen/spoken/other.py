@@ -154,9 +154,12 @@ def _euros(written: str, lang: str) -> str:
         value = _value(written, base)
         if value != int(value):  # euros and cents, as the language says them
             if lang in _CENTS:
-                whole, cents = int(value), round((value - int(value)) * 100)
-                unit = one if whole == 1 else many
-                return f"{_words(str(whole), lang)} {unit} {_CENTS[lang][0]} {_words(str(cents), lang)} {_CENTS[lang][1 + (cents != 1)]}"
+                euros, cents = int(value), round((value - int(value)) * 100)
+                joined, cent, cents_word = _CENTS[lang]
+                return (
+                    f"{_words(str(euros), lang)} {one if euros == 1 else many} {joined} "
+                    f"{_words(str(cents), lang)} {cent if cents == 1 else cents_word}"
+                )
             return str(num2words(float(value), lang=lang, to="currency", currency="EUR"))
     whole = written.split(",")[0] if base in _DECIMAL_COMMA else written.split(".")[0]
     words = _words(whole, lang)
