@@ -145,6 +145,7 @@ def make_script(
         date_order=date_order,
     )
     script = _with_voices(script, voice)
+    script = _with_quotations_in_their_languages(script, voice)
     quote_voice = quote_voice or voice.quote_voice
     if quote_voice:
         script = _with_quote_voice(script, resolve_voice(quote_voice).name)
@@ -167,6 +168,57 @@ def _with_quote_voice(script: Script, voice: str) -> Script:
             sentences = tuple(piece for sentence in part.sentences for piece in split_quoted(sentence, voice))
             parts.append(replace(part, sentences=sentences))
     return replace(script, parts=parts)
+
+
+#: the fewest words a quotation in the narration's script is judged to be in another
+#: language from (a paragraph needs more: ``SAME_SCRIPT_WORDS``)
+QUOTATION_WORDS = 5
+
+
+def _with_quotations_in_their_languages(script: Script, narrator: VoicePreset) -> Script:
+    """Attributed quotations in another language than their sentence's, in a voice for
+    theirs (normalized in its rules), or left out with a line in the log and a caption
+    note where none is installed; the attribution stays the narrator's."""
+    from audiogen.spoken import normalize
+    from audiogen.spoken.language import foreign_language
+    from audiogen.spoken.quotes import split_speech
+
+    unread: list[tuple[int | None, str]] = []
+    parts = []
+    for part in script.parts:
+        if part.kind in ("notice", "title"):
+            parts.append(part)
+            continue
+        own = part.language or (script.language if not part.voice else "")
+        if not own:
+            parts.append(part)
+            continue
+        where = f"{part.kind.replace('_', ' ')} {(part.segment_index or 0) + 1}"
+
+        def choose(
+            display: str, said: str, own: str = own, where: str = where, segment: int | None = part.segment_index
+        ) -> tuple[str, str] | None:
+            quoted = display.strip(' "“”„«»,.;:!?')
+            other = foreign_language(quoted, own, min_words=QUOTATION_WORDS)
+            if other is None or other == "und":
+                return None
+            preset = voice_for_language(other)
+            if preset is None or base_language(preset.language) == base_language(narrator.language):
+                log.warning(
+                    "a quotation in %s is in another language (%s) and no voice for it is installed: it is not read",
+                    where,
+                    other,
+                )
+                unread.append((segment, other))
+                return ("", "")
+            log.info("a quotation in %s is in another language (%s): read by %s", where, other, preset.label)
+            return (preset.name, normalize(display, other))
+
+        sentences = tuple(piece for sentence in part.sentences for piece in split_speech(sentence, choose))
+        parts.append(replace(part, sentences=sentences))
+    if not unread and all(a.sentences == b.sentences for a, b in zip(parts, script.parts, strict=True)):
+        return script
+    return replace(script, parts=[p for p in parts if p.sentences], unread=[*script.unread, *unread])
 
 
 def respeak(script: Script, respoken: Mapping[int, str]) -> Script:

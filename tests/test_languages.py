@@ -400,3 +400,52 @@ def test_the_japanese_and_mandarin_studio_voices(voice: str, text: str) -> None:
 def test_japanese_and_mandarin_articles_get_their_studio_voices() -> None:
     assert voice_for_article("ja").name == "ja-alpha"
     assert voice_for_article("zh-CN").name == "zh-xiaobei"
+
+
+def test_a_quotation_in_another_language_gets_its_voice_and_the_attribution_stays(
+    fake_engine: str, tmp_path: Path
+) -> None:
+    from audiogen.conversion import ConvertOptions, convert
+
+    source = tmp_path / "story.md"
+    source.write_text(
+        "# Summit in Paris\n\nThe leaders met in Paris on Tuesday to agree on a new defence fund for the region.\n\n"
+        'President Macron told reporters after the talks: "Nous consacrerons 30 % du fonds à la défense aérienne '
+        'de nos voisins." He then left for Brussels, where the ministers meet on Friday.\n'
+    )
+    result = convert(source, tmp_path / "out.mp3", ConvertOptions(voice=fake_engine, cover=False))
+    cues = [(cue.text, cue.voice) for cue in result.narration.cues]
+    quote = next(voice for text, voice in cues if text.startswith('"Nous consacrerons'))
+    assert quote == "fr-siwis"
+    assert next(voice for text, voice in cues if text.startswith("President Macron told")) == ""
+    assert next(voice for text, voice in cues if text.startswith("He then left")) == ""
+    script = make_script(load(source), resolve_voice(fake_engine))
+    said = {s.display: s.spoken for p in script.parts for s in p.sentences}
+    assert "trente pour cent" in said['"Nous consacrerons 30 % du fonds à la défense aérienne de nos voisins."']
+
+
+def test_english_quotations_stay_with_the_narrator() -> None:
+    from audiogen.article import Article, Segment
+
+    text = (
+        '"We will not retreat from the city, whatever the cost to us," the commander said on Monday. '
+        'She added: "The people here have waited long enough for help to arrive."'
+    )
+    script = make_script(Article(title="t", language="en", segments=[Segment("paragraph", text)]), resolve_voice("joe"))
+    assert all(not s.voice for p in script.parts for s in p.sentences)
+
+
+def test_a_quotation_no_voice_can_read_is_left_out_with_a_note(
+    fake_engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from audiogen.article import Article, Segment
+
+    monkeypatch.setattr("audiogen.pipeline.voice_for_language", lambda language: None)
+    text = 'The minister told the parliament: "Wir werden die Brücke bis zum Ende des Jahres wieder öffnen." Work starts in May.'
+    script = make_script(
+        Article(title="t", language="en", segments=[Segment("paragraph", text)]), resolve_voice(fake_engine)
+    )
+    displays = [s.display for p in script.parts for s in p.sentences]
+    assert "The minister told the parliament:" in displays and "Work starts in May." in displays
+    assert not any("Brücke" in d for d in displays)
+    assert script.unread == [(0, "de")]

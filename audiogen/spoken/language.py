@@ -123,13 +123,15 @@ SAME_SCRIPT_WORDS = 8
 SAME_SCRIPT_FLOOR = 0.95
 
 
-def foreign_language(text: str, language: str) -> str | None:
+def foreign_language(text: str, language: str, *, min_words: int = 0) -> str | None:
     """The language of ``text`` when it is another than ``language``: written in another
     script, or in the same script and surely another language (a Spanish quotation in an
-    English article); ``None`` when it is the narration's (or too mixed or short to tell)."""
+    English article); ``None`` when it is the narration's (or too mixed or short to tell).
+    ``min_words``: the fewest words a text in the same script is judged from (default
+    ``SAME_SCRIPT_WORDS``; a quotation is judged from fewer)."""
     script, count, share = dominant_script(text)
     if script is not None and script in scripts_of(language) and share >= DOMINANT_SHARE:
-        return _same_script_language(text, language)
+        return _same_script_language(text, language, min_words or SAME_SCRIPT_WORDS)
     if script is None or script in scripts_of(language) or share < DOMINANT_SHARE or count < MIN_FOREIGN_LETTERS:
         return None
     guess = _guess(text)
@@ -138,8 +140,8 @@ def foreign_language(text: str, language: str) -> str | None:
     return _SCRIPT_DEFAULT.get(script, "und")
 
 
-def _same_script_language(text: str, language: str) -> str | None:
-    if len(text.split()) < SAME_SCRIPT_WORDS:
+def _same_script_language(text: str, language: str, min_words: int) -> str | None:
+    if len(text.split()) < min_words:
         return None
     from audiogen.langid import classify
 

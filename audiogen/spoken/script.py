@@ -14,8 +14,9 @@ from dataclasses import replace
 from audiogen.article import Article, Pauses, Script, ScriptPart, Segment, Sentence
 from audiogen.errors import ExtractionError
 from audiogen.spoken import base_language, normalize, split_sentences
-from audiogen.spoken.language import foreign_language
+from audiogen.spoken.language import SAME_SCRIPT_WORDS, foreign_language
 from audiogen.spoken.lexicon import Lexicon
+from audiogen.spoken.quotes import QUOTATION
 
 DEFAULT_NOTICE = "This audio was generated with AI assistance."
 #: the spoken notice in the languages audiogen narrates (written for audiogen)
@@ -99,6 +100,14 @@ def build_script(
     return Script(title=article.title, language=lang, parts=[p for p in parts if p.sentences])
 
 
+def _outside_quotations(text: str) -> str:
+    """What a paragraph's own language is judged from: its words outside quotation marks
+    (an English paragraph quoting a French minister is English, its quotation is given
+    its own voice later), or all of it when too few are left to tell."""
+    outside = QUOTATION.sub(" ", text)
+    return outside if len(outside.split()) >= SAME_SCRIPT_WORDS else text
+
+
 def _title_opens_body(article: Article) -> bool:
     """Whether the title is only the opening words of the first segment (an article
     with no headline of its own is titled by its first words): spoken, they would be
@@ -119,7 +128,7 @@ def _part(
     segment_index: int | None = None,
     level: int = 0,
 ) -> ScriptPart:
-    other = foreign_language(text, lang) if kind != "notice" else None
+    other = foreign_language(_outside_quotations(text), lang) if kind != "notice" else None
     if other is not None:
         # another script: split by its own rules and given to its voice as written
         lang, speak = other, lambda written: normalize(written, other)
