@@ -1,7 +1,7 @@
 """Articles in other languages, heard back: does the normalized reading beat the text
 read as written?
 
-    python bench/languages.py [--languages es,fr,it,pt,hi,en-GB] [--keep DIR] [--pages DIR]
+    python bench/languages.py [--languages es,fr,it,pt,hi,en-GB,ja,zh] [--keep DIR] [--pages DIR]
 
 For each language's sample article in ``samples/`` (no notice), narrated with the
 voice audiogen picks for the language (the studio voices when ``audiogen[studio]`` is
@@ -16,7 +16,8 @@ rate against the article's text. Reference and transcripts are folded the same w
 every language: numbers, money and times written in digits become the language's words
 (audiogen's own reading, so "4,5" and "cuatro coma cinco" are the same words), then case,
 punctuation and accents go. A reading the voice got wrong stays wrong after folding: a
-raw "4,5" read as "cuatro cinco" is heard as such, and does not fold back.
+raw "4,5" read as "cuatro cinco" is heard as such, and does not fold back. Japanese and
+Mandarin are scored on their sounds (see ``UNITS``), the error rate per mora or syllable.
 """
 
 from __future__ import annotations
@@ -37,7 +38,14 @@ SAMPLES = {
     "pt": "pt-orcamento-onibus.md",
     "hi": "hi-bijli-bus.md",
     "en-GB": "en-gb-rail-strike.md",
+    "ja": "ja-denki-bus.md",
+    "zh": "zh-diandong-gongjiao.md",
 }
+#: the languages scored on their sounds, not on written words: Japanese on kana (each
+#: reading mora, the text's numbers and both its scripts read by OpenJTalk), Mandarin on
+#: toneless pinyin syllables (so simplified and traditional characters, and digits and
+#: numerals, compare alike)
+UNITS = {"ja": "morae", "zh": "syllables"}
 
 
 #: what Whisper is told it hears first (nothing, for now)
@@ -91,7 +99,17 @@ def fold(text: str, language: str) -> list[str]:
     base, _, region = language.partition("-")
     base = base.lower()
     order = "day-first" if base == "en" and region.upper() in DAY_FIRST_REGIONS else "us"
-    text = normalize(text, lang=base, date_order=order)
+    text = normalize(text, lang=language, date_order=order)
+    if base == "ja":
+        import pyopenjtalk
+
+        return [c for c in pyopenjtalk.g2p(text, kana=True) if c.isalpha()]
+    if base == "zh":
+        import cn2an
+        from pypinyin import lazy_pinyin
+
+        text = re.sub(r"[^\u3400-\u9fff]+", " ", cn2an.transform(text, "an2cn"))
+        return [syllable for syllable in lazy_pinyin(text) if syllable.strip()]
     text = text.lower().replace("’", "'")
     if base == "hi":
         text = unicodedata.normalize("NFD", text).replace("\u093c", "")  # nukta letters as their base
@@ -161,7 +179,8 @@ def main() -> None:
         voice = voice_for_article(article.language)
         script = make_script(article, voice, notice=False)
         written = [s.display for _, _, s in script.sentences()]
-        reference = fold(" ".join(written), language)
+        tag = article.language or language  # "pt-BR": Brazil's number words on both sides
+        reference = fold(" ".join(written), tag)
         scores = {}
         for reading in ("normalized", "raw"):
             out = folder / f"{language}-{reading}.mp3"
@@ -180,16 +199,21 @@ def main() -> None:
                 condition_on_previous_text=False,
                 initial_prompt=PROMPTS.get(language),
             )
-            heard = fold(" ".join(segment.text for segment in segments), language)
+            heard = fold(" ".join(segment.text for segment in segments), tag)
             scores[reading] = word_errors(reference, heard) / max(1, len(reference))
             print(
-                f"{language:<6} {reading:<10} WER {scores[reading]:.3f}  ({len(reference)} words, {voice.label}, "
+                f"{language:<6} {reading:<10} WER {scores[reading]:.3f}  ({len(reference)} {UNITS.get(language, 'words')}, {voice.label}, "
                 f"{time.perf_counter() - started:.0f} s)",
                 flush=True,
             )
         results.append((language, scores["normalized"], scores["raw"], len(reference)))
     print(f"narrations in {folder}")
-    print("languages: " + "; ".join(f"{lang} {norm:.3f} (raw {raw:.3f}, {n} words)" for lang, norm, raw, n in results))
+    print(
+        "languages: "
+        + "; ".join(
+            f"{lang} {norm:.3f} (raw {raw:.3f}, {n} {UNITS.get(lang, 'words')})" for lang, norm, raw, n in results
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -19,17 +19,21 @@ ARTICLES = {
     "es": "es-presupuesto-autobuses.md",
     "fr": "fr-budget-bus.md",
     "it": "it-bilancio-autobus.md",
-    "pt": "pt-orcamento-onibus.md",
+    "pt-BR": "pt-orcamento-onibus.md",
     "hi": "hi-bijli-bus.md",
     "en-GB": "en-gb-rail-strike.md",
+    "ja": "ja-denki-bus.md",
+    "zh": "zh-diandong-gongjiao.md",
 }
 NOTICES = {
     "es": "Este audio se generó con ayuda de inteligencia artificial.",
     "fr": "Cet audio a été généré avec l'aide de l'intelligence artificielle.",
     "it": "Questo audio è stato generato con l'aiuto dell'intelligenza artificiale.",
-    "pt": "Este áudio foi gerado com a ajuda de inteligência artificial.",
+    "pt-BR": "Este áudio foi gerado com a ajuda de inteligência artificial.",
     "hi": "यह ऑडियो कृत्रिम बुद्धिमत्ता की सहायता से बनाया गया है।",
     "en-GB": "This audio was generated with AI assistance.",
+    "ja": "この音声はAIの支援を受けて生成されました。",
+    "zh": "本音频由人工智能辅助生成。",
 }
 #: what each sample must be heard to say (its numbers in the language's words)
 SAID = {
@@ -58,14 +62,32 @@ SAID = {
         "un euro e quarantacinque centesimi",
         "la seconda fase",
     ],
-    "pt": [
+    "pt-BR": [
         "quatro vírgula cinco milhões de euros",
         "a partir de primeiro de setembro",
         "desde as seis trinta",
         "a segunda fase",
+        "oitocentos e cinquenta mil reais",
+        "dezesseis novos abrigos",
     ],
-    "hi": ["हर पंद्रह मिनट में एक बस मिलेगी"],
-    "en-GB": ["on the third of April twenty twenty-five", "closing twelve stations", "more than four hundred services"],
+    "hi": [
+        "हर पंद्रह मिनट में एक बस मिलेगी",
+        "पैंतालीस करोड़ रुपये",
+        "आठ लाख पचास हज़ार रुपये",
+        "एक लाख बीस हज़ार लोग",
+        "रात दस बजे",
+        "तीन दशमलव पाँच प्रतिशत",
+        "सुबह ग्यारह बजकर तीस मिनट",
+    ],
+    "ja": ["四億五千万円", "午前六時三十分から十五分おき", "十八パーセント", "一日あたり約十二万人"],
+    "zh": ["4.5亿元", "早上6点30分开始", "1200000人次", "晚上10点以后"],
+    "en-GB": [
+        "on the third of April twenty twenty-five",
+        "closing twelve stations",
+        "more than four hundred services",
+        "on the twenty-eighth of March twenty twenty-five",
+        "one hundred twenty million pound fall",
+    ],
 }
 
 
@@ -85,8 +107,9 @@ def test_each_sample_is_read_in_its_language(language: str) -> None:
     spoken = " ".join(sentences)
     for words in SAID[language]:
         assert words in spoken, (words, spoken)
-    # no digit is left for the voice to guess
-    assert not any(ch.isdigit() for ch in spoken), spoken
+    if language != "zh":  # Mandarin's reader says its digits itself (see normalize_chinese)
+        # no digit is left for the voice to guess
+        assert not any(ch.isdigit() for ch in spoken), spoken
 
 
 @pytest.mark.parametrize(
@@ -374,7 +397,7 @@ def test_brazilian_and_european_portuguese_number_words(text: str, brazil: str, 
 
 
 def test_a_portuguese_article_read_by_a_brazilian_voice_says_brazils_numbers() -> None:
-    article = load(SAMPLES / ARTICLES["pt"])
+    article = load(SAMPLES / ARTICLES["pt-BR"])
     article = replace(article, language="pt", segments=[replace(article.segments[0], text="São 16 ônibus.")])
     script = make_script(article, resolve_voice("pt-dora"))
     assert "dezesseis" in " ".join(s.spoken for p in script.parts for s in p.sentences)

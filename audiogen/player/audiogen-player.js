@@ -69,6 +69,22 @@ const WORDS = {
       "कुछ नाम या शब्द गलत बोले जा सकते हैं; लिखा हुआ लेख ही प्रामाणिक है।",
     more: "इस ऑडियो के बारे में और जानें",
   },
+  ja: {
+    play: "再生", pause: "一時停止", seek: "再生位置", back: (n) => `${n}秒戻る`, forward: (n) => `${n}秒進む`,
+    speed: "再生速度", mute: "ミュート", unmute: "ミュート解除", volume: "音量", follow: "読み上げ箇所を表示",
+    transcript: "テキスト", download: "ダウンロード", listen: "聞く", article: "この記事を聞く", label: "AI音声",
+    explain: (engine) => `この記事は人ではなくコンピューターの音声${engine}が読み上げています。` +
+      "名前や言葉の読みが誤っている場合があります。正確な内容は記事の本文をご覧ください。",
+    more: "この音声について詳しく",
+  },
+  zh: {
+    play: "播放", pause: "暂停", seek: "播放进度", back: (n) => `后退${n}秒`, forward: (n) => `前进${n}秒`,
+    speed: "播放速度", mute: "静音", unmute: "取消静音", volume: "音量", follow: "跟读文字",
+    transcript: "文字稿", download: "下载", listen: "收听", article: "收听本文", label: "AI 语音",
+    explain: (engine) => `本文由计算机语音${engine}朗读，而非真人。` +
+      "部分人名或词语的读音可能有误，请以文字稿为准。",
+    more: "了解有关此音频的更多信息",
+  },
 };
 
 function wordsFor(language) {

@@ -95,18 +95,25 @@ def normalize_other(text: str, lang: str, region: str = "") -> str:
     text = re.sub(r"\s{2,}", " ", _DECORATION.sub(" ", text)).strip()
     if not supported(lang) or not any(c.isdigit() for c in text):
         return text
+    if any("₀" <= c <= "₉" for c in text):
+        # a chemical formula: "CO₂" is its letters and the number ("C O dos")
+        text = _FORMULA.sub(
+            lambda m: " ".join(re.findall(r"[A-Z][a-z]?|[₀-₉]+", m.group(0))).translate(_SUBSCRIPTS), text
+        )
     if lang in ("id", "ms"):
         # "orang2" is how Indonesian and Malay write "orang-orang"
         text = re.sub(r"\b([^\W\d_]{2,})2\b", r"\1-\1", text)
     number, clock, euros = _patterns(lang)
     said_in = _REGIONAL_WORDS.get((lang, region), lang)  # num2words' name for the words
-    text = clock.sub(lambda m: f"{_words(m.group(1), said_in)} {_words(m.group(2), said_in)}", text)
+    text = clock.sub(lambda m: _clock(m, lang, said_in), text)
     if lang == "fr":
         text = _FRENCH_HOURS.sub(_french_hours, text)
     if lang in ("es", "pt", "it", "fr", "gl", "ca"):
         text = _ORDINAL.sub(lambda m: _ordinal(m, said_in), text)
     if "€" in text and lang in _EURO:
         text = euros.sub(lambda m: _euros(m.group(1) or m.group(2), said_in), text)
+    if "R$" in text and lang == "pt":
+        text = _REAIS.sub(lambda m: _reais(m, said_in), text)
 
     def read(m: re.Match[str]) -> str:
         words = _words(m.group(1), said_in)
@@ -116,6 +123,22 @@ def normalize_other(text: str, lang: str, region: str = "") -> str:
         return f"{percent} {words}" if lang in _PERCENT_BEFORE else f"{words} {percent}"
 
     return number.sub(read, text)
+
+
+#: a chemical formula's letters and the subscript number after them
+_FORMULA = re.compile(r"\b[A-Z](?:[A-Z][a-z]?|[a-z]|[₀-₉]+)*[₀-₉]+(?:[A-Z][a-z]?|[₀-₉]+)*(?!\w)")
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+#: the word after the hour of a time on the hour ("20:00"), where the language says one
+_OCLOCK = {"de": "Uhr", "nl": "uur", "fr": "heures", "pt": "horas"}
+
+
+def _clock(m: re.Match[str], lang: str, said_in: str) -> str:
+    """A clock time: "6:30" → the hour and the minutes; "22:00" → the hour alone (and the
+    language's word for o'clock, where it has one)."""
+    hours = _words(m.group(1), said_in)
+    if int(m.group(2)):
+        return f"{hours} {_words(m.group(2), said_in)}"
+    return f"{hours} {_OCLOCK[lang]}" if lang in _OCLOCK else hours
 
 
 #: French clock times: "6 h 30", "18h", "6 h"
@@ -166,6 +189,24 @@ def _euros(written: str, lang: str) -> str:
     if base in _APOCOPE and words.endswith("uno"):
         words = words[:-3] + _APOCOPE[base](words)  # "un euro", "veintiún euros"
     return f"{words} {one if whole.strip() == '1' else many}"
+
+
+#: Brazilian reais: "R$ 1,50", "R$ 850 mil", "R$ 2,3 bilhões"
+_REAIS = re.compile(
+    r"R\$\s?(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)(?![\w]|[.,]\d)(\s(?:mil|milhão|milhões|bilhão|bilhões)\b)?"
+)
+
+
+def _reais(m: re.Match[str], lang: str) -> str:
+    written, scale = m.group(1), (m.group(2) or "").strip()
+    value = _value(written, "pt")
+    if scale:  # "dois vírgula três bilhões de reais", "oitocentos e cinquenta mil reais"
+        return f"{_words(written, lang)} {scale} {'de reais' if scale != 'mil' else 'reais'}"
+    whole, cents = int(value), round((value - int(value)) * 100)
+    said = f"{_words(str(whole), lang)} {'real' if whole == 1 else 'reais'}" if whole or not cents else ""
+    if cents:
+        said += f"{' e ' if said else ''}{_words(str(cents), lang)} {'centavo' if cents == 1 else 'centavos'}"
+    return said
 
 
 def _value(written: str, lang: str) -> int | float:

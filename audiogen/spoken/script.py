@@ -29,6 +29,8 @@ NOTICES = {
     "de": "Dieses Audio wurde mit Hilfe künstlicher Intelligenz erstellt.",
     "nl": "Deze audio is gemaakt met behulp van kunstmatige intelligentie.",
     "hi": "यह ऑडियो कृत्रिम बुद्धिमत्ता की सहायता से बनाया गया है।",
+    "ja": "この音声はAIの支援を受けて生成されました。",
+    "zh": "本音频由人工智能辅助生成。",
 }
 
 
