@@ -49,6 +49,9 @@ SAME = [
     ("1428 Elm St.", "fourteen twenty-eight Elm Street"),
     ("St. Paul, Minn.", "Saint Paul Minnesota"),
     ("Dr. Ana Ruiz", "Doctor Ana Ruiz"),
+    ("near Mt. Shasta", "near Mount Shasta"),
+    ("Ft. Worth", "Fort Worth"),
+    ("Elm Dr.", "Elm Drive"),
     ("5 km away", "five kilometers away"),
     ("Mr. & Mrs. Smith", "mister and missus smith"),
     ("Call 1-800-555-0199 now", "Call one, eight hundred, five five five, zero one nine nine, now"),
@@ -71,6 +74,11 @@ DIFFERENT = [
     ("the 5th", "the fifteenth"),
     ("12 percent", "twenty percent"),
     ("The F.B.I.", "the fib"),
+    # an abbreviation read as its letters, written by a recognizer as letters
+    ("near Mt. Shasta", "near MT Shasta"),
+    ("Dr. Ana Ruiz", "DR Ana Ruiz"),
+    ("in St. Paul", "in S T Paul"),
+    ("Ft. Worth", "F T Worth"),
 ]
 
 

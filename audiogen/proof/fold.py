@@ -36,10 +36,14 @@ _ORDINALS = {
     "seventieth": "seventy", "eightieth": "eighty", "ninetieth": "ninety", "hundredth": "hundred",
     "thousandth": "thousand", "millionth": "million",
 }  # fmt: skip
-#: words a listener cannot tell apart, or that name the same thing
+#: words a listener cannot tell apart, or that name the same thing. "St." and "Dr." are
+#: each two words (an article's "St. Paul" and "Elm St." are both heard right whichever the
+#: table reads), so each pair folds to one token, which a bare "st" or "dr" (the letters,
+#: as a recognizer writes them when it hears letters) is not: "Mt." heard as "em tee" is a
+#: misreading, heard as "Mount" it is not
 _SAME = {
-    "saint": "st", "street": "st", "doctor": "dr", "drive": "dr", "mister": "mr", "misses": "mrs",
-    "missus": "mrs", "miz": "ms", "mount": "mt", "fort": "ft", "percent": "percent", "per cent": "percent",
+    "saint": "saint/street", "street": "saint/street", "doctor": "doctor/drive", "drive": "doctor/drive",
+    "mister": "mr", "misses": "mrs", "missus": "mrs", "miz": "ms", "percent": "percent", "per cent": "percent",
     "&": "and", "versus": "vs", "okay": "ok", "o'clock": "", "a.m": "am", "p.m": "pm", "the": "the",
 }  # fmt: skip
 _CURRENCY = {"$": "dollars", "€": "euros", "£": "pounds", "¥": "yen", "₹": "rupees"}
