@@ -48,6 +48,12 @@ SAME = [
     ("on Wed., Feb. 27", "on Wednesday February 27th"),
     ("1428 Elm St.", "fourteen twenty-eight Elm Street"),
     ("St. Paul, Minn.", "Saint Paul Minnesota"),
+    ("at 9 a.m. EST", "at nine A M E S T"),
+    ("at 10:30 a.m.", "at ten thirty A M"),
+    ("The EU's fund", "The E U's fund"),
+    ("at www.example.org/report", "at W W W dot example dot org slash report"),
+    ("email press@example.org", "email press at example dot org"),
+    ("see https://example.org", "see example dot org"),
     ("Dr. Ana Ruiz", "Doctor Ana Ruiz"),
     ("near Mt. Shasta", "near Mount Shasta"),
     ("Ft. Worth", "Fort Worth"),
@@ -97,6 +103,10 @@ def test_a_name_heard_nearly_right_costs_little_and_a_wrong_word_costs_one() -> 
     assert sum(charged) == 1.0
     charged, _ = align(fold("it rose 12 percent"), fold("it rose 13 percent"))
     assert sum(charged) == 1.0  # numbers must be heard exactly
+    charged, _ = align(fold("Doctor Ana Ruiz said"), fold("Doctor Anna Ruiz said"))
+    assert 0 < sum(charged) < 0.5  # a short name, one letter more
+    charged, _ = align(fold("the team won"), fold("the team one"))
+    assert sum(charged) == 1.0
 
 
 def test_what_was_heard_is_shared_out_among_sentences() -> None:
@@ -116,6 +126,9 @@ def test_an_abbreviation_read_as_written_is_a_misreading() -> None:
     assert abbreviation_read_as_written(meant, fold("the vote is on feb 20 in albany sergeant lee said"))
     assert abbreviation_read_as_written(meant, fold("the vote is on february 20 in albany sgt lee said"))
     assert not abbreviation_read_as_written(meant, fold("the vote is on february 20 in albanie sergeant leigh said"))
+    # a word heard without its ending is misheard, not shortened
+    assert not abbreviation_read_as_written(fold("prices peaked"), fold("prices peak"))
+    assert not abbreviation_read_as_written(fold("it topped"), fold("it top"))
     assert score(3, 0) == 1.0 and score(4, 2) == 0.5 and score(8, 9) == 0.0
     assert score(2, 1) == 0.75  # a short sentence is scored as if it had four words
 

@@ -3,7 +3,8 @@ right and nothing else.
 
 The cost of hearing one word for another is 1, except for two words of four letters or
 more that share most of their letters ("Hochul" heard as "Hachul": a recognizer's
-spelling of a name it does not know, not a misreading), which cost what they differ by.
+spelling of a name it does not know, not a misreading), or of three letters and one more
+("Ana" as "Anna"), which cost what they differ by.
 A number must be heard exactly.
 """
 
@@ -15,16 +16,19 @@ from itertools import pairwise
 
 #: below this likeness two words are simply different
 _NEAR = 0.6
+_NEAR_SHORT = 0.85
 
 
 @lru_cache(maxsize=4096)
 def substitution_cost(meant: str, heard: str) -> float:
     if meant == heard:
         return 0.0
-    if meant[:1].isdigit() or heard[:1].isdigit() or min(len(meant), len(heard)) < 4:
+    shorter = min(len(meant), len(heard))
+    if meant[:1].isdigit() or heard[:1].isdigit() or shorter < 3:
         return 1.0
     likeness = SequenceMatcher(None, meant, heard).ratio()
-    return 1.0 - likeness if likeness >= _NEAR else 1.0
+    # a three-letter word only by a letter more ("Ana" heard "Anna")
+    return 1.0 - likeness if likeness >= (_NEAR if shorter >= 4 else _NEAR_SHORT) else 1.0
 
 
 def align(meant: list[str], heard: list[str]) -> tuple[list[float], list[int]]:
@@ -122,11 +126,17 @@ def abbreviation_read_as_written(meant: list[str], heard: list[str]) -> bool:
     return False
 
 
+#: endings a recognizer drops or a speaker swallows ("peaked" heard "peak"): a word heard
+#: without one is that word misheard, not shortened
+_ENDINGS = ("s", "es", "d", "ed", "ing", "er", "ers", "ly")
+
+
 def _shortened(said: str, wanted: str) -> bool:
     """Whether ``said`` is ``wanted`` cut short as newswriting cuts words: its first
-    letter, then some of its letters in order ("sgt" of "sergeant", "feb" of "february")."""
-    if said[0] != wanted[0]:
-        return False
+    letter, then some of its letters in order ("sgt" of "sergeant", "feb" of "february"),
+    and not the word without an ending ("peak" of "peaked")."""
+    if said[0] != wanted[0] or any(wanted in (said + ending, said + said[-1] + ending) for ending in _ENDINGS):
+        return False  # "peak" of "peaked", "top" of "topped"
     rest = iter(wanted[1:])
     return all(letter in rest for letter in said[1:])
 

@@ -82,6 +82,8 @@ def _units() -> re.Pattern[str]:
     return re.compile(r"(\d)\s?(" + "|".join(re.escape(f) for f in forms) + r")\.?(?![\w\u00b2\u00b3])")
 
 
+#: a web address: its dots (and a path's slashes) are said ("example dot org slash report")
+_ADDRESS = re.compile(r"\b(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,6})((?:/[\w.-]+)*)/?(?![\w.])", re.IGNORECASE)
 _ABBREVIATED = re.compile(r"\b([A-Za-z]{1,6}(?:\.[A-Za-z]{1,2})?)\.")
 _INITIALISM = re.compile(r"\b(?:[A-Za-z]\.){2,}[A-Za-z]?\.?|\b(?:[A-Za-z]-){1,}[A-Za-z]\b")
 _MONEY = re.compile(r"([$€£¥₹])\s?(\d[\d,]*(?:\.\d+)?)(\s?(?:thousand|million|billion|trillion|[kmb]n?|tn)\b)?", re.I)
@@ -99,6 +101,7 @@ def fold(text: str) -> list[str]:
     text = _CLOCK.sub(lambda m: f"{m.group(1) or m.group(3)}{m.group(2) or m.group(4)}", text)
     text = _ORDINAL_SUFFIX.sub(r"\1", text)
     text = _units().sub(lambda m: f"{m.group(1)} {newswriting().units[m.group(2)][1].lower()} ", text)
+    text = _ADDRESS.sub(_address, text)
     text = _INITIALISM.sub(lambda m: " " + re.sub(r"[.\-]", "", m.group(0)).lower() + " ", text)
     text = _CAPITAL_FORMS.sub(lambda m: " " + newswriting().general[m.group(0)] + " ", text)
     text = _ROMAN.sub(lambda m: f"{m.group(1)} {_roman_value(m.group(2))}", text)
@@ -112,12 +115,20 @@ def fold(text: str) -> list[str]:
     words = re.findall(r"\d+s\b|\d+(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)?|[,;:]", text.lower())
     words = [_SAME.get(w, w) for w in words]
     words = [f"{_TENS[w[:-3] + 'y']}s" if w.endswith("ies") and w[:-3] + "y" in _TENS else w for w in words]
-    return _numbers(_join_letters([w for w in words if w]))
+    return _numbers(_join_letters(_time_of_day([w for w in words if w])))
 
 
 _PARTY_TAG = re.compile(
     r"(?<![\w-])([DRI])-((?:[A-Z]\.){1,2}(?:[A-Z][a-z]?\.?)?|[A-Z][a-z]+\.?|[A-Z]{2})(?=[\s,;:)]|$)"
 )
+
+
+def _address(m: re.Match[str]) -> str:
+    host, path = m.group(1), m.group(2)
+    if not any(len(label) > 1 and label.isalpha() for label in host.split(".")[:-1]):
+        return m.group(0)  # not a site's name ("a.m", "U.S")
+    said = host.replace(".", " dot ") + path.replace("/", " slash ").replace(".", " dot ")
+    return f" {said} "
 
 
 def _party_tag(m: re.Match[str]) -> str:
@@ -153,12 +164,20 @@ def _money(m: re.Match[str]) -> str:
 
 
 def _join_letters(words: list[str]) -> list[str]:
-    """Runs of single letters are one spelled word: "f b i" → "fbi"."""
+    """Runs of single letters are one spelled word: "f b i" → "fbi", "a m" → "am" (a
+    lone "a" or "i" is a word), "e u's" → "eu's"."""
     out: list[str] = []
     run: list[str] = []
-    for word in [*words, ""]:
-        if len(word) == 1 and word.isalpha() and (word not in ("a", "i") or run):
+    padded = [*words, ""]
+    for index, word in enumerate(padded):
+        letter = len(word) == 1 and word.isalpha()
+        if letter and (word not in ("a", "i") or run or _spelled(padded[index + 1])):
             run.append(word)
+            continue
+        if run and _spelled(word) and len(word) == 3:  # a possessive ends the run: "e u's"
+            run.append(word)
+            out.append("".join(run))
+            run = []
             continue
         if run:
             out.extend(["".join(run)] if len(run) > 1 else run)
@@ -166,6 +185,33 @@ def _join_letters(words: list[str]) -> list[str]:
         if word:
             out.append(word)
     return out
+
+
+def _time_of_day(words: list[str]) -> list[str]:
+    """ "nine a m" → "nine am": the letters after a time are one word, kept apart from an
+    initialism that follows ("a m e s t" is "am est")."""
+    out: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if (
+            word in ("a", "p")
+            and index + 1 < len(words)
+            and words[index + 1] == "m"
+            and out
+            and (out[-1].isdigit() or out[-1] in _ONES or out[-1] in _TENS or out[-1] in ("o'clock", "noon"))
+        ):
+            out.append(word + "m")
+            index += 2
+            continue
+        out.append(word)
+        index += 1
+    return out
+
+
+def _spelled(word: str) -> bool:
+    """A single letter, or one with a possessive ("u's")."""
+    return (len(word) == 1 and word.isalpha()) or (len(word) == 3 and word[0].isalpha() and word[1:] == "'s")
 
 
 def _numbers(words: list[str]) -> list[str]:
