@@ -107,6 +107,20 @@ def test_a_name_heard_nearly_right_costs_little_and_a_wrong_word_costs_one() -> 
     assert 0 < sum(charged) < 0.5  # a short name, one letter more
     charged, _ = align(fold("the team won"), fold("the team one"))
     assert sum(charged) == 1.0
+    charged, _ = align(fold("on Tuesday"), fold("on tuse"))
+    assert sum(charged) == 1.0  # a word cut short is not a misspelling of it
+
+
+def test_the_words_a_sentence_wrote_abbreviated() -> None:
+    from audiogen.proof.fold import abbreviated_words
+
+    assert abbreviated_words("Lt. Col. David Brooks met Sen. John Carter on Tues.") == {
+        "lieutenant",
+        "colonel",
+        "senator",
+        "tuesday",
+    }
+    assert abbreviated_words("The vote was on July 4. Then they left.") == set()
 
 
 def test_what_was_heard_is_shared_out_among_sentences() -> None:

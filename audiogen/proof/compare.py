@@ -17,6 +17,8 @@ from itertools import pairwise
 #: below this likeness two words are simply different
 _NEAR = 0.6
 _NEAR_SHORT = 0.85
+#: a name misspelled by a recognizer is about as long as the name
+_SIMILAR_LENGTH = 0.7
 
 
 @lru_cache(maxsize=4096)
@@ -26,6 +28,8 @@ def substitution_cost(meant: str, heard: str) -> float:
     shorter = min(len(meant), len(heard))
     if meant[:1].isdigit() or heard[:1].isdigit() or shorter < 3:
         return 1.0
+    if shorter < _SIMILAR_LENGTH * max(len(meant), len(heard)):
+        return 1.0  # much shorter or longer: a word cut short ("Tues." said "tooz"), not misspelled
     likeness = SequenceMatcher(None, meant, heard).ratio()
     # a three-letter word only by a letter more ("Ana" heard "Anna")
     return 1.0 - likeness if likeness >= (_NEAR if shorter >= 4 else _NEAR_SHORT) else 1.0

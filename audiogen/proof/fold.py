@@ -187,6 +187,18 @@ def _join_letters(words: list[str]) -> list[str]:
     return out
 
 
+def abbreviated_words(text: str) -> set[str]:
+    """The folded words the newswriting abbreviations written in ``text`` stand for
+    ("Tues." → "tuesday", "Lt. Col." → "lieutenant", "colonel")."""
+    table = _abbreviations()
+    found: set[str] = set()
+    for match in _ABBREVIATED.finditer(text):
+        words = table.get(match.group(1).lower())
+        if words:
+            found.update(word for word in fold(words) if not word.isdigit())
+    return found
+
+
 def _time_of_day(words: list[str]) -> list[str]:
     """ "nine a m" → "nine am": the letters after a time are one word, kept apart from an
     initialism that follows ("a m e s t" is "am est")."""
