@@ -270,7 +270,7 @@ def create_app(config: ServiceConfig) -> Any:
 
     @app.get("/" + FEED_FILE, tags=["episodes"], summary="The podcast feed")
     def feed() -> Any:
-        return FileResponse(service.data / FEED_FILE, media_type="application/rss+xml; charset=utf-8")
+        return FileResponse(service.current_feed(), media_type="application/rss+xml; charset=utf-8")
 
     @app.get("/cover.png", include_in_schema=False)
     def cover() -> Any:

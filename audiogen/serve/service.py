@@ -70,6 +70,7 @@ class Service:
         self.store = Store(config.database or str(self.data / DATABASE_FILE))
         self.limiter = RateLimiter(config.events_per_minute)
         self._feed_lock = threading.Lock()
+        self._feed_state: tuple[Any, ...] = ()
         self.runner = Runner(self.store, self.data, config.options, config.jobs, on_change=self.rebuild_feed)
 
     def start(self) -> None:
@@ -90,10 +91,19 @@ class Service:
         from audiogen.publish.feed import build_feed, episodes_from_records, make_channel
 
         with self._feed_lock:
+            self._feed_state = articles.records_state(self.store)
             records = articles.done_records(self.store)
             episodes, defaults = episodes_from_records(self.data / EPISODES, records, self.episodes_url)
             channel = make_channel(self.config.channel, self.public_url + "/", self.feed_url, defaults, self.data)
             return write_atomically(self.data / FEED_FILE, build_feed(episodes, channel), error=ServiceError)
+
+    def current_feed(self) -> Path:
+        """``feed.xml``, rebuilt first if an episode changed since it was written (a client
+        that saw an article done finds it in the feed, even before the runner's own
+        rebuild has run)."""
+        if articles.records_state(self.store) != self._feed_state:
+            return self.rebuild_feed()
+        return self.data / FEED_FILE
 
     @property
     def feed_url(self) -> str:
