@@ -749,3 +749,30 @@ def test_without_the_serve_extra_the_error_says_how_to_install_it(tmp_path: Path
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == ["Error: the service needs its extra — pip install 'audiogen[serve]'"]
+
+
+def test_the_admin_page_says_there_are_no_listens_yet(server: tuple[Server, httpx.Client], data: Path) -> None:
+    from browser import CHROMIUM_FLAGS, chromium_path
+    from playwright.sync_api import sync_playwright
+
+    running, client = server
+    key = client.headers["Authorization"].removeprefix("Bearer ")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(15000)
+            errors: list[str] = []
+            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+            page.goto(running.url + "/admin")
+            page.fill("#key", key)
+            page.click("button[type=submit]")
+            page.wait_for_selector("#figures:not([hidden])")
+            # no chart of nothing: no line from 100 % to 0 %, no axis that says "1"
+            assert page.locator("#daily-chart svg, #curve-chart svg").count() == 0
+            assert "No listens yet in the last 30 days." in page.inner_text("#daily-chart")
+            assert "until an episode is heard" in page.inner_text("#curve-chart")
+            assert "No episode has been heard yet." in page.inner_text("#episodes")
+            assert not errors
+        finally:
+            browser.close()

@@ -429,6 +429,28 @@ class Mastering:
         self.gain = db_to_gain(round(gain_to_db(self.gain) + miss, 2))
         return True
 
+    def output_peak(self, position: int, radius: int) -> float:
+        """The true peak (linear) of the output within ``radius`` samples of ``position``."""
+        start = max(0, position - radius)
+        count = min(self.total, position + radius) - start
+        if count <= 0:
+            return 0.0
+        margin = self.limiter.margin
+        window = self.render(start - margin, count + 2 * margin).astype(np.float64) * self.gain
+        if self._limit:
+            _, peaks = self.limiter.limited(window)
+        else:
+            peaks = sample_peaks(window, ceiling=self.limiter.ceiling)
+        return float(peaks[margin : margin + count].max())
+
+    def lower_ceiling(self, ceiling: float) -> None:
+        """Limit to ``ceiling`` (linear) from now on, if that is lower (a codec's decoded
+        peaks overshot the output); the loudness the limiter then takes is made up by the
+        usual correction."""
+        if ceiling < self.limiter.ceiling:
+            self.limiter = Limiter(self.rate, ceiling)
+            self._limit = True
+
     def pcm_chunks(self) -> Iterator[npt.NDArray[np.int16]]:
         """The mastered signal as int16 chunks, measured on the way: afterwards the
         report holds the output's real loudness and true peak."""

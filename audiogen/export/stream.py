@@ -15,12 +15,15 @@ from typing import Any
 import numpy as np
 
 from audiogen.audio.encode import (
-    CODEC_HEADROOM_DB,
+    DECODED_SLACK_DB,
     AudioFormat,
     ExportOptions,
+    codec_headroom_db,
     codec_options,
+    decoded_true_peak,
     encoder_command,
     encoder_identity,
+    lossy,
     splices,
 )
 from audiogen.audio.master import (
@@ -128,7 +131,7 @@ class StreamingExport:
             self._process = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors
             )
-        ceiling = db_to_gain(self.target.true_peak - CODEC_HEADROOM_DB.get(self.audio_format.name, 0.0))
+        ceiling = db_to_gain(self.target.true_peak - codec_headroom_db(self.audio_format, self.options))
         self._limiter = Limiter(rate, ceiling)
         self._meter = LoudnessMeter(rate)
         # before the first sample lies silence: the limiter's left context
@@ -170,11 +173,25 @@ class StreamingExport:
             log.debug("streamed encoding missed (exit %s, %.2f LUFS); exporting again", code, output)
             self.discard()
             return None
+        peak_db = gain_to_db(self._peak) if self._peak > 0 else -math.inf
+        if lossy(self.audio_format):
+            # the decoded file's peaks are what a listener hears; over the ceiling, the
+            # usual export encodes again with more room
+            assert self.tmp is not None
+            ceiling_db = self.target.true_peak - DECODED_SLACK_DB
+            try:
+                peak_db, _ = decoded_true_peak(self.tmp)
+            except ExportError:
+                peak_db = math.inf
+            if peak_db > ceiling_db:
+                log.debug("the streamed %s peaks at %.2f dBTP decoded; exporting again", self.audio_format.name, peak_db)
+                self.discard()
+                return None
         return MasteringReport(
             gain_db=round(gain_to_db(self.gain), 2),
             input_lufs=round(output - gain_to_db(self.gain), 2),
             output_lufs=round(output, 2),
-            true_peak_dbtp=round(gain_to_db(self._peak), 2) if self._peak > 0 else -math.inf,
+            true_peak_dbtp=round(peak_db, 2),
             limited=True,
         )
 

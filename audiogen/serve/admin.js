@@ -15,6 +15,14 @@ function percent(value) {
   return value === null || value === undefined ? "–" : `${Math.round(value * 100)} %`;
 }
 
+// In place of a chart when there is nothing to draw: a line that says so.
+function nothing(text) {
+  const line = document.createElement("p");
+  line.className = "empty";
+  line.textContent = text;
+  return line;
+}
+
 function say(text) {
   document.getElementById("status").textContent = text;
 }
@@ -84,6 +92,14 @@ function totals(figures) {
 function table(episodes) {
   const body = document.querySelector("#episodes tbody");
   body.replaceChildren();
+  if (!episodes.length) {
+    const row = document.createElement("tr");
+    const cell = document.createElement("td");
+    cell.colSpan = 7;
+    cell.textContent = "No episode has been heard yet.";
+    row.append(cell);
+    body.append(row);
+  }
   for (const e of episodes) {
     const row = document.createElement("tr");
     const cells = [e.title || e.episode, String(e.plays), ...["25", "50", "75", "100"].map((m) => percent(e.completion[m])), e.average_speed ? `${e.average_speed}×` : "–"];
@@ -112,8 +128,13 @@ async function show(key, days) {
   }
   const figures = await response.json();
   totals(figures.totals);
-  document.getElementById("daily-chart").replaceChildren(dailyChart(figures.totals.days));
-  document.getElementById("curve-chart").replaceChildren(curveChart(figures.totals.completion));
+  // With no listens there is no curve to draw (no 100 % at the start) and no scale.
+  const heard = figures.totals.plays > 0;
+  const none = `No listens yet in the last ${figures.days} days.`;
+  document.getElementById("daily-chart").replaceChildren(heard ? dailyChart(figures.totals.days) : nothing(none));
+  document.getElementById("curve-chart").replaceChildren(
+    heard ? curveChart(figures.totals.completion) : nothing("No completion figures until an episode is heard."),
+  );
   table(figures.episodes);
   document.getElementById("figures").hidden = false;
   say(`Figures of the last ${figures.days} days, since ${figures.since}.`);

@@ -29,7 +29,6 @@ from audiogen import __version__
 from audiogen.errors import AudiogenError, ServiceError
 from audiogen.serve import articles, auth, stats, webhooks
 from audiogen.serve.articles import Submission
-from audiogen.serve.runner import remove_episode
 from audiogen.serve.service import FEED_FILE, PLAYER_PATH, Service, ServiceConfig
 
 log = logging.getLogger("audiogen")
@@ -207,12 +206,7 @@ def create_app(config: ServiceConfig) -> Any:
         return article
 
     def unpublish(article_id: str) -> bool:
-        article = articles.delete_article(service.store, article_id)
-        if article is None:
-            return False
-        remove_episode(service.data, article["episode"])
-        service.rebuild_feed()
-        return True
+        return service.unpublish(article_id)
 
     # -- webhooks --------------------------------------------------------------------------
 
@@ -270,7 +264,7 @@ def create_app(config: ServiceConfig) -> Any:
 
     @app.get("/" + FEED_FILE, tags=["episodes"], summary="The podcast feed")
     def feed() -> Any:
-        return FileResponse(service.current_feed(), media_type="application/rss+xml; charset=utf-8")
+        return FileResponse(service.feed_path, media_type="application/rss+xml; charset=utf-8")
 
     @app.get("/cover.png", include_in_schema=False)
     def cover() -> Any:

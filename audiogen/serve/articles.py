@@ -165,13 +165,6 @@ def delete_article(store: Store, article_id: str) -> dict[str, Any] | None:
     return article
 
 
-def records_state(store: Store) -> tuple[Any, ...]:
-    """What changes whenever an article's published record may have: how many have one,
-    and the last time one changed."""
-    row = store.row("SELECT COUNT(*) AS n, MAX(updated) AS newest FROM articles WHERE record IS NOT NULL")
-    return (row["n"], row["newest"]) if row else (0, None)
-
-
 def done_records(store: Store) -> dict[str, dict[str, Any]]:
     """The episodes to publish: key → the record of their last narration."""
     records = {}

@@ -6,7 +6,10 @@ gone (its process is dead on this machine, or its heartbeat stopped) go back to 
 queue, so a killed service loses nothing; a finished job is never run again. When a
 worker process dies, the jobs it may have been narrating are queued again (up to
 ``MAX_ATTEMPTS``) and a new pool takes over: one failing article never stops the
-others. After each finished or deleted episode the feed is rebuilt (``on_change``).
+others. A job's end is recorded through ``finish`` (the service's writes the feed in the
+same step, so an article is never done without being in the feed); an end that could not
+be recorded (the database unwritable for a while) is kept and recorded again on each
+turn of the loop, so no job stays "running" until a restart.
 """
 
 from __future__ import annotations
@@ -89,13 +92,17 @@ class Runner:
         data: Path,
         options: BatchOptions,
         jobs: int = 1,
-        on_change: Callable[[], object] | None = None,
+        finish: Callable[[int, str, dict[str, Any]], bool] | None = None,
     ) -> None:
         self.store = store
         self.data = data
         self.options = options
         self.jobs = max(1, jobs)
-        self.on_change: Callable[[], object] = on_change or (lambda: None)
+        self.finish: Callable[[int, str, dict[str, Any]], bool] = finish or (
+            lambda job_id, runner, record: articles.finish(store, job_id, runner, record)
+        )
+        #: ends of jobs not yet recorded: (claimed, record)
+        self._unrecorded: list[tuple[dict[str, Any], dict[str, Any]]] = []
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -129,6 +136,7 @@ class Runner:
         if self._thread is not None:
             self._thread.join(30)
         self._end_pool()
+        self._record_pending()
         for job in list(self._running.values()):
             articles.requeue(self.store, job["job"]["id"], "the service stopped", counts=False)
         self._running.clear()
@@ -146,6 +154,7 @@ class Runner:
                 if time.monotonic() - last_sweep > RUNNER_TIMEOUT_S / 2:
                     self.recover()
                     last_sweep = time.monotonic()
+                self._record_pending()
                 self._fill()
                 if self._running:
                     finished, _ = wait(list(self._running), timeout=0.5, return_when=FIRST_COMPLETED)
@@ -192,18 +201,22 @@ class Runner:
 
     def _finished(self, claimed: dict[str, Any], record: dict[str, Any]) -> None:
         job, article = claimed["job"], claimed["article"]
-        exists = articles.finish(self.store, job["id"], self.id, record)
+        try:
+            exists = self.finish(job["id"], self.id, record)
+        except Exception as exc:
+            log.warning("job %s: its end could not be recorded (%s); trying again", job["id"], exc)
+            self._unrecorded.append((claimed, record))
+            return
         if not exists:  # deleted while it was narrated
             remove_episode(self.data, article["episode"])
         log.info("job %s: %s", job["id"], record.get("status"))
-        if record.get("status") == "done" or not exists:
-            self._changed()
 
-    def _changed(self) -> None:
-        try:
-            self.on_change()
-        except Exception:
-            log.exception("the feed could not be rebuilt")
+    def _record_pending(self) -> None:
+        pending, self._unrecorded = self._unrecorded, []
+        for claimed, record in pending:
+            self._finished(claimed, record)
+        if self._unrecorded:
+            time.sleep(0.5)
 
     def _broken(self) -> None:
         """The pool lost a worker: every job in flight goes back to the queue, counted."""

@@ -2,7 +2,9 @@
 
 The data folder holds the database (SQLite, unless ``database`` names a PostgreSQL
 one), ``episodes/`` (one folder per episode, laid out as a batch's), ``feed.xml``
-(rebuilt whenever an episode is published, changed or taken down), the feed's cover,
+(rewritten in the same step as an episode is published, changed or taken down: the
+feed is written inside the transaction that records the change, so whoever reads an
+article as done finds it in the feed), the feed's cover,
 and ``cache/``, the clip cache of its narrations (so an edited article re-speaks only
 what changed). With PostgreSQL, services on several machines share the queue; the
 data folder must then be storage they share.
@@ -22,7 +24,7 @@ from urllib.parse import quote
 from audiogen.errors import ServiceError
 from audiogen.publish.batch import BatchOptions
 from audiogen.serve import articles
-from audiogen.serve.runner import EPISODES, Runner
+from audiogen.serve.runner import EPISODES, Runner, remove_episode
 from audiogen.serve.stats import RateLimiter
 from audiogen.serve.store import DATABASE_FILE, Store
 
@@ -70,8 +72,7 @@ class Service:
         self.store = Store(config.database or str(self.data / DATABASE_FILE))
         self.limiter = RateLimiter(config.events_per_minute)
         self._feed_lock = threading.Lock()
-        self._feed_state: tuple[Any, ...] = ()
-        self.runner = Runner(self.store, self.data, config.options, config.jobs, on_change=self.rebuild_feed)
+        self.runner = Runner(self.store, self.data, config.options, config.jobs, finish=self.finish_job)
 
     def start(self) -> None:
         # the workers' clip cache lives with the service's data unless one is set
@@ -87,22 +88,41 @@ class Service:
 
     def rebuild_feed(self) -> Path:
         """Write ``feed.xml`` anew from the episodes that are done."""
+        with self._feed_lock:
+            return self._write_feed()
+
+    def _write_feed(self) -> Path:
         from audiogen.files import write_atomically
         from audiogen.publish.feed import build_feed, episodes_from_records, make_channel
 
-        with self._feed_lock:
-            self._feed_state = articles.records_state(self.store)
-            records = articles.done_records(self.store)
-            episodes, defaults = episodes_from_records(self.data / EPISODES, records, self.episodes_url)
-            channel = make_channel(self.config.channel, self.public_url + "/", self.feed_url, defaults, self.data)
-            return write_atomically(self.data / FEED_FILE, build_feed(episodes, channel), error=ServiceError)
+        records = articles.done_records(self.store)
+        episodes, defaults = episodes_from_records(self.data / EPISODES, records, self.episodes_url)
+        channel = make_channel(self.config.channel, self.public_url + "/", self.feed_url, defaults, self.data)
+        return write_atomically(self.data / FEED_FILE, build_feed(episodes, channel), error=ServiceError)
 
-    def current_feed(self) -> Path:
-        """``feed.xml``, rebuilt first if an episode changed since it was written (a client
-        that saw an article done finds it in the feed, even before the runner's own
-        rebuild has run)."""
-        if articles.records_state(self.store) != self._feed_state:
-            return self.rebuild_feed()
+    def finish_job(self, job_id: int, runner: str, record: dict[str, Any]) -> bool:
+        """Record the end of a job and, when it published or removed an episode, write the
+        feed in the same transaction: the article turns done only with the feed already
+        listing it (a feed that cannot be written leaves the job unrecorded, to be tried
+        again). Whether the article still exists."""
+        with self._feed_lock, self.store.transaction():
+            exists = articles.finish(self.store, job_id, runner, record)
+            if record.get("status") == "done" or not exists:
+                self._write_feed()
+        return exists
+
+    def unpublish(self, article_id: str) -> bool:
+        """Take an article's episode down (out of the feed in the same step); whether it existed."""
+        with self._feed_lock, self.store.transaction():
+            article = articles.delete_article(self.store, article_id)
+            if article is None:
+                return False
+            self._write_feed()
+        remove_episode(self.data, article["episode"])
+        return True
+
+    @property
+    def feed_path(self) -> Path:
         return self.data / FEED_FILE
 
     @property

@@ -1,0 +1,71 @@
+"""The −1 dBTP ceiling holds in what a listener hears: every lossy file, decoded, measured by
+ffmpeg's own BS.1770 meter (``ebur128=peak=true``), at every bitrate and rate control,
+encoded whole or while the narration is assembled. Real speech (Piper): the overshoot of
+a codec depends on what it encodes, and test tones hide it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import imageio_ffmpeg
+import pytest
+
+from audiogen.conversion import ConvertOptions, convert
+
+SAMPLE = Path(__file__).parent.parent / "samples" / "kyiv-independent-macron-defense-plan.html"
+
+pytestmark = pytest.mark.engine
+
+
+def measured_true_peak(path: Path) -> float:
+    """ffmpeg's true peak of the decoded file, in dBTP (to 0.1 dB, as it prints it)."""
+    result = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    found = re.findall(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", result.stderr)
+    assert found, result.stderr[-500:]
+    return float(found[-1])
+
+
+@pytest.fixture(scope="module")
+def spoken(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample article spoken once (into the module's own clip cache), so each format
+    below only masters and encodes."""
+    folder = tmp_path_factory.mktemp("peaks")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUDIOGEN_CACHE_DIR", str(folder / "cache"))
+        convert(str(SAMPLE), folder / "first.wav", ConvertOptions(voice="joe"))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("name", "bitrate", "vbr"),
+    [
+        ("out.mp3", None, False),
+        ("low.mp3", "32k", False),
+        ("high.mp3", "128k", False),
+        ("vbr.mp3", None, True),
+        ("out.m4a", None, False),
+        ("low.m4a", "32k", False),
+        ("out.ogg", None, False),
+        ("low.ogg", "24k", False),
+        ("vbr.ogg", None, True),
+    ],
+)
+def test_every_lossy_file_stays_under_the_ceiling_decoded(
+    spoken: Path, monkeypatch: pytest.MonkeyPatch, name: str, bitrate: str | None, vbr: bool
+) -> None:
+    monkeypatch.setenv("AUDIOGEN_CACHE_DIR", str(spoken / "cache"))
+    options = ConvertOptions(voice="joe", bitrate=bitrate, vbr=vbr)
+    first = convert(str(SAMPLE), spoken / name, options)
+    assert measured_true_peak(spoken / name) <= -1.0
+    again = convert(str(SAMPLE), spoken / ("again-" + name), options)
+    assert measured_true_peak(spoken / ("again-" + name)) <= -1.0
+    if name == "out.mp3":  # the streamed export was measured too (a streamed file over the
+        assert first.streamed or again.streamed  # ceiling is encoded again the usual way)
