@@ -10,7 +10,16 @@ The library never prints; it logs to the "audiogen" logger.
 from __future__ import annotations
 
 import logging
+import os
 from typing import TYPE_CHECKING, Any
+
+# audiogen talks to no third party, whatever a dependency would do: ONNX Runtime (Piper's
+# and Kokoro's engine, Whisper's voice detector) reports to its maker from Linux too unless
+# told not to before it starts, and the model hub's client would look for updates. Set
+# here, so every process audiogen starts (engine workers, pools) inherits it.
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 if TYPE_CHECKING:
     from audiogen.article import (

@@ -51,15 +51,18 @@ def check_address(url: str, allow_private: bool = False, vetted: _Vetted | None 
     """Refuse a URL that is not http(s), or whose host resolves to a private, loopback
     or link-local address (unless ``allow_private``). The addresses checked are kept in
     ``vetted``, for the connection to use without resolving the host again."""
-    parts = urlsplit(url)
+    try:  # a broken IPv6 literal or a port that is no number is a bad address, said so
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise SourceError(f"not a web address: {url[:200]} ({exc})") from None
     if parts.scheme not in ("http", "https"):
-        raise SourceError(f"not a web address: {url}", hint="use an http:// or https:// URL")
-    host = parts.hostname
+        raise SourceError(f"not a web address: {url[:200]}", hint="use an http:// or https:// URL")
     if not host:
-        raise SourceError(f"no host in {url}")
+        raise SourceError(f"no host in {url[:200]}")
     if allow_private:
         return
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    port = port or (443 if parts.scheme == "https" else 80)
     addresses = _vetted_addresses(host, port, url)
     if vetted is not None:
         vetted[(host, port)] = addresses

@@ -223,3 +223,28 @@ def test_a_chinese_paragraph_is_read_in_mandarin_not_spelled(tmp_path: Path) -> 
     timings = json.loads((tmp_path / "mixed.json").read_text())
     (chinese,) = [s for part in timings["segments"] for s in part["sentences"] if s["text"].startswith("中国")]
     assert 3000 < chinese["end_ms"] - chinese["start_ms"] < 14000
+
+
+PROBE = """
+import sys, time
+from audiogen.backends import registry
+from audiogen.backends.base import SynthesisOptions
+from audiogen.backends.worker import EngineWorker
+for engine, voice in (("piper", "en_US-joe-medium"), ("kokoro", "af_heart")):
+    with EngineWorker(engine, registry.target_for(engine), timeout=120, voice=voice) as worker:
+        list(worker.synthesize(["The council met on Tuesday."], SynthesisOptions(voice)))
+        time.sleep(float(sys.argv[1]))  # a telemetry uploader reports seconds after a model loads
+"""
+
+
+def test_the_engines_connect_to_no_one(tmp_path: Path) -> None:
+    """ONNX Runtime (Piper's and Kokoro's engine) reports to its maker from Linux unless
+    told not to: every connect call of the engines' processes, watched by strace."""
+    trace = tmp_path / "connects.txt"
+    command = ["strace", "-f", "-e", "trace=connect", "-o", str(trace), sys.executable, "-c", PROBE, "12"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    calls = [line for line in trace.read_text().splitlines() if "connect(" in line]
+    outward = [line for line in calls if "AF_INET" in line and "127.0.0.1" not in line and "::1" not in line]
+    assert not outward, outward[:5]

@@ -220,8 +220,13 @@ def encode_narration(
             # leave that much room below the ceiling everywhere.
             local = mastering.output_peak(round(at * rate), rate // 50)
             overshoot_db = peak_db - gain_to_db(local) if local > 0 else peak_db - ceiling_db
-            log.debug("the decoded %s peaks at %.2f dBTP (%.2f dB over its input at %.2f s); encoding again",
-                      audio_format.name, peak_db, overshoot_db, at)
+            log.debug(
+                "the decoded %s peaks at %.2f dBTP (%.2f dB over its input at %.2f s); encoding again",
+                audio_format.name,
+                peak_db,
+                overshoot_db,
+                at,
+            )
             mastering.lower_ceiling(db_to_gain(ceiling_db - overshoot_db - 0.1))
     finally:
         if metadata_file is not None:

@@ -257,8 +257,22 @@ def _preview(text: str, width: int = 40) -> str:
 # -- the worker process ---------------------------------------------------------------
 
 
+def end_with_parent(interval: float = 1.0) -> None:
+    """End this process when the one that started it is gone (a service killed with
+    SIGKILL cannot end its workers itself): a thread watches the parent's id change."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="audiogen-parent-watch", daemon=True).start()
+
+
 def serve(target: str, voice: str = "") -> None:
     """Load the backend, then answer requests on stdin/stdout until told to stop."""
+    end_with_parent()
     if hasattr(signal, "SIGINT"):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller decides when we stop
     # Our stdout is the message channel; engines print (pyttsx3 announces every file it

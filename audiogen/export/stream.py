@@ -184,7 +184,9 @@ class StreamingExport:
             except ExportError:
                 peak_db = math.inf
             if peak_db > ceiling_db:
-                log.debug("the streamed %s peaks at %.2f dBTP decoded; exporting again", self.audio_format.name, peak_db)
+                log.debug(
+                    "the streamed %s peaks at %.2f dBTP decoded; exporting again", self.audio_format.name, peak_db
+                )
                 self.discard()
                 return None
         return MasteringReport(

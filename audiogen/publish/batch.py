@@ -315,6 +315,9 @@ def _prepare_process(options: BatchOptions, *, start_engine: bool = False) -> No
 
 def start_process(options: BatchOptions) -> None:
     """A worker process's initializer: set up for ``options``, the engine started."""
+    from audiogen.backends.worker import end_with_parent
+
+    end_with_parent()
     _prepare_process(options, start_engine=True)
 
 

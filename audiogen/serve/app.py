@@ -18,7 +18,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from importlib import resources
 from typing import Any
 
-from fastapi import Depends, HTTPException, Request, Response
+from fastapi import Depends, HTTPException, Query, Request, Response
+from fastapi import Path as FastPath
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
@@ -47,10 +48,15 @@ _MEDIA_TYPES = {
 }
 #: a language tag: es, fr, en-GB, pt-BR
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$")
+#: the largest number a query or path takes (the databases' integers are 64-bit)
+_LARGEST = 2**62
 #: the Podcasting 2.0 chapters' own media type
 _CHAPTERS_TYPE = "application/json+chapters"
 #: pages of the service itself load only from the service
-_PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:"
+_PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:;"
+    " frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -107,6 +113,10 @@ def create_app(config: ServiceConfig) -> Any:
         status = 503 if isinstance(exc, ServiceError) and exc.message.startswith("the database") else 422
         return error(status, exc.message, exc.hint)
 
+    @app.exception_handler(UnicodeError)
+    async def not_text(request: Request, exc: UnicodeError) -> Any:
+        return error(422, "the request holds something that is not text (a lone surrogate?)")
+
     def api_key(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> auth.KeyInfo:  # noqa: B008
         key = auth.check_key(service.store, credentials.credentials) if credentials is not None else None
         if key is None:
@@ -115,6 +125,8 @@ def create_app(config: ServiceConfig) -> Any:
 
     # -- articles and jobs ---------------------------------------------------------------
     def submission_of(body: ArticleIn) -> Submission:
+        check_text(body.id, body.url, body.html, body.markdown, body.text, body.voice, body.lexicon)
+        check_text(body.language, body.quote_voice)
         given = [kind for kind in articles.KINDS if getattr(body, kind) is not None]
         if len(given) != 1:
             raise HTTPException(422, "give exactly one of url, html, markdown or text")
@@ -139,6 +151,11 @@ def create_app(config: ServiceConfig) -> Any:
         article_id = articles.check_id(body.id) if body.id is not None else articles.new_id(kind, source)
         return Submission(article_id, kind, source, body.voice, body.lexicon, body.language, body.quote_voice)
 
+    def check_text(*values: str | None) -> None:
+        for value in values:
+            if value is not None and not stats.encodable(value):
+                raise HTTPException(422, "the text has a lone surrogate (\\ud800-\\udfff): it is not text")
+
     def check_voice(voice: str | None) -> None:
         if voice is None:
             return
@@ -155,6 +172,8 @@ def create_app(config: ServiceConfig) -> Any:
         view = service.article_view(submitted.article)
         status = 200 if submitted.unchanged else 201 if submitted.created else 202
         view["unchanged"] = submitted.unchanged
+        if submitted.stale:
+            view["ignored"] = "older than the version already narrated (by its modified time)"
         return JSONResponse(view, status_code=status, headers={"Location": view["links"]["self"]})
 
     @app.post("/articles", tags=["articles"], status_code=202, summary="Narrate an article (or its edit)")
@@ -165,8 +184,12 @@ def create_app(config: ServiceConfig) -> Any:
         return queued(articles.submit(service.store, submission_of(body), "api"))
 
     @app.get("/articles", tags=["articles"], summary="The articles, newest first")
-    def get_articles(limit: int = 100, offset: int = 0, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
-        rows = articles.list_articles(service.store, max(1, min(limit, 500)), max(0, offset))
+    def get_articles(
+        limit: int = Query(100, ge=1, le=500),
+        offset: int = Query(0, ge=0, le=_LARGEST),
+        key: auth.KeyInfo = Depends(api_key),  # noqa: B008
+    ) -> Any:
+        rows = articles.list_articles(service.store, limit, offset)
         return {"articles": [service.article_view(row) for row in rows]}
 
     @app.get("/articles/{article_id}", tags=["articles"], summary="An article, its episode and its job")
@@ -193,7 +216,7 @@ def create_app(config: ServiceConfig) -> Any:
         return HTMLResponse(html + "\n")
 
     @app.get("/jobs/{job_id}", tags=["articles"], summary="A narration job")
-    def get_job(job_id: int, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+    def get_job(job_id: int = FastPath(ge=1, le=_LARGEST), key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
         job = articles.get_job(service.store, job_id)
         if job is None:
             raise HTTPException(404, f"no job {job_id}")
@@ -205,8 +228,8 @@ def create_app(config: ServiceConfig) -> Any:
             raise HTTPException(404, "no such article")
         return article
 
-    def unpublish(article_id: str) -> bool:
-        return service.unpublish(article_id)
+    def unpublish(article_id: str, modified: str | None = None) -> bool:
+        return service.unpublish(article_id, modified)
 
     # -- webhooks --------------------------------------------------------------------------
 
@@ -218,15 +241,25 @@ def create_app(config: ServiceConfig) -> Any:
         )
         if problem:
             raise HTTPException(401, problem)
+        signature = request.headers.get("x-audiogen-signature", "")
+        if not await run_in_threadpool(auth.first_call, service.store, signature):
+            raise HTTPException(409, "this call was received already (a replayed webhook call is not taken twice)")
         try:
             action = read(json.loads(body))
         except (ValueError, RecursionError) as exc:
             raise HTTPException(422, f"cannot read the call: {exc}") from None
+        check_text(action.article_id)
         if action.kind == "unpublish":
-            removed = await run_in_threadpool(unpublish, action.article_id)
+            removed = await run_in_threadpool(unpublish, action.article_id, action.modified)
             return {"id": action.article_id, "action": "unpublish", "removed": removed}
         assert action.submission is not None
         submission = action.submission
+        check_text(submission.id, submission.source, submission.voice, submission.lexicon, submission.language)
+        check_text(submission.quote_voice)
+        if submission.lexicon is not None:
+            from audiogen.spoken.lexicon import parse_lexicon
+
+            parse_lexicon(submission.lexicon, "the article's lexicon")
         if submission.kind == "url":
             from audiogen.fetch import check_address
 
@@ -250,7 +283,12 @@ def create_app(config: ServiceConfig) -> Any:
 
     # -- what listeners fetch ----------------------------------------------------------------
 
-    @app.get("/episodes/{episode}/{name}", tags=["episodes"], summary="An episode's audio, captions or timings")
+    @app.api_route(
+        "/episodes/{episode}/{name}",
+        tags=["episodes"],
+        summary="An episode's audio, captions or timings",
+        methods=["GET", "HEAD"],
+    )
     def episode_file(episode: str, name: str) -> Any:
         path = service.episode_file(episode, name)
         if path is None:
@@ -262,18 +300,18 @@ def create_app(config: ServiceConfig) -> Any:
             headers={"Cache-Control": "public, max-age=60", "Access-Control-Allow-Origin": "*"},
         )
 
-    @app.get("/" + FEED_FILE, tags=["episodes"], summary="The podcast feed")
+    @app.api_route("/" + FEED_FILE, tags=["episodes"], summary="The podcast feed", methods=["GET", "HEAD"])
     def feed() -> Any:
         return FileResponse(service.feed_path, media_type="application/rss+xml; charset=utf-8")
 
-    @app.get("/cover.png", include_in_schema=False)
+    @app.api_route("/cover.png", include_in_schema=False, methods=["GET", "HEAD"])
     def cover() -> Any:
         path = service.data / "cover.png"
         if not path.is_file():
             raise HTTPException(404, "no cover")
         return FileResponse(path, media_type="image/png")
 
-    @app.get(PLAYER_PATH, include_in_schema=False)
+    @app.api_route(PLAYER_PATH, include_in_schema=False, methods=["GET", "HEAD"])
     def player_script() -> Any:
         from audiogen.player import player_script
 
@@ -311,8 +349,13 @@ def create_app(config: ServiceConfig) -> Any:
         return Response(status_code=204, headers={"Access-Control-Allow-Origin": "*"})
 
     @app.get("/stats", tags=["figures"], summary="Listening figures, per episode and day")
-    def get_stats(days: int = 30, episode: str | None = None, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
-        return stats.summary(service.store, max(1, min(days, 366)), episode)
+    def get_stats(
+        days: int = Query(30, ge=1, le=_LARGEST),
+        episode: str | None = Query(None, max_length=128),
+        key: auth.KeyInfo = Depends(api_key),  # noqa: B008
+    ) -> Any:
+        check_text(episode)
+        return stats.summary(service.store, min(days, 366), episode)
 
     @app.get("/admin", include_in_schema=False)
     def admin() -> Any:
@@ -340,7 +383,9 @@ def _asset(name: str) -> str:
 
 class BodyLimit:
     """Refuses (413) a request whose body is larger than its path allows, by its
-    Content-Length or as it arrives."""
+    Content-Length or as it arrives (chunked): the body is read whole before the
+    application sees it, so nothing half-read reaches a handler. Every answer also says
+    ``nosniff``, and a page may not be framed by another site."""
 
     def __init__(self, app: Any, limit: int, limits: dict[str, int]) -> None:
         self.app = app
@@ -361,32 +406,39 @@ class BodyLimit:
                 if too_big:
                     await _refuse(send, limit)
                     return
+        body: list[bytes] = []
         seen = 0
-        started = False
-
-        async def counted() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":  # the client went away
+                return
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                await _refuse(send, limit)
+                return
+            body.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        whole = {"type": "http.request", "body": b"".join(body), "more_body": False}
+        given = False
 
-        async def sending(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
+        async def replay() -> Message:
+            nonlocal given
+            if not given:
+                given = True
+                return whole
+            return await receive()
+
+        async def guarded(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                if any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers):
+                    headers.append((b"x-frame-options", b"DENY"))
+                message = {**message, "headers": headers}
             await send(message)
 
-        try:
-            await self.app(scope, counted, sending)
-        except _TooLarge:
-            if not started:
-                await _refuse(send, limit)
-
-
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, replay, guarded)
 
 
 async def _refuse(send: Send, limit: int) -> None:

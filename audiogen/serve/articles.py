@@ -24,7 +24,7 @@ from audiogen.serve.store import Store, now
 KINDS = ("url", "html", "markdown", "text")
 #: what an article's request is made of, as the articles table's columns
 REQUEST_COLUMNS = ("kind", "source", "voice", "lexicon", "language", "quote_voice")
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 #: a job that failed this many times because its worker died is not tried again
 MAX_ATTEMPTS = 3
 
@@ -40,6 +40,8 @@ class Submission:
     lexicon: str | None = None
     language: str | None = None
     quote_voice: str | None = None
+    #: the CMS's modified time of this version (UTC ISO 8601), when it says
+    modified: str | None = None
 
     def columns(self) -> tuple[str | None, ...]:
         """The values of ``REQUEST_COLUMNS``, in order."""
@@ -54,7 +56,7 @@ class Submission:
 
 
 def check_id(article_id: str) -> str:
-    if not ID_PATTERN.match(article_id):
+    if not ID_PATTERN.fullmatch(article_id):
         raise ServiceError(
             f"'{article_id[:140]}' is not an article id",
             hint="use 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit",
@@ -84,6 +86,8 @@ class Submitted:
     #: the same request was narrated already: nothing queued
     unchanged: bool = False
     created: bool = False
+    #: older (by the CMS's modified time) than the version narrated: ignored
+    stale: bool = False
 
 
 def submit(store: Store, submission: Submission, reason: str) -> Submitted:
@@ -96,10 +100,23 @@ def submit(store: Store, submission: Submission, reason: str) -> Submitted:
         if article is None:
             store.execute(
                 f"INSERT INTO articles (id, episode, {', '.join(REQUEST_COLUMNS)}, request_hash, status, created,"
-                f" updated) VALUES (?, ?, {', '.join('?' * len(REQUEST_COLUMNS))}, ?, 'queued', ?, ?)",
-                (submission.id, episode_of(submission.id), *submission.columns(), request_hash, stamp, stamp),
+                f" updated, modified) VALUES (?, ?, {', '.join('?' * len(REQUEST_COLUMNS))}, ?, 'queued', ?, ?, ?)",
+                (
+                    submission.id,
+                    episode_of(submission.id),
+                    *submission.columns(),
+                    request_hash,
+                    stamp,
+                    stamp,
+                    submission.modified,
+                ),
             )
         else:
+            known = article.get("modified")
+            if submission.modified and known and submission.modified < known:
+                return Submitted(article, active_job(store, submission.id), unchanged=True, stale=True)
+            if submission.modified:
+                store.execute("UPDATE articles SET modified = ? WHERE id = ?", (submission.modified, submission.id))
             active = active_job(store, submission.id)
             if article["request_hash"] == request_hash and (article["status"] == "done" or active):
                 return Submitted(article, active, unchanged=active is None)
@@ -150,12 +167,13 @@ def get_job(store: Store, job_id: int) -> dict[str, Any] | None:
     return store.row("SELECT * FROM jobs WHERE id = ?", (job_id,))
 
 
-def delete_article(store: Store, article_id: str) -> dict[str, Any] | None:
-    """Forget the article and cancel its queued job; the deleted row (``None``: unknown).
+def delete_article(store: Store, article_id: str, modified: str | None = None) -> dict[str, Any] | None:
+    """Forget the article and cancel its queued job; the deleted row (``None``: unknown,
+    or changed in the CMS after ``modified``, the time of the call that asks).
     A job already running finishes, and its episode is removed then."""
     with store.transaction():
         article = get_article(store, article_id)
-        if article is None:
+        if article is None or (modified and article.get("modified") and modified < article["modified"]):
             return None
         store.execute(
             "UPDATE jobs SET state = 'cancelled', finished = ? WHERE article_id = ? AND state = 'queued'",

@@ -104,6 +104,19 @@ def signature_problem(secret: str, timestamp: str | None, signature: str | None,
         return "X-Audiogen-Timestamp is not a number of seconds"
     if abs(time.time() - int(timestamp)) > SIGNATURE_TOLERANCE_S:
         return "the call's timestamp is more than five minutes from the service's clock"
-    if not hmac.compare_digest(sign(secret, timestamp, body), signature.strip()):
+    if not signature.isascii() or not hmac.compare_digest(sign(secret, timestamp, body), signature.strip()):
         return "the signature does not match the body"
     return None
+
+
+def first_call(store: Store, signature: str) -> bool:
+    """Record a signed webhook call; ``False`` when the same call (its signature) came
+    before: a replay, refused even inside the timestamp's window."""
+    cutoff = time.time() - 2 * SIGNATURE_TOLERANCE_S  # older ones fail the timestamp check
+    with store.transaction():
+        store.execute("DELETE FROM webhook_calls WHERE seen < ?", (cutoff,))
+        added = store.execute(
+            "INSERT INTO webhook_calls (signature, seen) VALUES (?, ?) ON CONFLICT (signature) DO NOTHING",
+            (signature.strip(), time.time()),
+        )
+    return added == 1

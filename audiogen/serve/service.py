@@ -111,10 +111,11 @@ class Service:
                 self._write_feed()
         return exists
 
-    def unpublish(self, article_id: str) -> bool:
-        """Take an article's episode down (out of the feed in the same step); whether it existed."""
+    def unpublish(self, article_id: str, modified: str | None = None) -> bool:
+        """Take an article's episode down (out of the feed in the same step); whether it
+        was (not when the article changed after ``modified``, the CMS's time of the call)."""
         with self._feed_lock, self.store.transaction():
-            article = articles.delete_article(self.store, article_id)
+            article = articles.delete_article(self.store, article_id, modified)
             if article is None:
                 return False
             self._write_feed()

@@ -35,12 +35,12 @@ def parse_event(data: Any) -> Event:
     if not isinstance(data, dict):
         raise ValueError("an event is a JSON object")
     episode, kind = data.get("episode"), data.get("event")
-    if not isinstance(episode, str) or not episode or len(episode) > 128:
+    if not isinstance(episode, str) or not episode or len(episode) > 128 or not encodable(episode):
         raise ValueError("'episode' must be the episode's id")
     if kind not in EVENTS:
         raise ValueError(f"'event' must be one of {', '.join(EVENTS)}")
     percent = data.get("percent")
-    if kind == "progress" and percent not in MARKS:
+    if kind == "progress" and (type(percent) is not int or percent not in MARKS):
         raise ValueError(f"a progress event's 'percent' is one of {', '.join(map(str, MARKS))}")
     speed = data.get("speed")
     if speed is not None:
@@ -50,23 +50,37 @@ def parse_event(data: Any) -> Event:
     return Event(episode, kind, percent if isinstance(percent, int) and kind == "progress" else None, speed)
 
 
+def encodable(text: str) -> bool:
+    """Whether ``text`` is text a database can hold (JSON lets a lone surrogate through)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def record(store: Store, event: Event, day: str | None = None) -> None:
-    """Add ``event`` to its episode's counts for today."""
+    """Add ``event`` to its episode's counts for today. A mark is counted only while fewer
+    listens reached it than started that day: events sent again (a replayed beacon, a
+    page that sends "heard it all" four times) cannot make more than all of a day's
+    listeners hear a mark."""
     day = day or datetime.now(UTC).date().isoformat()
-    counts = {"plays": 0, "heard25": 0, "heard50": 0, "heard75": 0, "heard100": 0}
-    counts["plays" if event.kind == "play" else f"heard{event.percent}"] = 1
     speed_sum, speed_count = (event.speed, 1) if event.speed is not None else (0.0, 0)
+    if event.kind == "play":
+        store.execute(
+            "INSERT INTO daily_stats (episode, day, plays, speed_sum, speed_count) VALUES (?, ?, 1, ?, ?)"
+            " ON CONFLICT (episode, day) DO UPDATE SET plays = daily_stats.plays + 1,"
+            " speed_sum = daily_stats.speed_sum + excluded.speed_sum,"
+            " speed_count = daily_stats.speed_count + excluded.speed_count",
+            (event.episode, day, speed_sum, speed_count),
+        )
+        return
+    column = f"heard{event.percent}"  # (one of MARKS: parse_event let no other through)
+    assert event.percent in MARKS
     store.execute(
-        "INSERT INTO daily_stats (episode, day, plays, heard25, heard50, heard75, heard100, speed_sum, speed_count)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (episode, day) DO UPDATE SET"
-        " plays = daily_stats.plays + excluded.plays,"
-        " heard25 = daily_stats.heard25 + excluded.heard25,"
-        " heard50 = daily_stats.heard50 + excluded.heard50,"
-        " heard75 = daily_stats.heard75 + excluded.heard75,"
-        " heard100 = daily_stats.heard100 + excluded.heard100,"
-        " speed_sum = daily_stats.speed_sum + excluded.speed_sum,"
-        " speed_count = daily_stats.speed_count + excluded.speed_count",
-        (event.episode, day, *counts.values(), speed_sum, speed_count),
+        f"UPDATE daily_stats SET {column} = {column} + 1, speed_sum = speed_sum + ?, speed_count = speed_count + ?"
+        f" WHERE episode = ? AND day = ? AND {column} < plays",
+        (speed_sum, speed_count, event.episode, day),
     )
 
 

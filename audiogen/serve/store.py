@@ -91,6 +91,12 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE articles ADD COLUMN language TEXT",
         "ALTER TABLE articles ADD COLUMN quote_voice TEXT",
     ],
+    # 3: webhook calls already taken (a replay inside the signature's window is refused),
+    # and the CMS's modified time of the version narrated (an older one never wins)
+    [
+        "CREATE TABLE webhook_calls (signature TEXT PRIMARY KEY, seen DOUBLE PRECISION NOT NULL)",
+        "ALTER TABLE articles ADD COLUMN modified TEXT",
+    ],
 ]
 
 _IDENTITY = {
@@ -140,10 +146,8 @@ class Store:
         return found[0] if found else None
 
     def _cursor(self, sql: str, params: Sequence[Any]) -> Any:
-        try:
+        with _database_failures():
             return self._connection.execute(self._sql(sql), tuple(params))
-        except _DATABASE_ERRORS as exc:
-            raise ServiceError(f"the database failed: {exc}") from exc
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Store]:
@@ -159,16 +163,24 @@ class Store:
             self._depth = 1
             try:
                 if self.dialect == "postgresql":
-                    with self._connection.transaction():
+                    with _database_failures(), self._connection.transaction():
                         yield self
                 else:
-                    self._connection.execute("BEGIN IMMEDIATE")
+                    with _database_failures():
+                        self._connection.execute("BEGIN IMMEDIATE")
                     try:
                         yield self
                     except BaseException:
-                        self._connection.execute("ROLLBACK")
+                        with contextlib.suppress(*_DATABASE_ERRORS):
+                            self._connection.execute("ROLLBACK")
                         raise
-                    self._connection.execute("COMMIT")
+                    try:
+                        with _database_failures():
+                            self._connection.execute("COMMIT")  # a full disk says so here
+                    except ServiceError:
+                        with contextlib.suppress(*_DATABASE_ERRORS):
+                            self._connection.execute("ROLLBACK")
+                        raise
             finally:
                 self._depth = 0
 
@@ -262,3 +274,13 @@ def _database_errors() -> tuple[type[Exception], ...]:
 
 
 _DATABASE_ERRORS = _database_errors()
+
+
+@contextlib.contextmanager
+def _database_failures() -> Iterator[None]:
+    """The database's own errors as the service's one error: "the database failed" (the
+    API answers 503), wherever they come from, the COMMIT of a full disk included."""
+    try:
+        yield
+    except _DATABASE_ERRORS as exc:
+        raise ServiceError(f"the database failed: {exc}") from exc

@@ -4,7 +4,12 @@ Two shapes are read. The generic one, for any CMS or script::
 
     {"event": "publish" | "update" | "unpublish", "id": "…",
      "url": "…" | "html": "…" | "markdown": "…" | "text": "…",
-     "voice": "…", "language": "es", "quote_voice": "…"}   (the last three optional)
+     "voice": "…", "language": "es", "quote_voice": "…",
+     "modified": "2026-12-07T10:00:00Z"}   (the last four optional)
+
+A call carrying the CMS's modified time (``modified``; WordPress's ``modified_gmt``)
+older than the version already narrated is ignored, so calls that arrive out of order
+never roll an article back.
 
 and WordPress's, the post as its REST API gives it (``id``, ``status``, ``link``,
 ``title.rendered``, ``content.rendered``) or as a ``WP_Post`` (``ID``, ``post_status``,
@@ -29,6 +34,8 @@ class Action:
     kind: str
     article_id: str
     submission: Submission | None = None
+    #: when the CMS last changed the article (UTC, ISO 8601): an older call never wins
+    modified: str | None = None
 
 
 def generic(body: Any) -> Action:
@@ -41,8 +48,9 @@ def generic(body: Any) -> Action:
     if not isinstance(article_id, str):
         raise ValueError("'id' must be the article's id (a string)")
     check_id(article_id)
+    modified = modified_time(body.get("modified"))
     if event == "unpublish":
-        return Action("unpublish", article_id)
+        return Action("unpublish", article_id, modified=modified)
     given = [kind for kind in KINDS if body.get(kind) is not None]
     if len(given) != 1 or not isinstance(body[given[0]], str) or not body[given[0]].strip():
         raise ValueError("give exactly one of url, html, markdown or text")
@@ -56,8 +64,9 @@ def generic(body: Any) -> Action:
         body.get("voice"),
         language=body.get("language"),
         quote_voice=body.get("quote_voice"),
+        modified=modified,
     )
-    return Action("publish", article_id, submission)
+    return Action("publish", article_id, submission, modified)
 
 
 def wordpress(body: Any) -> Action:
@@ -72,8 +81,9 @@ def wordpress(body: Any) -> Action:
     status = body.get("status", body.get("post_status"))
     if not isinstance(status, str):
         raise ValueError("the post has no status")
+    modified = modified_time(body.get("modified_gmt", body.get("post_modified_gmt")), utc=True)
     if status != "publish":
-        return Action("unpublish", article_id)
+        return Action("unpublish", article_id, modified=modified)
     title = _rendered(body.get("title", body.get("post_title")))
     content = _rendered(body.get("content", body.get("post_content")))
     if not content.strip():
@@ -83,7 +93,27 @@ def wordpress(body: Any) -> Action:
     author = body["author_name"] if isinstance(body.get("author_name"), str) else ""
     date = body.get("date_gmt") or body.get("post_date_gmt") or ""
     page = _page(title, content, link, author, date if isinstance(date, str) else "")
-    return Action("publish", article_id, Submission(article_id, "html", page))
+    return Action("publish", article_id, Submission(article_id, "html", page, modified=modified), modified)
+
+
+def modified_time(value: Any, *, utc: bool = False) -> str | None:
+    """A CMS's modified time as UTC ISO 8601 (so times compare as text); ``utc``: a time
+    without an offset is UTC (WordPress's ``*_gmt`` fields)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError("'modified' must be a date and time (ISO 8601)")
+    from datetime import UTC, datetime
+
+    try:
+        stamp = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("'modified' must be a date and time (ISO 8601)") from None
+    if stamp.tzinfo is None:
+        if not utc:
+            raise ValueError("'modified' needs its offset from UTC (…Z or …+02:00)")
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _rendered(value: Any) -> str:

@@ -176,12 +176,22 @@ def parse_lexicon(text: str, where: str = "the lexicon") -> Lexicon:
         if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
             raise VoiceError(f"{where}: '{key}' must be a list of words")
         lists[key] = set(value)
+    table = data.get("words", {})
+    if not isinstance(table, dict):
+        raise VoiceError(f"{where}: 'words' must be a table of word = \"what to say\"")
     words: dict[str, Pronunciation] = {}
-    for word, entry in data.get("words", {}).items():
+    for word, entry in table.items():
         if isinstance(entry, str):
             entry = {"say": entry}
-        if not isinstance(entry, dict) or not entry or set(entry) - {"say", "ipa"}:
-            raise VoiceError(f'{where}: entry \'{word}\' needs say = "..." and/or ipa = "..."')
+        # each given value a string: a number, a list or a nested table would fail only
+        # later, in the middle of a narration
+        if (
+            not isinstance(entry, dict)
+            or not entry
+            or set(entry) - {"say", "ipa"}
+            or not all(isinstance(value, str) for value in entry.values())
+        ):
+            raise VoiceError(f'{where}: entry \'{word[:60]}\' needs say = "..." and/or ipa = "..."')
         words[word] = Pronunciation(say=entry.get("say"), ipa=entry.get("ipa"))
     return Lexicon(lists["acronyms"], words, lists["initialisms"])
 
