@@ -448,3 +448,29 @@ def test_the_script_command_reads_a_realistic_news_brief() -> None:
         "Room two oh-one of City Hall, one twenty-one North LaSalle Street, at ten A-M Thursday, September fourth.",
     ):
         assert phrase in spoken, phrase
+
+
+def _news_boundaries() -> list[list[str]]:
+    path = Path(__file__).parent / "data" / "news_boundaries_en.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [[s.strip() for s in line.split(" | ")] for line in lines if line and not line.startswith("#")]
+
+
+def test_sentence_boundaries_of_real_newswriting() -> None:
+    """Paragraphs written the way news is (ends after hyphenated words, numbers, units,
+    spelled letters, initialisms, quotations and ellipses; periods that end nothing),
+    kept apart from the rules' own cases: nearly every paragraph split exactly right,
+    and every sentence's text kept to the character (an ellipsis included)."""
+    paragraphs = _news_boundaries()
+    assert len(paragraphs) >= 60
+    wrong = [want for want in paragraphs if split_sentences(" ".join(want)) != want]
+    assert len(wrong) <= len(paragraphs) // 30, wrong
+
+
+def test_an_ellipsis_keeps_its_three_stops() -> None:
+    for text, want in (
+        ("Sales rose in 2026... Then they fell.", ["Sales rose in 2026...", "Then they fell."]),
+        ("Prices rose . . . Then fell.", ["Prices rose . . .", "Then fell."]),
+        ("Wheat, corn… and coffee.", ["Wheat, corn… and coffee."]),
+    ):
+        assert split_sentences(text) == want

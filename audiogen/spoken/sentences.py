@@ -27,12 +27,19 @@ from audiogen.textsplit import split_long
 _HIDDEN_STOP = "\ue000"
 #: marks where an abbreviation's period does end its sentence (pysbd would not always see it)
 _BOUNDARY = "\ue001"
+#: stands in for the one-character ellipsis while pysbd reads the text
+_HIDDEN_ELLIPSIS = "\ue002"
 
 _PYSBD_LANGUAGES = frozenset("en hi mr zh es am ar hy bg ur ru pl fa nl da fr my el it ja de kk sk".split())
 _SPACES = re.compile(r"\s+")
 #: a word ending in a period, and the word after it
 _DOTTED = re.compile(r"(?<!\S)(\S*?)([A-Za-z][A-Za-z.'\u2019]*)\.(?:(?=\s+(\S+))|(?=[,;:)\]]))")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+#: before a lone capital: a number (and a degree sign), or another lone capital, spaced
+_AFTER_NUMBER = re.compile(r"\d\s?°?\s$")
+_AFTER_LETTER = re.compile(r"(?<![\w.])[A-Z]\s$")
+_TEMPERATURE_UNITS = frozenset("CFK")
+_LONE_LETTER = re.compile(r"[A-Z]\.?(?:\s|$)")
 _OPENING_PUNCT = "\"'\u201c\u2018([\u00ab"
 
 #: words that open sentences in news far more often than they follow an abbreviation
@@ -93,7 +100,7 @@ def split_sentences(text: str, lang: str, max_chars: int) -> list[str]:
         pieces.extend(_segmenter(lang).segment(chunk.strip()) if chunk.strip() else [])
     sentences: list[str] = []
     for sentence in _rejoin(pieces):
-        sentences.extend(split_long(sentence.replace(_HIDDEN_STOP, "."), max_chars))
+        sentences.extend(split_long(sentence.replace(_HIDDEN_STOP, ".").replace(_HIDDEN_ELLIPSIS, "\u2026"), max_chars))
     return [s for s in sentences if s]
 
 
@@ -108,13 +115,34 @@ def hide_abbreviation_stops(text: str) -> str:
         prefix, word, following = m.group(1), m.group(2), m.group(3)
         if not _stands_alone(prefix, word):
             return m.group(0)
-        # "a 15-yr. Army veteran": a hyphenated measure describes the noun after it
-        verdict = False if prefix.endswith("-") else ends_sentence(word, following or ",")
+        before = m.string[max(0, m.start() - 12) : m.start()]
+        verdict = ends_sentence(word, following or ",", before)
         if verdict is None:
             return m.group(0)
+        if prefix.endswith("-") and any(ch.isdigit() for ch in prefix):
+            # "a 15-yr. Army veteran": a hyphenated measure describes the noun after it
+            # (a hyphenated word, "well-received.", is no abbreviation: it was not one)
+            verdict = False
         return f"{prefix}{word}.{_BOUNDARY}" if verdict else f"{prefix}{word}{_HIDDEN_STOP}"
 
-    return _DOTTED.sub(decide, text)
+    return _DOTTED.sub(decide, _mark_ellipses(text))
+
+
+#: an ellipsis (three stops, spaced or not, or its one character), and what follows it
+_ELLIPSIS = re.compile(r"(?:\.\s?\.\s?\.|\u2026)(\.?)(?=(\s+[\"'\u201c\u2018(]?[A-Z])?)")
+
+
+def _mark_ellipses(text: str) -> str:
+    """Each ellipsis hidden from the segmenter (it took "2026..." for a stop, a stop, a
+    stop), and a boundary after one that a capitalised word follows: words left out
+    there end a sentence ("Sales rose... Then they fell"); before a lower-case word they
+    do not ("wheat, corn... and coffee")."""
+
+    def mark(m: re.Match[str]) -> str:
+        hidden = m.group(0).replace(".", _HIDDEN_STOP).replace("\u2026", _HIDDEN_ELLIPSIS)
+        return hidden + _BOUNDARY if m.group(2) else hidden
+
+    return _ELLIPSIS.sub(mark, text)
 
 
 def _stands_alone(prefix: str, word: str) -> bool:
@@ -127,12 +155,22 @@ def _stands_alone(prefix: str, word: str) -> bool:
     return len(word) > 1 and (prefix[-1] in "-/" or prefix[-1].isdigit())
 
 
-def ends_sentence(word: str, following: str) -> bool | None:
+def ends_sentence(word: str, following: str, before: str = "") -> bool | None:
     """Whether "``word``." followed by ``following`` ends a sentence, when ``word`` is an
-    abbreviation; None (for the segmenter to decide) when it is not one."""
+    abbreviation; None (for the segmenter to decide) when it is not one. ``before``: the
+    text just before the word, which tells what a lone capital is."""
     kinds = _kinds(word)
     if not kinds:
         return None
+    if kinds == {"initial"} and (
+        (word in _TEMPERATURE_UNITS and _AFTER_NUMBER.search(before)) or _AFTER_LETTER.search(before)
+    ):
+        # not a name's initial: a temperature after a number ("fell to −5 C."), or the
+        # last of letters spelled apart ("the C D C."): like a unit, it ends its sentence
+        # before a capitalised word that is not another letter (a compass letter after a
+        # house number, "1200 N. Lake Shore Drive", is neither)
+        after = following.lstrip(_OPENING_PUNCT)
+        return bool(after) and after[0].isupper() and not _LONE_LETTER.match(after)
     after = following.lstrip(_OPENING_PUNCT)
     if not after or after[0].islower() or after[0].isdigit() or after[0] in ",;:)\u2013\u2014-$\u20ac\u00a3%&":
         return False
@@ -186,9 +224,17 @@ def _kinds(word: str) -> set[str]:
 _OPEN_END = re.compile(r"[,;:]['\"\u2019\u201d)\]]*$")
 
 
+#: a closing quotation mark the segmenter left at the head of the next sentence
+_STRAY_CLOSE = re.compile(r"^([\"\u201d\u2019)\]]+)(?:\s+|$)")
+
+
 def _rejoin(pieces: list[str]) -> list[str]:
     out: list[str] = []
     for piece in (p.strip() for p in pieces):
+        stray = _STRAY_CLOSE.match(piece)
+        if stray and out:
+            out[-1] += stray.group(1)
+            piece = piece[stray.end() :]
         if not piece:
             continue
         if out and (_OPEN_END.search(out[-1]) or piece[0].islower()):
