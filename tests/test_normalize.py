@@ -360,3 +360,46 @@ def test_the_rule_gates_change_nothing_on_news(text: str) -> None:
 def test_normalize_never_raises_and_leaves_no_digits(text: str) -> None:
     spoken = normalize(text)
     assert not re.search(r"\d", spoken), (text, spoken)
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        # designators without a full stop, compass letters before and after, house numbers in pairs
+        ("The office is at 123 Main St, Springfield.", "The office is at one twenty-three Main Street, Springfield."),
+        ("The shop is at 455 N 1st St.", "The shop is at four fifty-five North first Street."),
+        ("Meet at 200 5th Ave NW.", "Meet at two hundred fifth Avenue Northwest."),
+        ("It is at 77 Old Mill Rd today.", "It is at seventy-seven Old Mill Road today."),
+        ("Exit at 9100 Sunset Blvd", "Exit at ninety-one hundred Sunset Boulevard"),
+        ("Go to 12 W 34th St.", "Go to twelve West thirty-fourth Street."),
+        ("The farm is at 31500 Hwy 9.", "The farm is at three one five zero zero Highway nine."),
+        (
+            "Send it to 1600 Pennsylvania Ave NW, Washington, DC 20500.",
+            "Send it to sixteen hundred Pennsylvania Avenue Northwest, Washington, D C two zero five zero zero.",
+        ),
+        # ZIP and ZIP+4 after a state, postal or in full
+        ("Mail to Austin, TX 78701-1234.", "Mail to Austin, Texas seven eight seven zero one, one two three four."),
+        ("Austin, Texas 78701.", "Austin, Texas seven eight seven zero one."),
+        ("Portland, OR 97201", "Portland, Oregon nine seven two zero one"),
+        # the second line of an address
+        ("Apt 4B at 12 Elm Ln.", "Apartment four B at twelve Elm Lane."),
+        ("Ste 210, 88 Harbor Dr. It opens today.", "Suite two ten, eighty-eight Harbor Drive. It opens today."),
+        # telephone numbers grouped by spaces alone
+        ("Call 212 555 0199 today.", "Call two one two, five five five, zero one nine nine today."),
+        ("Call +1 212 555 0199 today.", "Call plus one, two one two, five five five, zero one nine nine today."),
+        ("Call (212) 555 0199 today.", "Call two one two, five five five, zero one nine nine today."),
+        # a decade whose s came apart
+        ("Music of the 1980 s was loud.", "Music of the nineteen eighties was loud."),
+        # roman numerals after what they number, in any case
+        ("Read chapter iv first.", "Read chapter four first."),
+        ("PART II begins.", "PART two begins."),
+        ("Volume iii is out.", "Volume three is out."),
+        ("In part I think so.", "In part I think so."),
+        # initials of a name: letters, not abbreviations
+        ("C. S. Lewis wrote it.", "C S Lewis wrote it."),
+        ("J. R. R. Tolkien wrote it.", "J R R Tolkien wrote it."),
+        ("It was Plan B. The rest failed.", "It was Plan B. The rest failed."),
+    ],
+)
+def test_addresses_phones_and_numbered_parts_as_written_outside_ap_style(written: str, spoken: str) -> None:
+    assert normalize(written, "en") == spoken

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from audiogen.spoken import tables
+from audiogen.spoken.addresses import address_rules
 from audiogen.spoken.gates import Gate, gates_for, passes
 from audiogen.spoken.newswriting import newswriting
 from audiogen.spoken.numbers import cardinal, decimal, digits, fraction, ordinal, plural, year
@@ -453,6 +454,37 @@ def _roman(m: re.Match[str]) -> str:
     return f"{before} the {ordinal(value)}"
 
 
+#: what is numbered by a roman numeral in any case ("chapter iv", "PART II")
+_NUMBERED_PARTS = (
+    "part chapter volume vol. vol act phase book section article stage level round season episode canto psalm"
+    " appendix annex schedule title"
+).split()
+
+
+def _any_case(words: Iterable[str]) -> list[str]:
+    """Each word as written in running text, at a sentence's start and in a headline."""
+    return [form for word in words for form in (word, word.capitalize(), word.upper())]
+
+
+def _numbered_roman(m: re.Match[str]) -> str:
+    """ "Part II", "chapter iv", "PHASE III": what a part is numbered by, in any case
+    ("in part I think" is no part one: a lone I after a lower-case word stays)."""
+    word, numeral = m.group("word"), m.group("numeral")
+    value = roman_value(numeral.upper())
+    if value is None or (numeral in ("I", "i") and word[0].islower()):
+        return m.group(0)
+    if word.lower().rstrip(".") == "vol":
+        word = "Volume" if word[0].isupper() else "volume"
+    return f"{word} {cardinal(value)}"
+
+
+def _name_initial(m: re.Match[str]) -> str:
+    following = re.match(r"(?:[A-Z]\.\s)*([A-Z][\w'\u2019]*)", m.string[m.end() :])
+    if following and following.group(1) in SENTENCE_STARTERS:  # "Plan B. The report": a stop
+        return m.group(0)
+    return m.group(1) + " "
+
+
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _ROMAN_FORM = re.compile(r"^C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 
@@ -777,6 +809,8 @@ def build_rules(settings: Settings) -> list[Rule]:
         (re.compile(r"(^|\s)@(\w{1,30})\b"), _handle),
         (re.compile(r"(^|\s)#([A-Za-z]\w*)"), _hashtag),
         (re.compile(rf"{b}(\d{{1,3}}\.\d{{1,3}}\.\d{{1,3}}\.\d{{1,3}}){e}"), _ip),
+        # addresses and telephone numbers written outside AP style
+        *address_rules(),
         (
             re.compile(r"(?<![\w+])\+(?P<country>\d{1,3})(?P<number>(?:[\s.-]\(?\d{1,4}\)?){2,5})(?![\d.,]\d)"),
             _phone,
@@ -1063,6 +1097,15 @@ def build_rules(settings: Settings) -> list[Rule]:
         (re.compile(r"(\d)([A-Za-z]{2,})"), _split_letters_digits),
         (re.compile(NUM), _number),
         # words
+        (
+            re.compile(
+                rf"\b(?P<word>{_alternation(_any_case(_NUMBERED_PARTS))})"
+                r" (?P<numeral>[ivxlc]{1,6}|[IVXLC]{1,6})\b(?!['\u2019]\w)"
+            ),
+            _numbered_roman,
+        ),
+        # initials of a name, spaced ("C. S. Lewis", "John F. Kennedy"): letters, no stops
+        (re.compile(r"(?<![\w.])([A-Z])\.\s(?=(?:[A-Z]\.\s)*[A-Z][a-z])"), _name_initial),
         (re.compile(r"\b((?:[A-Z][a-z]+)(?: [A-Z][a-z]+)*) ([IVXLC]{2,})\b"), _roman),
         (
             re.compile(
