@@ -12,7 +12,8 @@ import re
 
 from audiogen.article import DATE_ORDERS
 from audiogen.spoken.cjk import normalize_chinese, normalize_japanese
-from audiogen.spoken.english import Settings, normalize_english
+from audiogen.spoken.dates import Settings
+from audiogen.spoken.english import normalize_english
 from audiogen.spoken.hindi import normalize_hindi
 from audiogen.spoken.other import normalize_other
 from audiogen.spoken.sentences import split_sentences as _split

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from audiogen.spoken import tables
 from audiogen.spoken.numbers import cardinal, digits, ordinal, year
-from audiogen.spoken.sentences import SENTENCE_STARTERS
+from audiogen.spoken.titles import NEWS, stop_ends_sentence
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
@@ -59,14 +59,6 @@ def _house_number(number: str) -> str:
     return year(value) if value >= 100 else cardinal(value)
 
 
-def _ends_sentence(m: re.Match[str]) -> bool:
-    rest = m.string[m.end() :]
-    if not rest.strip():
-        return True
-    following = re.match(r"\s+([\"'\u201c\u2018]|[A-Z][\w'\u2019]*)", rest)
-    return following is not None and (following.group(1) in SENTENCE_STARTERS or not following.group(1)[0].isalpha())
-
-
 def _street(m: re.Match[str]) -> str:
     words = [_house_number(m.group("number"))]
     if m.group("direction"):
@@ -81,7 +73,7 @@ def _street(m: re.Match[str]) -> str:
         stop = m.group("quadrant_stop")
     spoken = " ".join(words)
     # a full stop that was the designator's only is dropped; one that ends the sentence stays
-    return spoken + "." if stop and _ends_sentence(m) else spoken
+    return spoken + "." if stop and stop_ends_sentence(m) else spoken
 
 
 def _on_numbered_road(m: re.Match[str]) -> str:
@@ -121,3 +113,96 @@ def address_rules() -> list[Rule]:
         (_ON_NUMBERED_ROAD, _on_numbered_road),
         (_STREET, _street),
     ]
+
+
+# -- AP style, and addresses a listener would not follow digit by digit --
+
+
+def read_url(m: re.Match[str]) -> str:
+    """A short address is read out ("example dot org slash report"); one whose path no
+    one would read aloud (a shortened link's code, a query, a long path) is named by its
+    site only: "a link to amzn dot to"."""
+    text = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(0), flags=re.IGNORECASE).rstrip("/")
+    site, _, path = text.partition("/")
+    if path and (len(path) > 30 or _UNREADABLE_PATH.search(path)):
+        return f"a link to {_spell_address(site)}"
+    return _spell_address(text)
+
+
+#: a path part no one reads aloud: a query, an id mixing letters and digits, a long number
+_UNREADABLE_PATH = re.compile(r"[?=&%#]|(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z\d]{5,}|\d{5,}")
+
+
+def _spell_address(text: str) -> str:
+    out = []
+    for part in re.split(r"([./@:_-])", text):
+        if part in tables.ADDRESS_SYMBOLS:
+            out.append(tables.ADDRESS_SYMBOLS[part])
+        elif part.isdigit():
+            out.append(digits(part))
+        elif part:
+            out.append(part)
+    return " ".join(out)
+
+
+def read_email(m: re.Match[str]) -> str:
+    return _spell_address(m.group(0))
+
+
+def read_handle(m: re.Match[str]) -> str:
+    return f"{m.group(1)}at {m.group(2)}"
+
+
+def read_hashtag(m: re.Match[str]) -> str:
+    return f"{m.group(1)}hashtag {m.group(2)}"
+
+
+def read_phone(m: re.Match[str]) -> str:
+    groups = re.findall(r"\d+", m.group("number"))
+    spoken = ", ".join(digits(g) for g in groups)
+    if m.group("country"):
+        spoken = f"plus {digits(m.group('country'))}, {spoken}"
+    return spoken
+
+
+def read_ip(m: re.Match[str]) -> str:
+    return " dot ".join(digits(g) for g in m.group(0).split("."))
+
+
+def read_house_number(m: re.Match[str]) -> str:
+    """ "1428 Elm St." → "fourteen twenty-eight Elm Street" (house numbers read in pairs)."""
+    suffix = tables.STREETS[m.group("suffix").lower()]
+    period = "." if m.group("period") and stop_ends_sentence(m) else ""
+    return f"{year(int(m.group('number')))} {m.group('street')}{suffix}{period}"
+
+
+def read_state(m: re.Match[str]) -> str:
+    zip_code = m.group(3)
+    spoken = f"{m.group(1)}{tables.STATES[m.group(2)]}"
+    return f"{spoken} {digits(zip_code)}" if zip_code else spoken
+
+
+def read_toll_free(m: re.Match[str]) -> str:
+    parts = [p for p in re.split(r"[-.\s]", m.group(2)) if p]
+    rest = ""
+    for part in parts:  # a pause after each group of digits, as a number is dictated
+        rest += f"{digits(part)}, " if part.isdigit() else f"{part} "
+    prefix = "eight hundred" if m.group(1) == "800" else digits(m.group(1))  # "1-888" is one eight eight eight
+    return f"one, {prefix}, {rest.rstrip(', ')}"
+
+
+def read_street_after_name(m: re.Match[str]) -> str:
+    return f"{m.group(1)}{NEWS.streets[m.group(2)]}"
+
+
+def read_compass(m: re.Match[str]) -> str:
+    return NEWS.compass[m.group(1)]
+
+
+def read_in_pairs(m: re.Match[str]) -> str:
+    """ "Room 2141" → "Room twenty-one forty-one"; "Suite 1200" → "Suite twelve hundred"."""
+    return f"{m.group(1)} {year(int(m.group(2)))}"
+
+
+def read_short_code(m: re.Match[str]) -> str:
+    return f"{m.group(1)}{digits(m.group(2))}"
