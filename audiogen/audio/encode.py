@@ -108,9 +108,9 @@ _LAME_VBR_KBPS = (86, 78, 70, 65, 57, 48, 40, 36, 32, 29)
 
 #: lossy codecs let decoded peaks overshoot the encoder's input: the room left below the
 #: ceiling, by format, at the format's default bitrate and above (measured on narrated
-#: speech, Piper and eSpeak NG: MP3 64k overshot by up to 1.5 dB at a few onsets, AAC 64k by 0.1 with the
+#: speech, Piper and eSpeak NG: MP3 64k overshot by up to 1.55 dB at a few onsets, AAC 64k by 0.1 with the
 #: fast search, Opus 48k by 1.5), and below it (more quantization noise, more overshoot)
-_CODEC_HEADROOM_DB = {"mp3": (1.2, 1.8), "m4a": (0.5, 1.0), "ogg": (1.7, 2.2)}
+_CODEC_HEADROOM_DB = {"mp3": (1.6, 2.0), "m4a": (0.5, 1.0), "ogg": (1.7, 2.2)}
 #: the decoded file must measure this far under the ceiling (meters oversample differently)
 DECODED_SLACK_DB = 0.05
 _PEAK_RATE = 192000
