@@ -326,3 +326,18 @@ def test_the_report_page_plays_just_the_flagged_sentence(recognizer: Recognizer,
     assert not errors, errors
     assert flagged.end_ms / 1000 - 0.05 <= stopped <= flagged.end_ms / 1000 + 1.0
     assert all(path.startswith("/") for path in requests)  # nothing but this folder was asked for
+
+
+@pytest.mark.parametrize(
+    ("said", "written"),
+    [
+        ("zero point two five", "0.25"),
+        ("oh point five percent", "0.5%"),
+        ("three fifty Fifth Avenue", "350 5th avenue"),
+        ("fourteen twenty-eight Third Street", "1428 3rd street"),
+        ("the fifty-fifth anniversary", "the 55th anniversary"),
+        ("the twenty-first century", "the 21st century"),
+    ],
+)
+def test_one_value_written_two_ways_folds_alike(said: str, written: str) -> None:
+    assert fold(said) == fold(written)

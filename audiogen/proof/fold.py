@@ -92,6 +92,16 @@ _ORDINAL_SUFFIX = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.I)
 _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b|\b(\d{1,2})\.(\d{2})(?=\s*[ap]\.?\s?m\b)", re.I)
 
 
+#: an ordinal written as one word with its tens ("fifty-fifth"), which stays one number
+_HYPHENATED_ORDINAL = re.compile(
+    r"\b(" + "|".join(_TENS) + r")-(" + "|".join(o for o in _ORDINALS if _ORDINALS[o] in _ONES) + r")\b", re.I
+)
+
+
+def _hyphenated_ordinal(m: re.Match[str]) -> str:
+    return str(_TENS[m.group(1).lower()] + _ONES[_ORDINALS[m.group(2).lower()]])
+
+
 def fold(text: str) -> list[str]:
     """``text`` as a list of plain tokens for comparison."""
     text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
@@ -99,6 +109,7 @@ def fold(text: str) -> list[str]:
     text = _PARTY_TAG.sub(_party_tag, text)
     text = _MONEY.sub(_money, text)
     text = _CLOCK.sub(lambda m: f"{m.group(1) or m.group(3)}{m.group(2) or m.group(4)}", text)
+    text = _HYPHENATED_ORDINAL.sub(_hyphenated_ordinal, text)
     text = _ORDINAL_SUFFIX.sub(r"\1", text)
     text = _units().sub(lambda m: f"{m.group(1)} {newswriting().units[m.group(2)][1].lower()} ", text)
     text = _ADDRESS.sub(_address, text)
@@ -306,8 +317,15 @@ def _number_at(words: list[str], start: int) -> tuple[str, int]:
     total, current, used, seen = 0, 0, 0, False
     index = start
     if words[start] in ("zero", "oh"):
+        if start + 2 < len(words) and words[start + 1] == "point" and words[start + 2] in _ONES:
+            fraction, used = _after_point(words, start + 2)
+            return f"0.{fraction}", 2 + used  # "zero point two five" = 0.25
         return "0", 1  # a digit read alone: "zero one nine nine"
     while index < len(words):
+        if seen and words[index] in _ORDINALS and words[index - 1] in _TENS:
+            # "three fifty Fifth Avenue": an ordinal after a number is a number of its own
+            # (one written as one, "fifty-fifth", was joined before the words were cut)
+            break
         word = _ORDINALS.get(words[index], words[index])
         if word in ("zero", "oh"):
             break
@@ -339,13 +357,19 @@ def _number_at(words: list[str], start: int) -> tuple[str, int]:
         return "", 0
     value = total + current
     if index < len(words) and words[index] == "point" and index + 1 < len(words) and words[index + 1] in _ONES:
-        digits = ""
-        index += 1
-        while index < len(words) and words[index] in _ONES and _ONES[words[index]] < 10:
-            digits += str(_ONES[words[index]])
-            index += 1
-        return f"{value}.{digits}", index - start
+        digits, taken = _after_point(words, index + 1)
+        return f"{value}.{digits}", index + 1 + taken - start
     return str(value), used
+
+
+def _after_point(words: list[str], start: int) -> tuple[str, int]:
+    """The digits read one by one after "point", and how many words they took."""
+    digits = ""
+    index = start
+    while index < len(words) and words[index] in _ONES and _ONES[words[index]] < 10:
+        digits += str(_ONES[words[index]])
+        index += 1
+    return digits, index - start
 
 
 def _years(words: list[str]) -> list[str]:
