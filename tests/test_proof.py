@@ -9,7 +9,9 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -341,3 +343,117 @@ def test_the_report_page_plays_just_the_flagged_sentence(recognizer: Recognizer,
 )
 def test_one_value_written_two_ways_folds_alike(said: str, written: str) -> None:
     assert fold(said) == fold(written)
+
+
+# -- faults heard in the audio itself ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def timed_narration(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The ferry story as WAV with its word timings, to damage by hand."""
+    folder = tmp_path_factory.mktemp("signal")
+    source = folder / "ferry.md"
+    source.write_text(ARTICLE, encoding="utf-8")
+    audio = convert(source, folder / "clean.wav", ConvertOptions(notice=False, cover=False, word_timings=True)).paths[0]
+    return audio, json.loads(audio.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def _damaged(audio: Path, name: str, change: Any) -> Path:
+    """A copy of ``audio`` (and its timings) with ``change`` made to its samples."""
+    import shutil
+    import wave
+
+    with wave.open(str(audio), "rb") as source:
+        rate, frames = source.getframerate(), source.readframes(source.getnframes())
+    samples = np.frombuffer(frames, dtype="<i2").astype(np.float64) / 32768
+    samples = change(samples.copy(), rate)
+    target = audio.with_name(name + ".wav")
+    with wave.open(str(target), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((np.clip(samples, -1, 32767 / 32768) * 32768).astype("<i2").tobytes())
+    shutil.copyfile(audio.with_suffix(".json"), target.with_suffix(".json"))
+    return target
+
+
+def _word(timings: dict[str, Any], text: str) -> dict[str, Any]:
+    for part in timings["segments"]:
+        for sentence in part["sentences"]:
+            for word in sentence.get("words", []):
+                if word["text"].strip(".,") == text:
+                    return dict(word)
+    raise AssertionError(f"no word {text}")
+
+
+def test_noise_clipping_and_a_silence_inside_a_sentence_are_found_in_the_audio(
+    timed_narration: tuple[Path, dict[str, Any]],
+) -> None:
+    from audiogen.proof.check import sentence_words, spoken_sentences
+    from audiogen.proof.listen import load_audio
+    from audiogen.proof.signal import signal_faults
+
+    audio, timings = timed_narration
+    sentences = spoken_sentences(timings)
+    clean = load_audio(audio)
+    assert not [signal_faults(clean, s, e) for s, e, _ in sentences if signal_faults(clean, s, e)]
+    assert all(sentence_words(timings))  # every sentence has its words' times
+    rng = np.random.default_rng(5)
+
+    def span(word: dict[str, Any], rate: int) -> slice:
+        return slice(word["start_ms"] * rate // 1000, word["end_ms"] * rate // 1000)
+
+    def noise_over(samples: np.ndarray, rate: int) -> np.ndarray:
+        where = span(_word(timings, "crossing"), rate)
+        level = np.sqrt(np.mean(samples[where] ** 2))
+        samples[where] += rng.normal(0, 2 * level, samples[where].size)  # a burst over a word
+        return samples
+
+    def clipped(samples: np.ndarray, rate: int) -> np.ndarray:
+        where = span(_word(timings, "operator"), rate)
+        samples[where] *= 12  # a word driven far past full scale
+        return samples
+
+    def silenced(samples: np.ndarray, rate: int) -> np.ndarray:
+        first, last = _word(timings, "returned"), _word(timings, "week")
+        samples[first["start_ms"] * rate // 1000 : last["end_ms"] * rate // 1000] = 0.0
+        return samples
+
+    for name, change, word, detail in (
+        ("noisy", noise_over, "crossing", "noise"),
+        ("clipped", clipped, "operator", "clipped samples"),
+        ("silent", silenced, "returned", "a silence inside the sentence"),
+    ):
+        damaged = load_audio(_damaged(audio, name, change))
+        found = [(f, text) for s, e, text in sentences for f in signal_faults(damaged, s, e)]
+        assert found, name
+        assert all(fault.kind == "noise" for fault, _ in found)
+        assert {fault.detail for fault, _ in found} == {detail}, (name, found)
+        target = _word(timings, word)
+        assert any(f.start_ms <= target["end_ms"] + 100 and f.end_ms >= target["start_ms"] - 100 for f, _ in found)
+
+
+def test_a_noise_burst_is_reported_on_its_word_with_a_button_for_its_span(
+    recognizer: Recognizer, timed_narration: tuple[Path, dict[str, Any]]
+) -> None:
+    audio, timings = timed_narration
+    rng = np.random.default_rng(9)
+    word = _word(timings, "calm")
+
+    def burst(samples: np.ndarray, rate: int) -> np.ndarray:
+        where = slice(word["start_ms"] * rate // 1000, word["end_ms"] * rate // 1000)
+        samples[where] += rng.normal(0, 2 * np.sqrt(np.mean(samples[where] ** 2)), samples[where].size)
+        return samples
+
+    noisy = _damaged(audio, "burst", burst)
+    report = proof_narration(noisy, recognizer=recognizer)
+    flagged = report.flagged
+    assert [s.meant for s in flagged] == ["Passengers said the crossing was calm and quick."]
+    finding = flagged[0].words[0]
+    assert finding.kind == "noise" and "calm" in finding.meant
+    json_path, html_path = write_report(report, noisy)
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    assert data["findings"]["noise"] == 1
+    assert data["sentences"][flagged[0].index]["words"][0]["kind"] == "noise"
+    page = html_path.read_text(encoding="utf-8")
+    assert "<mark>calm</mark>" in page and f'data-start="{max(0, finding.start_ms - 250)}"' in page

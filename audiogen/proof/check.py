@@ -31,6 +31,7 @@ from audiogen.errors import ProofError
 from audiogen.proof.compare import misread, score, split_heard
 from audiogen.proof.fold import abbreviated_words, fold
 from audiogen.proof.listen import DEFAULT_MODEL, SAMPLE_RATE, Recognizer, load_audio
+from audiogen.proof.signal import signal_faults
 
 #: a sentence heard with fewer of its words right than this is flagged. Measured on the
 #: 42 news sentences of the speech benchmark, four saved syntheses of each reading (Piper's
@@ -43,12 +44,28 @@ DEFAULT_THRESHOLD = 0.83
 THRESHOLD_ALONE = 0.75
 #: what the first, quick hearing passes on to the confirming model
 SCREEN_THRESHOLD = 0.9
+#: the kinds of word-level finding, in the order a report lists them
+FINDING_KINDS = ("misread", "dropped", "repeated", "noise", "name")
 #: the longest stretch of joined sentences given to the recognizer at once
 WINDOW_SECONDS = 28.0
 #: silence put between joined sentences, so words do not run together
 _GAP_SECONDS = 0.3
 #: and between the doubted sentences heard again together, which do not follow one another
 _CONFIRM_GAP_SECONDS = 1.0
+
+
+@dataclass
+class WordFinding:
+    """A word that sounds wrong: ``kind`` is ``misread``, ``dropped``, ``repeated``,
+    ``noise`` (a burst of noise, clipping, a silence that stops the sentence) or ``name``;
+    ``meant`` the narration's word there (when its word timings are known)."""
+
+    meant: str
+    heard: str
+    start_ms: int
+    end_ms: int
+    kind: str
+    detail: str = ""
 
 
 @dataclass
@@ -61,6 +78,7 @@ class SentenceProof:
     score: float
     flagged: bool
     action: str = "none"
+    words: list[WordFinding] = field(default_factory=list)
 
 
 @dataclass
@@ -89,6 +107,7 @@ class ProofReport:
             "sentences": [
                 {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(s).items()} for s in self.sentences
             ],
+            "findings": {kind: sum(w.kind == kind for s in self.sentences for w in s.words) for kind in FINDING_KINDS},
         }
 
 
@@ -106,6 +125,20 @@ def read_timings(audio: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
         raise ProofError(f"{timings.name} is not an audiogen timings file")
     return data
+
+
+def sentence_words(timings: dict[str, Any]) -> list[list[tuple[int, int, str]]]:
+    """(start_ms, end_ms, text) of every word of every sentence, where the narration has
+    word timings (``--word-timings``; an empty list for a sentence without)."""
+    out: list[list[tuple[int, int, str]]] = []
+    for part in timings["segments"]:
+        for sentence in part.get("sentences", []):
+            words = sentence.get("words") if isinstance(sentence, dict) else None
+            try:
+                out.append([(int(w["start_ms"]), int(w["end_ms"]), str(w["text"])) for w in words or []])
+            except (KeyError, TypeError, ValueError):
+                out.append([])
+    return out
 
 
 def spoken_sentences(timings: dict[str, Any]) -> list[tuple[int, int, str]]:
@@ -208,23 +241,40 @@ def proof_narration(
                 }
                 if cost < first_cost:
                     heard_first[index] = (words, heard_words, cost, charged)
+    timed_words = sentence_words(timings)
     for index in sorted(heard_first):
         words, heard_words, cost, charged = heard_first[index]
         start, end, text = sentences[index]
         value = score(len(words), cost)
         bar = threshold if index in doubted else first_bar
+        findings = _signal_findings(samples, start, end, timed_words[index] if index < len(timed_words) else [])
         flagged = (
             value < bar
             or misread(words, heard_words, charged)
             # an abbreviation's word that neither model heard: the abbreviation misread
             or bool(wrong_twice.get(index, set()) & abbreviated[index])
+            or bool(findings)
         )
         meant_total += len(words)
         cost_total += min(cost, len(words)) if words else 0.0
-        report.sentences.append(SentenceProof(index, start, end, text, " ".join(heard_words), value, flagged))
+        report.sentences.append(
+            SentenceProof(index, start, end, text, " ".join(heard_words), value, flagged, words=findings)
+        )
     report.accuracy = 1.0 - cost_total / meant_total if meant_total else 1.0
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _signal_findings(
+    samples: np.ndarray, start_ms: int, end_ms: int, words: list[tuple[int, int, str]]
+) -> list[WordFinding]:
+    """What the audio itself shows within a sentence (noise, clipping, a silence), each
+    named by the words it falls on."""
+    findings = []
+    for fault in signal_faults(samples, start_ms, end_ms):
+        over = [text for s, e, text in words if s < fault.end_ms and e > fault.start_ms]
+        findings.append(WordFinding(" ".join(over), "", fault.start_ms, fault.end_ms, fault.kind, fault.detail))
+    return findings
 
 
 def _windows(

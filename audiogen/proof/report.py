@@ -18,7 +18,7 @@ from pathlib import Path
 from audiogen.errors import ProofError
 from audiogen.files import write_atomically
 from audiogen.player import player_script
-from audiogen.proof.check import ProofReport
+from audiogen.proof.check import ProofReport, WordFinding
 
 
 def report_paths(audio: Path) -> tuple[Path, Path]:
@@ -68,8 +68,9 @@ def proof_page(report: ProofReport, audio_name: str) -> str:
             f'aria-label="Play sentence {sentence.index + 1} ({_clock(start)})">Play</button> '
             f'<span class="score">{sentence.score:.0%}</span> '
             f'<span class="when">{_clock(start)}</span>'
-            f'<p class="meant"><strong>Meant:</strong> {escape(sentence.meant)}</p>'
+            f'<p class="meant"><strong>Meant:</strong> {_marked(sentence.meant, sentence.words)}</p>'
             f'<p class="heard"><strong>Heard:</strong> {escape(sentence.heard) or "(nothing)"}</p>'
+            + _findings(sentence.words)
             + (f'<p class="action">{escape(sentence.action)}</p>' if sentence.action != "none" else "")
             + "</li>"
         )
@@ -94,7 +95,7 @@ def proof_page(report: ProofReport, audio_name: str) -> str:
 <title>Proof: {escape(audio_name)}</title>
 <style>
 body {{ font: 17px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 0 auto; padding: 1rem; }}
-li {{ margin: 1rem 0; }} .score {{ font-weight: bold; }} .when {{ color: GrayText; margin-left: .5rem; }}
+li {{ margin: 1rem 0; }} .findings li {{ margin: .25rem 0; }} mark {{ padding: 0 .15rem; }} .score {{ font-weight: bold; }} .when {{ color: GrayText; margin-left: .5rem; }}
 .meant, .heard, .action {{ margin: .25rem 0; }} button {{ font: inherit; padding: .2rem .8rem; }}
 </style>
 <script type="module">{player}</script>
@@ -111,6 +112,42 @@ li {{ margin: 1rem 0; }} .score {{ font-weight: bold; }} .when {{ color: GrayTex
 </body>
 </html>
 """
+
+
+_KIND_WORDS = {
+    "misread": "said as another word",
+    "dropped": "not heard",
+    "repeated": "said twice",
+    "noise": "noise",
+    "name": "check this name",
+}
+
+
+def _findings(words: list[WordFinding]) -> str:
+    """Each word-level finding with a button that plays just its span."""
+    if not words:
+        return ""
+    items = []
+    for word in words:
+        what = word.detail or _KIND_WORDS.get(word.kind, word.kind)
+        said = f" “{escape(word.meant)}”" if word.meant else ""
+        heard = f", heard “{escape(word.heard)}”" if word.heard else ""
+        items.append(
+            f'<li class="finding {escape(word.kind)}">'
+            f'<button type="button" data-start="{max(0, word.start_ms - 250)}" data-end="{word.end_ms + 250}" '
+            f'aria-label="Play {escape(what, quote=True)} at {_clock(word.start_ms)}">Play</button> '
+            f"<strong>{escape(what)}</strong>{said}{heard} at {_clock(word.start_ms)}</li>"
+        )
+    return f'<ul class="findings">{"".join(items)}</ul>'
+
+
+def _marked(meant: str, words: list[WordFinding]) -> str:
+    """The meant sentence with the words of the findings marked."""
+    text = escape(meant)
+    for word in words:
+        for part in word.meant.split():
+            text = re.sub(rf"(?<![\w>])({re.escape(escape(part))})(?!\w)", r"<mark>\1</mark>", text, count=1)
+    return text
 
 
 def _clock(ms: int) -> str:
