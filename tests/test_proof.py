@@ -219,7 +219,7 @@ def test_the_report_files(recognizer: Recognizer, narrations: dict[str, Path]) -
     assert [s["flagged"] for s in data["sentences"]].count(True) == 1
     page = html_path.read_text(encoding="utf-8")
     assert "<audiogen-player" in page and f'src="{audio.name}"' in page
-    assert page.count('data-start="') == 1
+    assert page.count('aria-label="Play sentence') == 1
     assert not re.search(r"""(?:src|href)=["']https?://""", page)  # nothing fetched from elsewhere
 
 
@@ -457,3 +457,81 @@ def test_a_noise_burst_is_reported_on_its_word_with_a_button_for_its_span(
     assert data["sentences"][flagged[0].index]["words"][0]["kind"] == "noise"
     page = html_path.read_text(encoding="utf-8")
     assert "<mark>calm</mark>" in page and f'data-start="{max(0, finding.start_ms - 250)}"' in page
+
+
+# -- single words said wrong ---------------------------------------------------------------
+
+
+def test_single_word_events_in_meant_and_heard() -> None:
+    from audiogen.proof.words import confirmed, doubted_words, sounds_alike
+
+    meant = fold("The council approved the budget for the new library on Tuesday")
+    assert doubted_words(meant, fold("The council approved the budget for the new library on Tuesday")) == []
+    assert doubted_words(meant, fold("The council approved the pancake for the new library on Tuesday")) == [
+        ("misread", 4, "pancake")
+    ]
+    assert doubted_words(meant, fold("The council approved the budget for the new on Tuesday")) == [("dropped", 8, "")]
+    assert doubted_words(meant, fold("The council approved the budget budget for the new library on Tuesday")) == [
+        ("repeated", 4, "budget")
+    ]
+    # said twice, written askew by the recognizer: "strain the brain"
+    strain = fold("It would strain the budget")
+    assert ("repeated", 2, "brain") in doubted_words(strain, fold("It would strain brain the budget"))
+    # a word run together with its neighbour, and a function word, are no findings
+    assert doubted_words(fold("We meet every day at noon"), fold("We meet everyday at noon")) == []
+    assert doubted_words(meant, fold("The council approved a budget for the new library on Tuesday")) == []
+    # both hearings must agree, and a soundalike is the recognizer's spelling
+    first = doubted_words(meant, fold("The council approved the pancake for the new library on Tuesday"))
+    assert (
+        confirmed(
+            meant, first, doubted_words(meant, fold("The council approved the budget for the new library on Tuesday"))
+        )
+        == []
+    )
+    assert confirmed(meant, first, first) == first
+    one = fold("She won the race")
+    assert confirmed(one, [("misread", 1, "one")], [("misread", 1, "one")]) == []
+    assert sounds_alike("won", "one") and sounds_alike("mace", "mays") and not sounds_alike("captain", "umbrella")
+
+
+def test_a_word_said_as_another_through_a_lexicon_is_found_on_its_word(recognizer: Recognizer, tmp_path: Path) -> None:
+    source = tmp_path / "ferry.md"
+    source.write_text(ARTICLE, encoding="utf-8")
+    lexicon = tmp_path / "wrong.toml"
+    lexicon.write_text('[words]\ncrossing = "umbrella"\n', encoding="utf-8")
+    options = ConvertOptions(notice=False, cover=False, word_timings=True, lexicons=(str(lexicon),))
+    audio = convert(source, tmp_path / "wrong.mp3", options).paths[0]
+    report = proof_narration(audio, recognizer=recognizer)
+    assert [s.meant for s in report.flagged] == ["Passengers said the crossing was calm and quick."]
+    finding = report.flagged[0].words[0]
+    assert (finding.kind, finding.meant, finding.heard) == ("misread", "crossing", "umbrella")
+
+
+def test_a_word_whose_audio_is_another_or_cut_out_is_found(
+    recognizer: Recognizer, timed_narration: tuple[Path, dict[str, Any]]
+) -> None:
+    audio, timings = timed_narration
+    operator, passengers = _word(timings, "operator"), _word(timings, "Passengers")
+
+    def swapped(samples: np.ndarray, rate: int) -> np.ndarray:
+        a, b = operator["start_ms"] * rate // 1000, operator["end_ms"] * rate // 1000
+        other = samples[passengers["start_ms"] * rate // 1000 : passengers["end_ms"] * rate // 1000]
+        samples[a:b] = np.resize(other, b - a)
+        return samples
+
+    report = proof_narration(_damaged(audio, "swapped", swapped), recognizer=recognizer)
+    assert [s.meant for s in report.flagged] == ["The operator plans to add a second boat in the spring."]
+    assert report.flagged[0].words[0].meant == "operator"
+
+    tuesday = _word(timings, "Tuesday")
+
+    def dropped(samples: np.ndarray, rate: int) -> np.ndarray:
+        samples[tuesday["start_ms"] * rate // 1000 : tuesday["end_ms"] * rate // 1000] = 0.0
+        return samples
+
+    report = proof_narration(_damaged(audio, "dropped", dropped), recognizer=recognizer)
+    flagged = [s for s in report.flagged if "Tuesday" in s.meant]
+    # its span silenced: a recognizer hears nothing there, or makes a word up in the silence
+    assert flagged and any(w.meant == "Tuesday" and w.kind in ("dropped", "misread") for w in flagged[0].words), [
+        (s.meant, s.heard) for s in report.sentences
+    ]

@@ -114,7 +114,7 @@ def convert(
         bitrate=bitrate,
         vbr=vbr,
         srt=srt,
-        word_timings=word_timings,
+        word_timings=word_timings or bool(proof),  # proof places what it finds on its words
         cover=not no_cover,
         cover_image=cover,
         intro=intro,

@@ -14,6 +14,12 @@ model when there is one — several at a time, spaced by a second of silence, si
 Whisper model hears thirty seconds whether they hold one sentence or six — and the better
 of the two hearings counts, so that sharing out a stretch, or one model's slip, does not
 flag a sentence by mistake: a voice's misreading is heard wrong by both.
+
+Single words are checked on their own too (``words``): a content word heard as another,
+not heard, or heard twice makes its sentence heard again, and a word both hearings agree
+on flags it (a name heard as another is reported apart, "check this name", without
+flagging). The audio itself is checked for noise, clipping and silences (``signal``).
+Each finding names its word and span in the report.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from audiogen.proof.compare import misread, score, split_heard
 from audiogen.proof.fold import abbreviated_words, fold
 from audiogen.proof.listen import DEFAULT_MODEL, SAMPLE_RATE, Recognizer, load_audio
 from audiogen.proof.signal import signal_faults
+from audiogen.proof.words import confirmed, doubted_words, name_words, spelled_words, word_spans
 
 #: a sentence heard with fewer of its words right than this is flagged. Measured on the
 #: 42 news sentences of the speech benchmark, four saved syntheses of each reading (Piper's
@@ -199,13 +206,22 @@ def proof_narration(
         ):
             heard_first[index] = (words, heard_words, cost, charged)
     abbreviated = {index: abbreviated_words(sentences[index][2]) for index in heard_first}
+    # single words heard wrong: their sentences are heard again, whatever the score
+    spelled = {index: spelled_words(sentences[index][2]) for index in heard_first}
+    word_doubts = {
+        index: doubted_words(words, heard_words, spelled[index])
+        for index, (words, heard_words, *_) in heard_first.items()
+    }
     doubted = [
         index
         for index, (words, heard_words, cost, charged) in heard_first.items()
         if score(len(words), cost) < first_bar
         or misread(words, heard_words, charged)
         or any(c >= 0.9 and word in abbreviated[index] for word, c in zip(words, charged, strict=True))
+        or word_doubts[index]
     ]
+    #: per doubted sentence, the words of its second hearing
+    heard_again: dict[int, list[str]] = {}
     second = confirm or recognizer
     #: per doubted sentence, the meant words both hearings got wrong
     wrong_twice: dict[int, set[str]] = {}
@@ -235,6 +251,7 @@ def proof_narration(
                         second.transcribe(_join([_cut(samples, start, end, sentences)]), language, careful=True)
                     )
                     heard_words, cost, charged = split_heard([words], alone)[0]
+                heard_again[index] = heard_words
                 first_charged = heard_first[index][3]
                 wrong_twice[index] = {
                     word for word, a, b in zip(words, first_charged, charged, strict=True) if a >= 0.9 and b >= 0.9
@@ -247,13 +264,16 @@ def proof_narration(
         start, end, text = sentences[index]
         value = score(len(words), cost)
         bar = threshold if index in doubted else first_bar
-        findings = _signal_findings(samples, start, end, timed_words[index] if index < len(timed_words) else [])
+        timed = timed_words[index] if index < len(timed_words) else []
+        findings = _word_findings(
+            words, word_doubts.get(index, []), heard_again.get(index), (start, end), timed, language, text
+        ) + _signal_findings(samples, start, end, timed)
         flagged = (
             value < bar
             or misread(words, heard_words, charged)
             # an abbreviation's word that neither model heard: the abbreviation misread
             or bool(wrong_twice.get(index, set()) & abbreviated[index])
-            or bool(findings)
+            or any(finding.kind != "name" for finding in findings)
         )
         meant_total += len(words)
         cost_total += min(cost, len(words)) if words else 0.0
@@ -263,6 +283,43 @@ def proof_narration(
     report.accuracy = 1.0 - cost_total / meant_total if meant_total else 1.0
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _word_findings(
+    words: list[str],
+    first: list[tuple[str, int, str]],
+    again: list[str] | None,
+    span: tuple[int, int],
+    timed: list[tuple[int, int, str]],
+    language: str,
+    text: str,
+) -> list[WordFinding]:
+    """The single-word faults both hearings agree on, placed on the narration's words; a
+    name heard as another is a softer finding, ``name`` ("check this name"), which does
+    not flag its sentence."""
+    if not first or again is None:
+        return []
+    agreed = confirmed(words, first, doubted_words(words, again, spelled_words(text)), language)
+    names = name_words(text)
+    if not agreed:
+        return []
+    spans = word_spans(words, timed)
+    findings = []
+    for kind, index, heard in agreed:
+        found = spans[index] or _nearest(spans, index)
+        start, end, said = found if found else (span[0], span[1], words[index])
+        kind = "name" if kind == "misread" and words[index] in names else kind
+        findings.append(WordFinding(said if spans[index] else words[index], heard, start, end, kind))
+    return findings
+
+
+def _nearest(spans: list[tuple[int, int, str] | None], index: int) -> tuple[int, int, str] | None:
+    """The span of the closest word that has one (a dropped word lies beside it)."""
+    for distance in range(1, len(spans)):
+        for other in (index - distance, index + distance):
+            if 0 <= other < len(spans) and spans[other] is not None:
+                return spans[other]
+    return None
 
 
 def _signal_findings(

@@ -1,0 +1,170 @@
+"""Word-level proof: a single word said as another, dropped or said twice, which a
+sentence's score hides (one wrong word of fifteen still scores 0.93).
+
+Every word the first hearing got wrong makes its sentence heard again, by the second
+model; a word is reported only when both hearings show the same thing at the same meant
+word, so one recognizer's slip is not a finding. A word heard as another counts only
+when the two *sound* different in the voice's own phonemes (espeak-ng's, as Piper and
+Kokoro speak): "won" for "one", "mays" for "Mace" are the recognizer's spelling, not a
+misreading. A word heard merged with its neighbour ("everyday" for "every day") is
+neither dropped nor misread.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from difflib import SequenceMatcher
+from functools import lru_cache
+from typing import Any
+
+from audiogen.proof.compare import FUNCTION_WORDS, word_events
+from audiogen.proof.fold import fold
+
+#: two words whose phonemes are at least this alike sound the same to a listener
+SOUNDALIKE = 0.55
+#: an extra word at least this like its neighbour is that word said again, heard askew
+ECHO = 0.6
+
+
+#: the words of a web address, read by rule ("example dot org slash budget"): a
+#: recognizer writes the address its own way, which the sentence's score weighs
+_ADDRESS_WORDS = frozenset({"dot", "slash", "www", "http", "https", "com", "org", "net", "gov", "edu"})
+
+
+def doubted_words(
+    meant: list[str], heard: list[str], spelled: frozenset[str] = frozenset()
+) -> list[tuple[str, int, str]]:
+    """The single-word events worth hearing again: a content word heard as another or
+    not at all, any word heard twice. ``spelled``: the words the sentence spells letter
+    by letter ("E S T"), which a recognizer writes as it likes ("est", "EST", "E.S.T.")."""
+    out = []
+    for kind, index, word in word_events(meant, heard):
+        wanted = meant[index]
+        if wanted in spelled or wanted in _ADDRESS_WORDS or (len(wanted) <= 2 and kind != "repeated"):
+            continue
+        if kind == "inserted":
+            # a word said twice that the recognizer wrote as a word like it ("strain the
+            # brain"): an extra content word that sounds like a meant word beside it
+            if word not in FUNCTION_WORDS and word.isalpha() and _echoes(word, meant, index):
+                out.append(("repeated", index, word))
+            continue
+        if kind != "repeated":
+            if wanted in FUNCTION_WORDS or _merged(meant, heard, index):
+                continue
+            if kind == "misread" and wanted[:1].isdigit() and word[:1].isdigit():
+                continue  # a figure heard as another figure: recognizers mishear numbers
+        out.append((kind, index, word))
+    return out
+
+
+def _echoes(word: str, meant: list[str], index: int) -> bool:
+    """Whether ``word`` sounds like the meant word it follows or the one after it."""
+    return any(
+        0 <= other < len(meant) and meant[other].isalpha() and _sound_likeness(word, meant[other]) >= ECHO
+        for other in (index, index + 1)
+    )
+
+
+def confirmed(
+    meant: list[str], first: list[tuple[str, int, str]], second: list[tuple[str, int, str]], language: str = "en"
+) -> list[tuple[str, int, str]]:
+    """The events both hearings agree on (a word heard as another by both, and sounding
+    different from what was meant both times)."""
+    again = {(kind, index): word for kind, index, word in second}
+    out = []
+    for kind, index, word in first:
+        if (kind, index) not in again:
+            continue
+        if kind == "misread" and (
+            sounds_alike(meant[index], word, language) or sounds_alike(meant[index], again[(kind, index)], language)
+        ):
+            continue
+        out.append((kind, index, word))
+    return out
+
+
+def spelled_words(text: str) -> frozenset[str]:
+    """The words a sentence spells as letters apart ("U S", "A M", "W W W"), as folded."""
+    return frozenset("".join(letters.split()).lower() for letters in re.findall(r"\b(?:[A-Za-z] ){1,}[A-Za-z]\b", text))
+
+
+def name_words(text: str) -> frozenset[str]:
+    """The words of a sentence that name someone or something: capitalised inside the
+    sentence, or titles and names at its start ("Admiral Susan Miller met …"). A
+    recognizer writes an unknown name as it can; a name heard wrong is a softer finding."""
+    words = re.findall(r"[A-Za-z][\w'\u2019-]*", text)
+    names = {w.lower() for w in words[1:] if w[:1].isupper()} - _calendar_words()
+    if len(words) > 1 and words[0][:1].isupper() and words[1][:1].isupper():
+        names.add(words[0].lower())  # a title or a first name opening the sentence
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _calendar_words() -> frozenset[str]:
+    """Days and months: capitalised, and no names."""
+    from audiogen.spoken.newswriting import newswriting
+
+    news = newswriting()
+    return frozenset(word.lower() for table in (news.weekdays, news.months) for word in table.values())
+
+
+def _merged(meant: list[str], heard: list[str], index: int) -> bool:
+    """Whether the meant word was heard run together with a neighbour."""
+    joined = {meant[index - 1] + meant[index]} if index > 0 else set()
+    if index + 1 < len(meant):
+        joined.add(meant[index] + meant[index + 1])
+    return bool(joined & set(heard))
+
+
+def sounds_alike(meant: str, heard: str, language: str = "en") -> bool:
+    """Whether two words sound the same (or nearly) in espeak-ng's phonemes."""
+    if not heard:
+        return False
+    return _sound_likeness(meant, heard, language) >= SOUNDALIKE
+
+
+def _sound_likeness(one: str, other: str, language: str = "en") -> float:
+    a, b = _sounds(one, language), _sounds(other, language)
+    if not a or not b:
+        return 1.0 if one == other else 0.0
+    return SequenceMatcher(None, a, b).ratio()
+
+
+@lru_cache(maxsize=4096)
+def _sounds(word: str, language: str) -> str:
+    phonemizer = _phonemizer()
+    if phonemizer is None:
+        return ""
+    voice = "en-us" if language == "en" else language
+    try:
+        phonemes = phonemizer.phonemize(voice, word)
+    except Exception:  # an unknown voice, or a word espeak-ng cannot say: compared as letters
+        return ""
+    return "".join(p for sentence in phonemes for p in sentence if p not in "ˈˌ ")
+
+
+@lru_cache(maxsize=1)
+def _phonemizer() -> Any:
+    try:
+        import piper
+        from piper.phonemize_espeak import EspeakPhonemizer
+    except ImportError:
+        return None
+    return EspeakPhonemizer(os.path.join(os.path.dirname(piper.__file__), "espeak-ng-data"))
+
+
+def word_spans(meant: list[str], timed: list[tuple[int, int, str]]) -> list[tuple[int, int, str] | None]:
+    """For each folded meant word, the narration's word it belongs to (start, end, text),
+    when the narration has word timings: each timed word folded in turn, its tokens laid
+    against the meant words in order."""
+    spans: list[tuple[int, int, str] | None] = [None] * len(meant)
+    position = 0
+    for start, end, text in timed:
+        for token in fold(text):
+            for look in range(position, min(position + 4, len(meant))):
+                if meant[look] == token:
+                    spans[look] = (start, end, text)
+                    position = look + 1
+                    break
+    return spans
