@@ -174,6 +174,8 @@ def convert(
         result.mp3_blocks_encoded, result.mp3_blocks_cached = written.blocks_encoded, written.blocks_cached
     if memory is not None and written.kept_gain_db is not None:
         memory.put(memory_key, written.kept_gain_db)
+        room = written.report.extra_room_db if written.report is not None else 0.0
+        memory.put(memory_key + ROOM_KEY, room)  # the codec's overshoot, learned
     return result
 
 
@@ -186,6 +188,10 @@ def slugify(title: str, limit: int = 80) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     return slug[:limit].rstrip("-") or "narration"
+
+
+#: beside an article's remembered gain: the room its decoded peaks needed beyond the usual
+ROOM_KEY = ":room"
 
 
 def _streaming_export(
@@ -220,7 +226,8 @@ def _streaming_export(
         vbr=options.vbr,
         blocks=ClipCache(),
     )
-    return memory, key, StreamingExport(path, audio_format, export, gain)
+    room = memory.get(key + ROOM_KEY) or 0.0
+    return memory, key, StreamingExport(path, audio_format, export, gain, extra_room_db=room)
 
 
 def _narrate(

@@ -57,6 +57,9 @@ class MasteringReport:
     output_lufs: float
     true_peak_dbtp: float
     limited: bool
+    #: how much lower than the codec's usual room the limiter had to go (a codec's decoded
+    #: peaks overshot it): a re-narration streamed at the remembered gain starts there
+    extra_room_db: float = 0.0
 
 
 def db_to_gain(db: float) -> float:
@@ -362,6 +365,7 @@ class Mastering:
         self.measured = measured
         #: ``margin_db``: extra room below the ceiling, for codecs whose decoded peaks overshoot
         self.limiter = Limiter(rate, db_to_gain(target.true_peak - margin_db))
+        self._usual_ceiling = self.limiter.ceiling
         self.report: MasteringReport | None = None
         self.gain = 1.0
         self._limit = False
@@ -472,6 +476,7 @@ class Mastering:
             output_lufs=round(meter.integrated(), 2),
             true_peak_dbtp=round(gain_to_db(peak), 2) if peak > 0 else -math.inf,
             limited=self._limit,
+            extra_room_db=round(gain_to_db(self._usual_ceiling / self.limiter.ceiling), 2),
         )
 
 

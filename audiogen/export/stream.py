@@ -59,12 +59,16 @@ class StreamingExport:
     the caller exports the usual way. M4A cannot stream: its chapters must reach the
     encoder before the audio."""
 
-    def __init__(self, path: Path, audio_format: AudioFormat, options: ExportOptions, gain_db: float) -> None:
+    def __init__(
+        self, path: Path, audio_format: AudioFormat, options: ExportOptions, gain_db: float, extra_room_db: float = 0.0
+    ) -> None:
         if options.loudness is None or audio_format.name == "m4a":
             raise ValueError("streaming export needs a loudness target and a format without up-front chapters")
         self.path, self.audio_format, self.options = path, audio_format, options
         self.target = options.loudness
         self.gain = db_to_gain(gain_db)
+        #: room below the ceiling beyond the codec's usual, learned on the last export
+        self.extra_room_db = max(0.0, extra_room_db)
         self.folder = check_target(path)
         self.tmp: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -131,7 +135,8 @@ class StreamingExport:
             self._process = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors
             )
-        ceiling = db_to_gain(self.target.true_peak - codec_headroom_db(self.audio_format, self.options))
+        room = codec_headroom_db(self.audio_format, self.options) + self.extra_room_db
+        ceiling = db_to_gain(self.target.true_peak - room)
         self._limiter = Limiter(rate, ceiling)
         self._meter = LoudnessMeter(rate)
         # before the first sample lies silence: the limiter's left context
@@ -195,6 +200,7 @@ class StreamingExport:
             output_lufs=round(output, 2),
             true_peak_dbtp=round(peak_db, 2),
             limited=True,
+            extra_room_db=self.extra_room_db,
         )
 
     def _end_encoder(self) -> int:
