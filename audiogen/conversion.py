@@ -280,6 +280,7 @@ def _export(
     *,
     sidecars: bool = True,
 ) -> ExportResult:
+    from audiogen.audio.mp3splice import MemoryBlocks
     from audiogen.export import export_files
 
     return export_files(
@@ -289,7 +290,7 @@ def _export(
         sidecars=sidecars,
         srt=options.srt,
         encoded=encoded,
-        cache=options.cache,
+        cache=True if options.cache else MemoryBlocks(),  # (without the cache: blocks for this export only)
         loudness=options.loudness,
         true_peak=options.true_peak,
         bitrate=options.bitrate,

@@ -114,6 +114,7 @@ _CODEC_HEADROOM_DB = {"mp3": (1.6, 2.0), "m4a": (0.5, 1.0), "ogg": (1.7, 2.2)}
 #: the decoded file must measure this far under the ceiling (meters oversample differently)
 DECODED_SLACK_DB = 0.05
 _PEAK_RATE = 192000
+PEAK_STEP_MARGIN_DB = 0.3
 #: encodings tried with more room before the file is kept as it is
 PEAK_RETRIES = 3
 
@@ -227,7 +228,8 @@ def encode_narration(
                 overshoot_db,
                 at,
             )
-            mastering.lower_ceiling(db_to_gain(ceiling_db - overshoot_db - 0.1))
+            # (with a margin: the limiter's new work moves the codec's overshoot a little)
+            mastering.lower_ceiling(db_to_gain(ceiling_db - overshoot_db - PEAK_STEP_MARGIN_DB))
     finally:
         if metadata_file is not None:
             metadata_file.unlink(missing_ok=True)

@@ -72,6 +72,21 @@ class BlockStore(Protocol):
     def put_block(self, key: str, data: bytes) -> None: ...
 
 
+class MemoryBlocks:
+    """Blocks kept for one export only: without the clip cache an MP3 is still encoded
+    block by block, two blocks at a time, and a second pass (a loudness or peak
+    correction) encodes again only the blocks whose samples changed."""
+
+    def __init__(self) -> None:
+        self._blocks: dict[str, bytes] = {}
+
+    def get_block(self, key: str) -> bytes | None:
+        return self._blocks.get(key)
+
+    def put_block(self, key: str, data: bytes) -> None:
+        self._blocks[key] = data
+
+
 # -- frames -------------------------------------------------------------------------
 
 _BITRATES_V1 = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
