@@ -501,10 +501,20 @@ def test_a_word_said_as_another_through_a_lexicon_is_found_on_its_word(recognize
     lexicon.write_text('[words]\ncrossing = "umbrella"\n', encoding="utf-8")
     options = ConvertOptions(notice=False, cover=False, word_timings=True, lexicons=(str(lexicon),))
     audio = convert(source, tmp_path / "wrong.mp3", options).paths[0]
-    report = proof_narration(audio, recognizer=recognizer)
+    from audiogen.spoken.lexicon import sayings
+
+    report = proof_narration(audio, recognizer=recognizer, lexicon=sayings([lexicon]))
     assert [s.meant for s in report.flagged] == ["Passengers said the crossing was calm and quick."]
     finding = report.flagged[0].words[0]
     assert (finding.kind, finding.meant, finding.heard) == ("misread", "crossing", "umbrella")
+    assert finding.detail == "your lexicon says crossing \u2192 umbrella"  # the rule that made it
+    _, html_path = write_report(report, audio)
+    assert "your lexicon says crossing \u2192 umbrella" in html_path.read_text(encoding="utf-8")
+    # the proof command names it too
+    result = CliRunner().invoke(main, ["proof", str(audio), "--lexicon", str(lexicon)])
+    assert result.exit_code == 4, result.output
+    data = json.loads(audio.with_name("wrong.proof.json").read_text(encoding="utf-8"))
+    assert data["sentences"][2]["words"][0]["detail"].startswith("your lexicon says crossing")
 
 
 def test_a_word_whose_audio_is_another_or_cut_out_is_found(

@@ -148,8 +148,11 @@ def convert(
         )
     if proof and result.paths:
         from audiogen.proof import proof_narration, write_report
+        from audiogen.spoken.lexicon import sayings
 
-        report = proof_narration(result.paths[0], recognizer=recognizer, threshold=proof_threshold)
+        report = proof_narration(
+            result.paths[0], recognizer=recognizer, threshold=proof_threshold, lexicon=sayings(options.lexicons)
+        )
         print_summary(report, write_report(report, result.paths[0]), quiet)
         if report.flagged:
             raise SystemExit(FLAGGED_EXIT)

@@ -109,10 +109,24 @@ def print_summary(report: ProofReport, written: tuple[Path, Path] | None, quiet:
     default=None,
     help="Flag a sentence under this share of words heard right.",
 )
+@option(
+    "--lexicon",
+    "lexicons",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="The pronunciation lexicon the narration was made with: a word it got wrong is named with its rule.",
+)
 @common_options
 @reports_errors
 def proof(
-    narration: str, asr_model: str, confirm_model: str, threshold: float | None, quiet: bool, verbose: bool
+    narration: str,
+    asr_model: str,
+    confirm_model: str,
+    threshold: float | None,
+    lexicons: tuple[str, ...],
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Hear NARRATION (an audio file written by convert, its .json beside it) back with
     a speech recognizer and write NARRATION.proof.json and NARRATION.proof.html: every
@@ -121,7 +135,11 @@ def proof(
     from audiogen.proof import Recognizer, proof_narration, write_report
 
     setup_logging(verbose, quiet)
-    report = proof_narration(narration, recognizer=Recognizer(asr_model, confirm=confirm_model), threshold=threshold)
+    from audiogen.spoken.lexicon import sayings
+
+    rules = sayings(lexicons)  # a lexicon that cannot be read stops before anything is heard
+    recognizer = Recognizer(asr_model, confirm=confirm_model)
+    report = proof_narration(narration, recognizer=recognizer, threshold=threshold, lexicon=rules)
     written = write_report(report, Path(narration))
     print_summary(report, written, quiet)
     if report.flagged:

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -168,12 +168,14 @@ def proof_narration(
     recognizer: Recognizer | None = None,
     confirm: Recognizer | None = None,
     only: Iterable[int] | None = None,
+    lexicon: Mapping[str, str] | None = None,
 ) -> ProofReport:
     """Hear ``audio`` back, sentence by sentence; ``only``: the indexes of the sentences
     to hear (the others are left out of the report). With a ``confirm`` recognizer, the
     first hearing passes on every sentence it doubts (under ``SCREEN_THRESHOLD``) to the
     confirming model, and the better of the two hearings is scored; ``threshold`` defaults to
-    ``DEFAULT_THRESHOLD`` then, to ``THRESHOLD_ALONE`` without one."""
+    ``DEFAULT_THRESHOLD`` then, to ``THRESHOLD_ALONE`` without one. ``lexicon``: the user's
+    pronunciation rules (word → what it is said as), named in the findings they explain."""
     audio = Path(audio)
     if not audio.is_file():
         raise ProofError(f"no such narration: {audio}")
@@ -277,6 +279,8 @@ def proof_narration(
         )
         meant_total += len(words)
         cost_total += min(cost, len(words)) if words else 0.0
+        if lexicon:
+            findings = [_explained(finding, lexicon) for finding in findings]
         report.sentences.append(
             SentenceProof(index, start, end, text, " ".join(heard_words), value, flagged, words=findings)
         )
@@ -311,6 +315,17 @@ def _word_findings(
         kind = "name" if kind == "misread" and words[index] in names else kind
         findings.append(WordFinding(said if spans[index] else words[index], heard, start, end, kind))
     return findings
+
+
+def _explained(finding: WordFinding, lexicon: Mapping[str, str]) -> WordFinding:
+    """A finding on a word a lexicon rule says otherwise, with that rule named."""
+    if finding.kind not in ("misread", "name") or not finding.meant:
+        return finding
+    word = finding.meant.strip(".,;:!?\"'\u201c\u201d\u2019").lower()
+    for written, said in lexicon.items():
+        if written.lower() == word:
+            return replace(finding, detail=f"your lexicon says {written} \u2192 {said}")
+    return finding
 
 
 def _nearest(spans: list[tuple[int, int, str] | None], index: int) -> tuple[int, int, str] | None:

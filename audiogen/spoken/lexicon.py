@@ -196,6 +196,18 @@ def parse_lexicon(text: str, where: str = "the lexicon") -> Lexicon:
     return Lexicon(lists["acronyms"], words, lists["initialisms"])
 
 
+def sayings(paths: Iterable[str | Path]) -> dict[str, str]:
+    """The user's lexicon files as word → what it is said as (its ``say``, else its
+    ``ipa``), later files over earlier ones: what a proof report names."""
+    out: dict[str, str] = {}
+    for path in paths:
+        for word, entry in load_lexicon(Path(path)).words.items():
+            said = entry.say or (f"/{entry.ipa}/" if entry.ipa else None)
+            if said:
+                out[word] = said
+    return out
+
+
 def shipped_lexicon_path(language: str) -> Path:
     from audiogen.voices import shipped_presets_dir
 
