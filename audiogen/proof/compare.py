@@ -35,12 +35,8 @@ def substitution_cost(meant: str, heard: str) -> float:
     return 1.0 - likeness if likeness >= (_NEAR if shorter >= 4 else _NEAR_SHORT) else 1.0
 
 
-def align(meant: list[str], heard: list[str]) -> tuple[list[float], list[int]]:
-    """For each meant word, the cost charged to it; for each heard word, the index of the
-    meant word it was matched to or stands before (-1 when nothing was meant).
-
-    A word heard but not meant costs 1, charged to the meant word it stands before (the
-    last one, at the end)."""
+def _costs(meant: list[str], heard: list[str]) -> list[list[float]]:
+    """The edit-distance table of meant against heard words (substitutions at their cost)."""
     rows, columns = len(meant), len(heard)
     cost = [[0.0] * (columns + 1) for _ in range(rows + 1)]
     for i in range(1, rows + 1):
@@ -54,6 +50,17 @@ def align(meant: list[str], heard: list[str]) -> tuple[list[float], list[int]]:
                 cost[i - 1][j] + 1.0,  # meant, not heard
                 cost[i][j - 1] + 1.0,  # heard, not meant
             )
+    return cost
+
+
+def align(meant: list[str], heard: list[str]) -> tuple[list[float], list[int]]:
+    """For each meant word, the cost charged to it; for each heard word, the index of the
+    meant word it was matched to or stands before (-1 when nothing was meant).
+
+    A word heard but not meant costs 1, charged to the meant word it stands before (the
+    last one, at the end)."""
+    rows, columns = len(meant), len(heard)
+    cost = _costs(meant, heard)
     charged = [0.0] * rows
     owner = [-1] * columns
     i, j = rows, columns
@@ -90,18 +97,7 @@ def word_events(meant: list[str], heard: list[str]) -> list[tuple[str, int, str]
     for a word heard twice where it was meant once, ``("inserted", i, heard)`` for any
     other word heard but not meant, after meant word ``i``."""
     rows, columns = len(meant), len(heard)
-    cost = [[0.0] * (columns + 1) for _ in range(rows + 1)]
-    for i in range(1, rows + 1):
-        cost[i][0] = float(i)
-    for j in range(1, columns + 1):
-        cost[0][j] = float(j)
-    for i in range(1, rows + 1):
-        for j in range(1, columns + 1):
-            cost[i][j] = min(
-                cost[i - 1][j - 1] + substitution_cost(meant[i - 1], heard[j - 1]),
-                cost[i - 1][j] + 1.0,
-                cost[i][j - 1] + 1.0,
-            )
+    cost = _costs(meant, heard)
     events: list[tuple[str, int, str]] = []
     i, j = rows, columns
     while i > 0 or j > 0:
