@@ -147,8 +147,10 @@ def decoded_true_peak(path: Path) -> tuple[float, float]:
         while data := process.stdout.read(1 << 22):
             usable = len(data) - len(data) % 4  # a read of a pipe may end inside a sample
             magnitude = np.abs(np.frombuffer(data[:usable], dtype="<f4"))
-            if magnitude.size and (loudest := int(magnitude.argmax())) >= 0 and magnitude[loudest] > peak:
-                peak, at = float(magnitude[loudest]), seen + loudest
+            if magnitude.size:
+                loudest = int(magnitude.argmax())
+                if magnitude[loudest] > peak:
+                    peak, at = float(magnitude[loudest]), seen + loudest
             seen += magnitude.size
         code = process.wait()
     if code != 0:

@@ -214,6 +214,7 @@ def proof_narration(
         index: doubted_words(words, heard_words, spelled[index])
         for index, (words, heard_words, *_) in heard_first.items()
     }
+    rules = {written.lower(): (written, said) for written, said in (lexicon or {}).items()}
     doubted = [
         index
         for index, (words, heard_words, cost, charged) in heard_first.items()
@@ -268,7 +269,14 @@ def proof_narration(
         bar = threshold if index in doubted else first_bar
         timed = timed_words[index] if index < len(timed_words) else []
         findings = _word_findings(
-            words, word_doubts.get(index, []), heard_again.get(index), (start, end), timed, language, text
+            words,
+            word_doubts.get(index, []),
+            heard_again.get(index),
+            (start, end),
+            timed,
+            language,
+            text,
+            spelled[index],
         ) + _signal_findings(samples, start, end, timed)
         flagged = (
             value < bar
@@ -279,8 +287,8 @@ def proof_narration(
         )
         meant_total += len(words)
         cost_total += min(cost, len(words)) if words else 0.0
-        if lexicon:
-            findings = [_explained(finding, lexicon) for finding in findings]
+        if rules:
+            findings = [_explained(finding, rules) for finding in findings]
         report.sentences.append(
             SentenceProof(index, start, end, text, " ".join(heard_words), value, flagged, words=findings)
         )
@@ -297,16 +305,17 @@ def _word_findings(
     timed: list[tuple[int, int, str]],
     language: str,
     text: str,
+    spelled: frozenset[str],
 ) -> list[WordFinding]:
     """The single-word faults both hearings agree on, placed on the narration's words; a
     name heard as another is a softer finding, ``name`` ("check this name"), which does
     not flag its sentence."""
     if not first or again is None:
         return []
-    agreed = confirmed(words, first, doubted_words(words, again, spelled_words(text)), language)
-    names = name_words(text)
+    agreed = confirmed(words, first, doubted_words(words, again, spelled), language)
     if not agreed:
         return []
+    names = name_words(text)
     spans = word_spans(words, timed)
     findings = []
     for kind, index, heard in agreed:
@@ -317,15 +326,15 @@ def _word_findings(
     return findings
 
 
-def _explained(finding: WordFinding, lexicon: Mapping[str, str]) -> WordFinding:
-    """A finding on a word a lexicon rule says otherwise, with that rule named."""
+def _explained(finding: WordFinding, rules: Mapping[str, tuple[str, str]]) -> WordFinding:
+    """A finding on a word a lexicon rule says otherwise (``rules``: the rule's word in
+    lower case → the rule), with that rule named."""
     if finding.kind not in ("misread", "name") or not finding.meant:
         return finding
-    word = finding.meant.strip(".,;:!?\"'\u201c\u201d\u2019").lower()
-    for written, said in lexicon.items():
-        if written.lower() == word:
-            return replace(finding, detail=f"your lexicon says {written} \u2192 {said}")
-    return finding
+    rule = rules.get(finding.meant.strip(".,;:!?\"'\u201c\u201d\u2019").lower())
+    if rule is None:
+        return finding
+    return replace(finding, detail=f"your lexicon says {rule[0]} \u2192 {rule[1]}")
 
 
 def _nearest(spans: list[tuple[int, int, str] | None], index: int) -> tuple[int, int, str] | None:
