@@ -118,6 +118,9 @@ def convert(
     from audiogen.pipeline import find_cover, load, read_cover
     from audiogen.voices import resolve_voice
 
+    from audiogen.langid import preload
+
+    preload()  # the script asks each paragraph's language; the model unpacks meanwhile
     options = options or ConvertOptions()
     preset = resolve_voice(options.voice)
     if options.notice_text is not None and not options.notice_text.strip():

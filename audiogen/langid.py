@@ -3,8 +3,11 @@ readers (an article that declares none) and the script (a paragraph in another).
 
 from __future__ import annotations
 
-import functools
+import threading
 from typing import Any
+
+_lock = threading.Lock()
+_model: Any = None
 
 
 def classify(text: str) -> tuple[str, float] | None:
@@ -17,8 +20,25 @@ def classify(text: str) -> tuple[str, float] | None:
     return str(language), float(probability)
 
 
-@functools.lru_cache(maxsize=1)
-def _identifier() -> Any:
-    from py3langid import langid
+def preload() -> None:
+    """Unpack the model in a thread of its own while the caller reads the article (most
+    of the work is decompression, which runs beside Python code); ``classify`` then finds
+    it ready, or waits for it."""
 
-    return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+    def load() -> None:
+        try:
+            _identifier()
+        except (OSError, ValueError, MemoryError):
+            pass  # classify meets the same error and answers None
+
+    threading.Thread(target=load, name="audiogen-langid", daemon=True).start()
+
+
+def _identifier() -> Any:
+    global _model
+    with _lock:
+        if _model is None:
+            from py3langid import langid
+
+            _model = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+        return _model
