@@ -115,10 +115,9 @@ def convert(
     from audiogen.audio.encode import format_for, normalize_bitrate
     from audiogen.audio.pcm import check_audio_file
     from audiogen.export import check_target
+    from audiogen.langid import preload
     from audiogen.pipeline import find_cover, load, read_cover
     from audiogen.voices import resolve_voice
-
-    from audiogen.langid import preload
 
     preload()  # the script asks each paragraph's language; the model unpacks meanwhile
     options = options or ConvertOptions()

@@ -3,6 +3,7 @@ readers (an article that declares none) and the script (a paragraph in another).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -26,10 +27,8 @@ def preload() -> None:
     it ready, or waits for it."""
 
     def load() -> None:
-        try:
+        with contextlib.suppress(OSError, ValueError, MemoryError):  # classify meets them again
             _identifier()
-        except (OSError, ValueError, MemoryError):
-            pass  # classify meets the same error and answers None
 
     threading.Thread(target=load, name="audiogen-langid", daemon=True).start()
 

@@ -66,11 +66,57 @@ for July and August. A cyclist group asked for racks on the upper deck.
 
 Members will vote on the schedule at their next meeting in May. The public may send written comments until
 then. Copies of the proposal are available at the town hall and the library.
+
+Commissioner Dolores Whitfield opened the hearing with a moment of silence. The harbor master, Tobias Lindqvist,
+described the storm damage in detail. Deputy mayor Ramona Castellanos read a letter from the governor.
+
+A ferry engineer, Priya Raghunathan, said the engines need new pumps. The town planner, Gideon Abernathy, showed
+maps of the flooded road. A nurse, Marguerite Okonkwo, spoke for the clinic on the island.
+
+The fisherman Anselm Kowalczyk asked about the fuel dock. A teacher, Beatrix Montgomery, thanked the crew for its
+courage. The pastor, Emeka Nwachukwu, closed the meeting with a short prayer.
 """
 
 #: what a wrong lexicon rule makes a word into
 STRANGERS = ["umbrella", "pancake", "refrigerator", "giraffe", "volcano", "saxophone", "cucumber", "trampoline"]
-KINDS = ("lexicon", "swapped", "dropped", "repeated", "noise")
+KINDS = ("lexicon", "swapped", "dropped", "repeated", "noise", "name")
+#: a name said subtly wrong: its first sound made into a near one (voiced for voiceless,
+#: a neighbouring vowel), as a wrong pronunciation rule or a voice's guess would
+NEAR_SOUNDS = {
+    "b": "p",
+    "p": "b",
+    "d": "t",
+    "t": "d",
+    "g": "k",
+    "k": "g",
+    "c": "g",
+    "v": "f",
+    "f": "v",
+    "z": "s",
+    "s": "z",
+    "m": "n",
+    "n": "m",
+    "l": "r",
+    "r": "l",
+    "w": "v",
+    "h": "",
+    "j": "ch",
+    "a": "o",
+    "o": "a",
+    "e": "i",
+    "i": "e",
+    "u": "o",
+    "y": "i",
+}
+
+
+def garbled(name: str) -> str:
+    """``name`` with its first sound changed for a near one ("Whitfield" → "Vhitfield")."""
+    first = name[0].lower()
+    swapped = NEAR_SOUNDS.get(first, first)
+    return (swapped[:1].upper() + swapped[1:] + name[1:]) if swapped else name[1:].capitalize()
+
+
 FAULTS_PER_KIND = 8
 
 
@@ -93,13 +139,24 @@ def sentences_of(timings: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for part in timings["segments"] if part["kind"] == "paragraph" for s in part["sentences"]]
 
 
-def candidate_word(sentence: dict[str, Any], counts: dict[str, int]) -> dict[str, Any] | None:
-    """A content word of the sentence, said once in the article, long enough to hear."""
+def candidate_word(sentence: dict[str, Any], counts: dict[str, int], name: bool = False) -> dict[str, Any] | None:
+    """A content word of the sentence, said once in the article, long enough to hear
+    (``name``: a surname, capitalised inside the sentence and followed by no other)."""
+    pattern = r"[A-Z][a-z]{4,}[.,]?" if name else r"[a-z]{5,}[.,]?"
     words = [
         w
-        for w in sentence.get("words", [])
-        if re.fullmatch(r"[a-z]{5,}[.,]?", w["text"]) and counts.get(w["text"].strip(".,"), 0) == 1
+        for w in sentence.get("words", [])[1:]
+        if re.fullmatch(pattern, w["text"]) and counts.get(w["text"].strip(".,"), 0) == 1
     ]
+    if name:  # the last of a run of capitalised words: the surname, not a title
+        texts = [w["text"] for w in sentence.get("words", [])]
+        words = [
+            w
+            for w in words
+            if texts.index(w["text"]) > 0
+            and texts[texts.index(w["text"]) - 1][:1].isupper()
+            and texts.index(w["text"]) - 1 > 0
+        ]
     words = [w for w in words if w["end_ms"] - w["start_ms"] >= 180]
     return words[len(words) // 2] if words else None
 
@@ -171,6 +228,7 @@ def main() -> None:
     caught = dict.fromkeys(KINDS, 0)
     tried = dict.fromkeys(KINDS, 0)
     clean_flagged = clean_total = 0
+    name_checks = 0  # undamaged sentences given a "check this name"
     spent = synthesis = 0.0
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
@@ -184,6 +242,7 @@ def main() -> None:
             report = proof_narration(clean, recognizer=recognizer)
             spent += time.perf_counter() - started
             clean_flagged += len(report.flagged)
+            name_checks += sum(any(w.kind == "name" for w in s.words) for s in report.sentences)
             clean_total += len(report.sentences)
             print(f"run {run + 1}: clean article, {len(report.flagged)} of {len(report.sentences)} sentences flagged")
             for flagged in report.flagged:
@@ -192,21 +251,24 @@ def main() -> None:
                 )
             body = sentences_of(timings)
             counts: dict[str, int] = {}
-            for sentence in body:
+            every = [s for part in timings["segments"] for s in part["sentences"]]  # the title too
+            for sentence in every:
                 for word in sentence.get("words", []):
                     counts[word["text"].strip(".,")] = counts.get(word["text"].strip(".,"), 0) + 1
             for kind in KINDS:
-                chosen = [s for s in body if candidate_word(s, counts)]
+                is_name = kind == "name"
+                chosen = [s for s in body if candidate_word(s, counts, is_name)]
                 rng.shuffle(chosen)
                 chosen = chosen[:FAULTS_PER_KIND]
                 damaged = folder / f"{kind}{run}.wav"
                 edited = json.loads(json.dumps(timings))
                 edited_body = sentences_of(edited)
-                targets = [candidate_word(edited_body[body.index(s)], counts) for s in chosen]
-                if kind == "lexicon":
+                targets = [candidate_word(edited_body[body.index(s)], counts, is_name) for s in chosen]
+                if kind in ("lexicon", "name"):
                     lexicon = folder / "wrong.toml"
                     lines = [
-                        f'"{t["text"].strip(".,")}" = "{STRANGERS[i % len(STRANGERS)]}"' for i, t in enumerate(targets)
+                        f'"{t["text"].strip(".,")}" = "{garbled(t["text"].strip(".,")) if is_name else STRANGERS[i % len(STRANGERS)]}"'
+                        for i, t in enumerate(targets)
                     ]
                     lexicon.write_text("[words]\n" + "\n".join(lines) + "\n", encoding="utf-8")
                     convert(source, damaged, args.voice, lexicon)
@@ -218,22 +280,30 @@ def main() -> None:
                 report = proof_narration(damaged, recognizer=recognizer)
                 spent += time.perf_counter() - started
                 target_texts = {s["text"] for s in chosen}
-                hit = [s for s in report.sentences if s.meant in target_texts and s.flagged]
+                hit = [
+                    s
+                    for s in report.sentences
+                    if s.meant in target_texts and (s.flagged or (is_name and any(w.kind == "name" for w in s.words)))
+                ]
                 caught[kind] += len(hit)
                 tried[kind] += len(chosen)
                 others = [s for s in report.sentences if s.meant not in target_texts]
                 clean_flagged += sum(s.flagged for s in others)
+                name_checks += sum(any(w.kind == "name" for w in s.words) for s in others)
                 clean_total += len(others)
                 for flagged in (s for s in others if s.flagged):
                     found = [(w.kind, w.meant, w.heard) for w in flagged.words]
                     print(f"    false alarm: {flagged.meant!r} heard {flagged.heard!r} {found}")
                 print(f"run {run + 1}: {kind:9} caught {len(hit)} of {len(chosen)}")
-                for missed in (s for s in report.sentences if s.meant in target_texts and not s.flagged):
+                for missed in (s for s in report.sentences if s.meant in target_texts and s not in hit):
                     print(f"    missed: {missed.meant!r} heard {missed.heard!r}")
     for kind in KINDS:
         print(f"{kind:9} caught {caught[kind]} of {tried[kind]} ({caught[kind] / max(1, tried[kind]):.2f})")
     print(
         f"false alarms: {clean_flagged} of {clean_total} undamaged sentences ({clean_flagged / max(1, clean_total):.3f})"
+    )
+    print(
+        f"names to check on undamaged sentences: {name_checks} of {clean_total} ({name_checks / max(1, clean_total):.3f})"
     )
     print(
         f"cost: proof {spent:.1f} s for {args.runs * (len(KINDS) + 1)} narrations; synthesis of one {synthesis / args.runs:.1f} s"

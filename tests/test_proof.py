@@ -545,3 +545,131 @@ def test_a_word_whose_audio_is_another_or_cut_out_is_found(
     assert flagged and any(w.meant == "Tuesday" and w.kind in ("dropped", "misread") for w in flagged[0].words), [
         (s.meant, s.heard) for s in report.sentences
     ]
+
+
+# -- time and sound as evidence ----------------------------------------------------------
+
+
+def _shifted(timings: dict[str, Any], after_ms: int, by_ms: int) -> dict[str, Any]:
+    """A copy of ``timings`` with every time at or after ``after_ms`` moved by ``by_ms``."""
+    moved = json.loads(json.dumps(timings))
+    for part in moved["segments"]:
+        for item in [part, *part["sentences"], *(w for s in part["sentences"] for w in s.get("words", []))]:
+            for key in ("start_ms", "end_ms"):
+                if key in item and item[key] >= after_ms:
+                    item[key] += by_ms
+    return moved
+
+
+def _edited(audio: Path, name: str, change: Any, timings: dict[str, Any]) -> Path:
+    """``_damaged`` with the timings given (the edit moved the words after it)."""
+    target = _damaged(audio, name, change)
+    target.with_suffix(".json").write_text(json.dumps(timings), encoding="utf-8")
+    return target
+
+
+def test_a_word_said_twice_within_its_own_time_is_found_by_its_sound(
+    recognizer: Recognizer, timed_narration: tuple[Path, dict[str, Any]]
+) -> None:
+    audio, timings = timed_narration
+    word = _word(timings, "operator")
+    length = word["end_ms"] - word["start_ms"]
+
+    def twice(samples: np.ndarray, rate: int) -> np.ndarray:
+        a, b = word["start_ms"] * rate // 1000, word["end_ms"] * rate // 1000
+        return np.concatenate((samples[:b], samples[a:b], samples[b:]))
+
+    # the voice's own timings give the word both copies' time, as a voice that said it twice would
+    report = proof_narration(
+        _edited(audio, "twice", twice, _shifted(timings, word["end_ms"], length)), recognizer=recognizer
+    )
+    assert [s.meant for s in report.flagged] == ["The operator plans to add a second boat in the spring."]
+    found = [w for w in report.flagged[0].words if w.kind == "repeated"]
+    assert found and found[0].meant.strip(".,") == "operator", report.flagged[0].words
+    # and said again in the pause that follows it
+    report = proof_narration(
+        _edited(audio, "again", twice, _shifted(timings, word["end_ms"] + 1, length)), recognizer=recognizer
+    )
+    assert [w.kind for s in report.flagged for w in s.words] == ["repeated"], [
+        (s.meant, s.heard, s.words) for s in report.sentences
+    ]
+
+
+def test_a_word_the_voice_gave_no_time_is_dropped(
+    recognizer: Recognizer, timed_narration: tuple[Path, dict[str, Any]]
+) -> None:
+    audio, timings = timed_narration
+    word = _word(timings, "operator")
+    length = word["end_ms"] - word["start_ms"]
+
+    def cut(samples: np.ndarray, rate: int) -> np.ndarray:
+        return np.concatenate((samples[: word["start_ms"] * rate // 1000], samples[word["end_ms"] * rate // 1000 :]))
+
+    moved = _shifted(timings, word["end_ms"], -length)
+    for part in moved["segments"]:
+        for sentence in part["sentences"]:
+            for item in sentence.get("words", []):
+                if item["text"] == "operator":
+                    item["end_ms"] = item["start_ms"]  # what the voice's timings show for a word not said
+    report = proof_narration(_edited(audio, "cut", cut, moved), recognizer=recognizer)
+    assert [s.meant for s in report.flagged] == ["The operator plans to add a second boat in the spring."]
+    assert [(w.kind, w.meant) for w in report.flagged[0].words] == [("dropped", "operator")]
+
+
+NAMED = (
+    "# The ferry is back\n\n"
+    "A teacher, Beatrix Montgomery, thanked the crew for its courage.\n\n"
+    "The harbor ferry returned to service on Tuesday after a week of repairs.\n"
+)
+
+
+def test_a_name_said_subtly_wrong_is_a_name_to_check_and_said_right_is_not(
+    recognizer: Recognizer, tmp_path: Path
+) -> None:
+    source = tmp_path / "pier.md"
+    source.write_text(NAMED, encoding="utf-8")
+    garbled = tmp_path / "garbled.toml"
+    garbled.write_text('[words]\nMontgomery = "Nontgomery"\n', encoding="utf-8")  # one sound changed
+    options = ConvertOptions(notice=False, cover=False, word_timings=True)
+    right = proof_narration(convert(source, tmp_path / "right.wav", options).paths[0], recognizer=recognizer)
+    assert not [w for s in right.sentences for w in s.words], [(s.heard, s.words) for s in right.sentences]
+    options = ConvertOptions(notice=False, cover=False, word_timings=True, lexicons=(str(garbled),))
+    wrong = proof_narration(convert(source, tmp_path / "wrong.wav", options).paths[0], recognizer=recognizer)
+    names = [w for s in wrong.sentences for w in s.words if w.kind == "name"]
+    assert [w.meant.strip(".,") for w in names] == ["Montgomery"], [(s.heard, s.words) for s in wrong.sentences]
+    assert "recognizer gives the name" in names[0].detail
+    data = wrong.to_json()
+    assert data["findings"]["name"] == 1
+
+
+def test_heard_words_are_placed_on_the_narrations_clock() -> None:
+    from audiogen.proof.listen import SAMPLE_RATE, HeardWord
+    from audiogen.proof.timing import ClipMap, forced_by_sentence
+
+    # two pieces: narration 10.0–12.0 s at clip 0.3 s, narration 20.0–21.0 s at clip 2.6 s
+    clip_map = ClipMap(
+        [
+            (int(0.3 * SAMPLE_RATE), 10 * SAMPLE_RATE, 2 * SAMPLE_RATE),
+            (int(2.6 * SAMPLE_RATE), 20 * SAMPLE_RATE, SAMPLE_RATE),
+        ]
+    )
+    assert clip_map.to_ms(0.8) == 10_500 and clip_map.to_ms(3.1) == 20_500
+    words = [HeardWord(" One", 0.3, 0.6, 0.9), HeardWord(" two.", 0.6, 1.0, 0.8), HeardWord(" Three", 2.6, 3.0, 0.1)]
+    by_sentence = forced_by_sentence(words, ["One two.", "Three"], clip_map)
+    assert [[w.text for w in sentence] for sentence in by_sentence] == [["One", "two."], ["Three"]]
+    assert by_sentence[1][0].start_ms == 20_000 and by_sentence[1][0].probability == 0.1
+    # words that do not spell the text back are not shared out by guess
+    assert forced_by_sentence(words, ["One two", "Three"], clip_map) == [[], []]
+
+
+def test_fix_says_a_glitch_again_and_ranks_a_finding_above_a_score() -> None:
+    from audiogen.proof.check import SentenceProof, WordFinding
+    from audiogen.proof.repair import _standing
+
+    options = alternatives("The ferry sailed.", "The ferry sailed.", glitch=True)
+    assert options[0] == ("said again", "The ferry sailed. ")  # a fresh rendering, kept apart in the cache
+    assert "said again" not in dict(alternatives("The ferry sailed.", "The ferry sailed."))
+    noise = WordFinding("ferry", "", 100, 300, "noise")
+    noisy = SentenceProof(0, 0, 900, "The ferry sailed.", "the ferry sailed", 1.0, True, words=[noise])
+    clean = SentenceProof(0, 0, 900, "The ferry sailed.", "the ferry sailed", 0.9, False)
+    assert _standing(clean) > _standing(noisy)  # no finding beats a better score with one

@@ -16,9 +16,14 @@ of the two hearings counts, so that sharing out a stretch, or one model's slip, 
 flag a sentence by mistake: a voice's misreading is heard wrong by both.
 
 Single words are checked on their own too (``words``): a content word heard as another,
-not heard, or heard twice makes its sentence heard again, and a word both hearings agree
-on flags it (a name heard as another is reported apart, "check this name", without
-flagging). The audio itself is checked for noise, clipping and silences (``signal``).
+not heard, or heard twice makes the stretch around it heard again, and a word both
+hearings agree on flags its sentence. Time and sound are evidence of their own
+(``timing``): the first hearing's words are placed on the narration's clock, so a word
+the voice gave no time, a word whose span holds the same sound twice, or a sound in a
+pause that is a neighbouring word said again flags its sentence without a second
+hearing; and every name is read by force over its audio, so a name the model does not
+write back and finds improbable there is reported apart, "check this name", without
+flagging. The audio itself is checked for noise, clipping and silences (``signal``).
 Each finding names its word and span in the report.
 """
 
@@ -29,16 +34,38 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from audiogen.errors import ProofError
-from audiogen.proof.compare import misread, score, split_heard
+from audiogen.proof.compare import align, misread, score, split_heard
 from audiogen.proof.fold import abbreviated_words, fold
 from audiogen.proof.listen import DEFAULT_MODEL, SAMPLE_RATE, Recognizer, load_audio
 from audiogen.proof.signal import signal_faults
-from audiogen.proof.words import confirmed, doubted_words, name_words, spelled_words, word_spans
+from audiogen.proof.timing import (
+    NAME_PROBABILITY,
+    SAME_SOUND,
+    SILENT_MS,
+    ClipMap,
+    Placed,
+    copies,
+    doubled,
+    doubtful_names,
+    echoes,
+    forced_by_sentence,
+    letter_time,
+    not_said,
+    sound_distance,
+)
+from audiogen.proof.words import (
+    confirmed,
+    doubted_words,
+    name_words,
+    sound_likeness,
+    spelled_words,
+    word_spans,
+)
 
 #: a sentence heard with fewer of its words right than this is flagged. Measured on the
 #: 42 news sentences of the speech benchmark, four saved syntheses of each reading (Piper's
@@ -59,6 +86,9 @@ WINDOW_SECONDS = 28.0
 _GAP_SECONDS = 0.3
 #: and between the doubted sentences heard again together, which do not follow one another
 _CONFIRM_GAP_SECONDS = 1.0
+
+
+_Item = TypeVar("_Item", bound=tuple[Any, ...])
 
 
 @dataclass
@@ -199,20 +229,45 @@ def proof_narration(
     report = ProofReport(audio=audio.name, model=name, threshold=threshold, accuracy=1.0)
     meant_total = cost_total = 0.0
     heard_first: dict[int, tuple[list[str], list[str], float, list[float]]] = {}
-    for window in _windows([(i, *sentences[i]) for i in sorted(wanted) if 0 <= i < len(sentences)]):
-        clip = _join([_cut(samples, s, e, sentences) for _, s, e, _ in window])
-        heard = fold(recognizer.transcribe(clip, language)) if clip.size else []
-        meant = [fold(text) for _, _, _, text in window]
-        for (index, *_), words, (heard_words, cost, charged) in zip(
-            window, meant, split_heard(meant, heard), strict=True
+    heard_placed: list[Placed] = []  # every word of the first hearing, on the narration's clock
+    forced: dict[int, list[Placed]] = {}  # per sentence, its text read by force over its audio
+    windows = _windows([(i, *sentences[i]) for i in sorted(wanted) if 0 <= i < len(sentences)])
+    joined = [_joined(samples, [_span(s, e, sentences) for _, s, e, _ in window]) for window in windows]
+    hearings = recognizer.hear_many(
+        [clip for clip, _ in joined],
+        language,
+        # read by force where there are names to judge (an alignment more for each stretch)
+        forced=[
+            " ".join(texts) if any(name_words(text) for text in texts) else None
+            for texts in ([text for *_, text in window] for window in windows)
+        ],
+    )
+    for window, (_, clip_map), hearing in zip(windows, joined, hearings, strict=True):
+        texts = [text for *_, text in window]
+        heard = fold(hearing.text)
+        heard_placed.extend(clip_map.place(hearing.words))
+        meant = [fold(text) for text in texts]
+        for (index, *_), words, (heard_words, _cost, charged), read in zip(
+            window, meant, split_heard(meant, heard), forced_by_sentence(hearing.forced, texts, clip_map), strict=True
         ):
-            heard_first[index] = (words, heard_words, cost, charged)
+            forced[index] = read
+            heard_first[index] = _names_forgiven(words, heard_words, charged, read, name_words(sentences[index][2]))
+    timed_words = sentence_words(timings)
+    per_letter = letter_time([word for sentence in timed_words for word in sentence])
     abbreviated = {index: abbreviated_words(sentences[index][2]) for index in heard_first}
     # single words heard wrong: their sentences are heard again, whatever the score
     spelled = {index: spelled_words(sentences[index][2]) for index in heard_first}
     word_doubts = {
         index: doubted_words(words, heard_words, spelled[index])
         for index, (words, heard_words, *_) in heard_first.items()
+    }
+    # words not said or said twice, shown by time and sound: no second hearing needed
+    shown = {
+        index: _shown(
+            samples, heard_first[index][0], doubts, timed_words[index] if index < len(timed_words) else [], heard_placed
+        )
+        for index, doubts in word_doubts.items()
+        if doubts
     }
     rules = {written.lower(): (written, said) for written, said in (lexicon or {}).items()}
     doubted = [
@@ -221,47 +276,69 @@ def proof_narration(
         if score(len(words), cost) < first_bar
         or misread(words, heard_words, charged)
         or any(c >= 0.9 and word in abbreviated[index] for word, c in zip(words, charged, strict=True))
-        or word_doubts[index]
+        or len(shown.get(index, [])) < len(word_doubts[index])
     ]
-    #: per doubted sentence, the words of its second hearing
-    heard_again: dict[int, list[str]] = {}
+    #: per doubted sentence, the single-word events of its second hearing
+    events_again: dict[int, list[tuple[str, int, str]]] = {}
     second = confirm or recognizer
     #: per doubted sentence, the meant words both hearings got wrong
     wrong_twice: dict[int, set[str]] = {}
     if doubted:
         # the doubted sentences heard again: by the confirming model, a few at a time
         # (spaced by silence, shared out again: a Whisper model hears 30 seconds whether
-        # they hold one sentence or six); without one, each alone by the same model. The
-        # better of the two hearings is kept: a misreading is heard wrong by both, a
-        # recognizer's slip ("Justices" as "just as a") mostly by one
+        # they hold one sentence or six); without one, each alone by the same model. Where
+        # the narration has word timings only the stretch around the doubted words is
+        # heard again, so more fit in one hearing. The better of the two hearings is
+        # kept: a misreading is heard wrong by both, a recognizer's slip ("Justices" as
+        # "just as a") mostly by one
+        items = [_region(index, heard_first[index], word_doubts[index], timed_words, sentences) for index in doubted]
         again = (
-            _windows([(i, *sentences[i]) for i in doubted], consecutive=False, gap=_CONFIRM_GAP_SECONDS)
+            _windows(items, consecutive=False, gap=_CONFIRM_GAP_SECONDS)
             if confirm is not None
-            else [[(i, *sentences[i])] for i in doubted]
+            else [[item] for item in items]
         )
-        for window in again:
-            clip = _join([_cut(samples, s, e, sentences) for _, s, e, _ in window], gap=_CONFIRM_GAP_SECONDS)
-            heard = fold(second.transcribe(clip, language, careful=True))
-            meant = [heard_first[index][0] for index, *_ in window]
-            for (index, start, end, _), (heard_words, cost, charged) in zip(
-                window, split_heard(meant, heard), strict=True
-            ):
-                words, _, first_cost, _ = heard_first[index]
-                if len(window) > 1 and cost > first_cost:
-                    # heard worse among the others than at first (a stretch shared out
-                    # wrong, or a recognizer that stopped short): heard once more, alone
-                    alone = fold(
-                        second.transcribe(_join([_cut(samples, start, end, sentences)]), language, careful=True)
-                    )
-                    heard_words, cost, charged = split_heard([words], alone)[0]
-                heard_again[index] = heard_words
-                first_charged = heard_first[index][3]
-                wrong_twice[index] = {
-                    word for word, a, b in zip(words, first_charged, charged, strict=True) if a >= 0.9 and b >= 0.9
-                }
-                if cost < first_cost:
-                    heard_first[index] = (words, heard_words, cost, charged)
-    timed_words = sentence_words(timings)
+        clips = [
+            _joined(samples, [_span(s, e, sentences) for _, s, e, *_ in batch], gap=_CONFIRM_GAP_SECONDS)[0]
+            for batch in again
+        ]
+        shared: dict[int, tuple[list[str], float, list[float]]] = {}
+        for batch, hearing in zip(again, second.hear_many(clips, language, careful=True), strict=True):
+            parts = [_part(heard_first[index][0], region) for index, *_, region in batch]
+            for (index, *_), result in zip(batch, split_heard(parts, fold(hearing.text)), strict=True):
+                shared[index] = result
+        # a whole sentence heard worse among the others than at first (a stretch shared out
+        # wrong, or a recognizer that stopped short) is heard once more, alone
+        alone = [
+            item
+            for batch in again
+            for item in batch
+            if len(batch) > 1
+            and item[4] == (0, len(heard_first[item[0]][0]))
+            and shared[item[0]][1] > heard_first[item[0]][2]
+        ]
+        if alone:
+            clips = [_joined(samples, [_span(start, end, sentences)])[0] for _, start, end, *_ in alone]
+            for (index, *_), hearing in zip(alone, second.hear_many(clips, language, careful=True), strict=True):
+                shared[index] = split_heard([heard_first[index][0]], fold(hearing.text))[0]
+        for index, *_, region in (item for batch in again for item in batch):
+            heard_words, cost, charged = shared[index]
+            words, first_heard, first_cost, first_charged = heard_first[index]
+            low, high = region
+            part = _part(words, region)
+            events_again[index] = [
+                (kind, low + at, word) for kind, at, word in doubted_words(part, heard_words, spelled[index])
+            ]
+            wrong_twice[index] = {
+                word for word, a, b in zip(part, first_charged[low:high], charged, strict=True) if a >= 0.9 and b >= 0.9
+            }
+            then = sum(first_charged[low:high])
+            if cost < then:
+                heard_first[index] = (
+                    words,
+                    _spliced(words, first_heard, region, heard_words),
+                    first_cost - then + cost,
+                    first_charged[:low] + charged + first_charged[high:],
+                )
     for index in sorted(heard_first):
         words, heard_words, cost, charged = heard_first[index]
         start, end, text = sentences[index]
@@ -271,12 +348,22 @@ def proof_narration(
         findings = _word_findings(
             words,
             word_doubts.get(index, []),
-            heard_again.get(index),
+            events_again.get(index),
             (start, end),
             timed,
             language,
             text,
             spelled[index],
+        )
+        findings = _merged_findings(
+            shown.get(index, []),
+            [WordFinding(said, "", s, e, "repeated", "said again in a pause") for s, e, said in echoes(samples, timed)],
+            [
+                WordFinding(said, "", s, e, "repeated", "said twice")
+                for s, e, said in doubled(samples, timed, per_letter)
+            ],
+            findings,
+            _name_findings(text, forced.get(index, []), heard_words, heard_placed, language),
         ) + _signal_findings(samples, start, end, timed)
         flagged = (
             value < bar
@@ -300,7 +387,7 @@ def proof_narration(
 def _word_findings(
     words: list[str],
     first: list[tuple[str, int, str]],
-    again: list[str] | None,
+    again: list[tuple[str, int, str]] | None,
     span: tuple[int, int],
     timed: list[tuple[int, int, str]],
     language: str,
@@ -312,7 +399,7 @@ def _word_findings(
     not flag its sentence."""
     if not first or again is None:
         return []
-    agreed = confirmed(words, first, doubted_words(words, again, spelled), language)
+    agreed = confirmed(words, first, again, language)
     if not agreed:
         return []
     names = name_words(text)
@@ -321,9 +408,148 @@ def _word_findings(
     for kind, index, heard in agreed:
         found = spans[index] or _nearest(spans, index)
         start, end, said = found if found else (span[0], span[1], words[index])
-        kind = "name" if kind == "misread" and words[index] in names else kind
+        if kind == "misread" and words[index] in names:
+            continue  # a name heard as another: judged by forced scoring (_name_findings)
+        near = {words[at] for at in (index - 1, index, index + 1) if 0 <= at < len(words)}
+        if kind == "repeated" and heard != words[index] and near & names:
+            continue  # a name heard in pieces ("to buy a" for "Tobias"), not a word said twice
         findings.append(WordFinding(said if spans[index] else words[index], heard, start, end, kind))
     return findings
+
+
+#: meant words heard again on each side of the doubted ones
+_CONTEXT_WORDS = 3
+#: a stretch around the doubted words longer than this share of the sentence: the whole
+_MOST = 0.7
+
+
+def _region(
+    index: int,
+    first: tuple[list[str], list[str], float, list[float]],
+    doubts: list[tuple[str, int, str]],
+    timed_words: list[list[tuple[int, int, str]]],
+    sentences: list[tuple[int, int, str]],
+) -> tuple[int, int, int, str, tuple[int, int]]:
+    """What of a doubted sentence is heard again, as a window item: the sentence's index,
+    the span (ms) and text, and the meant words (from, to) it holds. Only the words heard
+    wrong and a few on each side where the narration has word timings; else all of it."""
+    words, _, _, charged = first
+    start, end, text = sentences[index]
+    whole = (index, start, end, text, (0, len(words)))
+    wrong = [at for at, cost in enumerate(charged) if cost >= 0.5] + [at for _, at, _ in doubts]
+    timed = timed_words[index] if index < len(timed_words) else []
+    if not wrong or not timed:
+        return whole
+    low, high = max(0, min(wrong) - _CONTEXT_WORDS), min(len(words), max(wrong) + 1 + _CONTEXT_WORDS)
+    if high - low >= _MOST * len(words):
+        return whole
+    spans = word_spans(words, timed)
+    if spans[low] is None or spans[high - 1] is None:
+        return whole
+    first_ms, last_ms = spans[low][0], spans[high - 1][1]  # type: ignore[index]
+    return (index, max(start, first_ms), min(end, last_ms), text, (low, high))
+
+
+def _part(words: list[str], region: tuple[int, int]) -> list[str]:
+    return words[region[0] : region[1]]
+
+
+def _spliced(words: list[str], heard: list[str], region: tuple[int, int], again: list[str]) -> list[str]:
+    """The first hearing's words with those of ``region`` (meant words from, to) put back
+    as heard the second time."""
+    if region == (0, len(words)):
+        return again
+    _, owner = align(words, heard)
+    low, high = region
+    before = [word for word, at in zip(heard, owner, strict=True) if 0 <= at < low or (at < 0 and low > 0)]
+    after = [word for word, at in zip(heard, owner, strict=True) if at >= high]
+    return before + again + after
+
+
+def _names_forgiven(
+    words: list[str], heard: list[str], charged: list[float], read: list[Placed], names: frozenset[str]
+) -> tuple[list[str], list[str], float, list[float]]:
+    """A first hearing with nothing charged to the names the model accepts over their
+    audio when made to read them (a name it writes its own way, said right)."""
+    accepted = {
+        bare
+        for word in read
+        if (bare := word.text.strip(".,;:!?\"'\u201c\u201d\u2018\u2019()").lower()) in names
+        and word.probability >= NAME_PROBABILITY
+    }
+    if accepted:
+        charged = [0.0 if word in accepted else cost for word, cost in zip(words, charged, strict=True)]
+    return words, heard, sum(charged), charged
+
+
+def _shown(
+    samples: np.ndarray,
+    words: list[str],
+    doubts: list[tuple[str, int, str]],
+    timed: list[tuple[int, int, str]],
+    heard: list[Placed],
+) -> list[WordFinding]:
+    """The first hearing's dropped and repeated words that time and sound confirm: a
+    word the voice gave no time or that nothing heard covers; a word heard twice whose
+    two copies sound the same."""
+    if not timed:
+        return []
+    spans = word_spans(words, timed)
+    out = []
+    for kind, index, word in doubts:
+        span = spans[index]
+        if span is None:
+            continue
+        start, end, said = span
+        if (kind == "dropped" and not_said(span, heard)) or (kind == "misread" and end - start < SILENT_MS):
+            # not heard where the narration has it, or given no time by the voice (what a
+            # recognizer hears there instead is made up in the gap)
+            out.append(WordFinding(said, "", start, end, "dropped", "not said"))
+        elif kind == "repeated":
+            following = next((s for s in spans[index + 1 :] if s is not None), None)
+            twice = copies(word, heard, (start - 300, (following[0] if following else end) + 300))
+            if twice is None:
+                continue
+            one, two = twice
+            if sound_distance(samples, (one.start_ms, one.end_ms), (two.start_ms, two.end_ms)) <= SAME_SOUND:
+                out.append(
+                    WordFinding(said, f"{one.text} {two.text}", one.start_ms, two.end_ms, "repeated", "said twice")
+                )
+    return out
+
+
+def _name_findings(
+    text: str, read: list[Placed], heard_words: list[str], heard: list[Placed], language: str
+) -> list[WordFinding]:
+    """Names not written back as meant that the model, made to read them there, doubts."""
+    out = []
+
+    def over(start: int, end: int) -> list[str]:
+        return [w.text for w in heard if w.start_ms < end and w.end_ms > start]
+
+    def likeness(name: str, start: int, end: int) -> float:
+        return max(
+            (sound_likeness(name, w.strip(".,;:!?'\"").lower(), language) for w in over(start, end)), default=0.0
+        )
+
+    for word in doubtful_names(name_words(text), read, heard_words, likeness):
+        detail = f"the recognizer gives the name {word.probability:.0%} over its audio"
+        heard_there = " ".join(over(word.start_ms, word.end_ms))
+        out.append(WordFinding(word.text, heard_there, word.start_ms, word.end_ms, "name", detail))
+    return out
+
+
+def _merged_findings(*groups: list[WordFinding]) -> list[WordFinding]:
+    """Findings from several checks, one per word: the first group's over the later ones
+    (time and sound show what happened more surely than two hearings agreeing)."""
+    seen: set[str] = set()
+    out = []
+    for finding in (f for group in groups for f in group):
+        key = finding.meant.strip(".,;:!?\"'").lower()
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out
 
 
 def _explained(finding: WordFinding, rules: Mapping[str, tuple[str, str]]) -> WordFinding:
@@ -358,12 +584,10 @@ def _signal_findings(
     return findings
 
 
-def _windows(
-    sentences: list[tuple[int, int, int, str]], *, consecutive: bool = True, gap: float = _GAP_SECONDS
-) -> list[list[tuple[int, int, int, str]]]:
-    """Sentences grouped into stretches a recognizer hears at once (``consecutive``: only
-    sentences that follow one another in the narration)."""
-    windows: list[list[tuple[int, int, int, str]]] = []
+def _windows(sentences: list[_Item], *, consecutive: bool = True, gap: float = _GAP_SECONDS) -> list[list[_Item]]:
+    """Sentences (index, start, end, …) grouped into stretches a recognizer hears at once
+    (``consecutive``: only sentences that follow one another in the narration)."""
+    windows: list[list[_Item]] = []
     length = 0.0
     for sentence in sentences:
         seconds = (sentence[2] - sentence[1]) / 1000 + gap
@@ -381,18 +605,26 @@ def _windows(
 _MARGIN_MS = 150
 
 
-def _cut(samples: np.ndarray, start_ms: int, end_ms: int, sentences: list[tuple[int, int, str]]) -> np.ndarray:
-    """A sentence's span with a margin that stays clear of its neighbors."""
+def _span(start_ms: int, end_ms: int, sentences: list[tuple[int, int, str]]) -> tuple[int, int]:
+    """A sentence's span in samples, with a margin that stays clear of its neighbors."""
     before = max((e for _, e, _ in sentences if e <= start_ms), default=0)
     after = min((s for s, _, _ in sentences if s >= end_ms), default=end_ms + 2 * _MARGIN_MS)
     start = max(start_ms - _MARGIN_MS, (before + start_ms) // 2)
     end = min(end_ms + _MARGIN_MS, (end_ms + after) // 2)
-    return samples[int(start * SAMPLE_RATE / 1000) : int(end * SAMPLE_RATE / 1000)]
+    return int(start * SAMPLE_RATE / 1000), int(end * SAMPLE_RATE / 1000)
 
 
-def _join(clips: list[np.ndarray], gap: float = _GAP_SECONDS) -> np.ndarray:
+def _joined(samples: np.ndarray, spans: list[tuple[int, int]], gap: float = _GAP_SECONDS) -> tuple[np.ndarray, ClipMap]:
+    """Spans of the narration joined by silence (and silence before the first: a
+    recognizer misses a first word that starts at once), with where each piece came from."""
     silence = np.zeros(int(gap * SAMPLE_RATE), dtype=np.float32)
-    pieces: list[np.ndarray] = [silence]  # a recognizer misses a first word that starts at once
-    for clip in clips:
-        pieces.extend([clip.astype(np.float32), silence])
-    return np.concatenate(pieces) if len(pieces) > 1 else np.zeros(0, dtype=np.float32)
+    pieces: list[np.ndarray] = [silence]
+    places, position = [], silence.size
+    for start, end in spans:
+        piece = samples[start:end].astype(np.float32)
+        places.append((position, start, piece.size))
+        pieces.extend([piece, silence])
+        position += piece.size + silence.size
+    if len(pieces) == 1:
+        return np.zeros(0, dtype=np.float32), ClipMap([])
+    return np.concatenate(pieces), ClipMap(places)

@@ -11,6 +11,8 @@ for.
 from __future__ import annotations
 
 import os
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +100,36 @@ def _joined_base_model() -> Path:
     return folder
 
 
+#: the longest clip heard in one piece (a Whisper model's window)
+WINDOW_SAMPLES = 30 * SAMPLE_RATE
+#: clips decoded together
+BATCH = 4
+#: a hearing that repeats itself this much is a decoder caught in a loop
+_LOOPING = 2.4
+
+
+@dataclass
+class HeardWord:
+    """A word of a hearing: its text as written, where it lies in the clip (seconds) and
+    how sure the model was of it (the mean probability of its tokens)."""
+
+    text: str
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass
+class Hearing:
+    """What a model heard in a clip: the text, its words placed in time, and, for a text
+    the clip was meant to say (``forced``), each of that text's words with the
+    probability the model gives it when made to read it there."""
+
+    text: str
+    words: list[HeardWord] = field(default_factory=list)
+    forced: list[HeardWord] = field(default_factory=list)
+
+
 class Recognizer:
     """One loaded model; ``transcribe`` hears 16 kHz mono samples. ``confirm``: the model
     that hears again what this one flags (``"auto"``: ``base`` when it is installed;
@@ -120,6 +152,117 @@ class Recognizer:
         if confirm == "auto":
             confirm = CONFIRM_MODEL if model != CONFIRM_MODEL and has_model(CONFIRM_MODEL) else None
         self.confirm = Recognizer(confirm, threads=threads, confirm=None) if confirm and confirm != "none" else None
+
+    def hear(
+        self,
+        samples: npt.NDArray[np.float32],
+        language: str = "en",
+        *,
+        careful: bool = False,
+        forced: str | None = None,
+    ) -> Hearing:
+        """What is heard in ``samples`` (at most 30 seconds), its words with their times and
+        probabilities, and, given the text the clip should say (``forced``), how probable
+        the model finds each of its words there: one pass of the encoder serves all three."""
+        return self.hear_many([samples], language, careful=careful, forced=[forced])[0]
+
+    def hear_many(
+        self,
+        clips: list[npt.NDArray[np.float32]],
+        language: str = "en",
+        *,
+        careful: bool = False,
+        forced: list[str | None] | None = None,
+    ) -> list[Hearing]:
+        """``hear`` for several clips, decoded ``BATCH`` at a time (a third faster on two
+        cores than one by one)."""
+        forced = forced or [None] * len(clips)
+        out: list[Hearing | None] = [None] * len(clips)
+        fit = []
+        for at, clip in enumerate(clips):
+            if not clip.size:
+                out[at] = Hearing("")
+            elif clip.size > WINDOW_SAMPLES:  # longer than a window: the full search, in pieces
+                out[at] = Hearing(self.transcribe(clip, language, careful=careful))
+            else:
+                fit.append(at)
+        for start in range(0, len(fit), BATCH):
+            group = fit[start : start + BATCH]
+            for at, hearing in zip(
+                group,
+                self._hear_batch([clips[i] for i in group], language, careful, [forced[i] for i in group]),
+                strict=True,
+            ):
+                out[at] = hearing
+        return [hearing if hearing is not None else Hearing("") for hearing in out]
+
+    def _hear_batch(
+        self, clips: list[npt.NDArray[np.float32]], language: str, careful: bool, forced: list[str | None]
+    ) -> list[Hearing]:
+        import ctranslate2
+        from faster_whisper.tokenizer import Tokenizer
+
+        model = self._model
+        width = model.feature_extractor.nb_max_frames
+        encoded, frames = [], []
+        for clip in clips:
+            features = model.feature_extractor(clip)
+            count = min(features.shape[-1], width)
+            padded = np.zeros((features.shape[0], width), dtype=features.dtype)
+            padded[:, :count] = features[:, :count]
+            encoded.append(np.asarray(model.encode(padded)))
+            frames.append(count)
+        tokenizer = Tokenizer(
+            model.hf_tokenizer,
+            model.model.is_multilingual,
+            task="transcribe",
+            language=language if model.model.is_multilingual else None,
+        )
+        results = model.model.generate(
+            ctranslate2.StorageView.from_array(np.concatenate(encoded)),
+            [[*tokenizer.sot_sequence, tokenizer.no_timestamps]] * len(clips),
+            beam_size=5 if careful else 1,
+            max_length=model.max_length,
+            suppress_blank=True,
+            suppress_tokens=sorted(set(tokenizer.non_speech_tokens) | {tokenizer.transcribe, tokenizer.translate}),
+        )
+        hearings = []
+        for clip, result in zip(clips, results, strict=True):
+            tokens = [token for token in result.sequences_ids[0] if token < tokenizer.eot]
+            text = tokenizer.decode(tokens).strip()
+            if text and len(text.encode()) / len(zlib.compress(text.encode())) > _LOOPING:
+                # greedy decoding caught in a loop: the full search, with its fallbacks
+                text, tokens = self.transcribe(clip, language, careful=careful), []
+            hearings.append((text, tokens))
+        heard = self._placed(tokenizer, [tokens for _, tokens in hearings], encoded, frames)
+        meant = [tokenizer.encode(" " + text.strip()) if text and text.strip() else [] for text in forced]
+        read = self._placed(tokenizer, meant, encoded, frames)
+        return [Hearing(text, words, reading) for (text, _), words, reading in zip(hearings, heard, read, strict=True)]
+
+    def _placed(
+        self, tokenizer: Any, tokens: list[list[int]], encoded: list[Any], frames: list[int]
+    ) -> list[list[HeardWord]]:
+        """The words of each token list placed in its clip, with their probabilities."""
+        import ctranslate2
+
+        out: list[list[HeardWord]] = [[] for _ in tokens]
+        wanted = [at for at, sequence in enumerate(tokens) if sequence]
+        if not wanted:
+            return out
+        try:
+            found = self._model.find_alignment(
+                tokenizer,
+                [tokens[at] for at in wanted],
+                ctranslate2.StorageView.from_array(np.concatenate([encoded[at] for at in wanted])),
+                [frames[at] for at in wanted],
+            )
+        except (RuntimeError, ValueError, IndexError):
+            return out
+        for at, words in zip(wanted, found, strict=True):
+            out[at] = [
+                HeardWord(str(w["word"]), float(w["start"]), float(w["end"]), float(w["probability"])) for w in words
+            ]
+        return out
 
     def transcribe(self, samples: npt.NDArray[np.float32], language: str = "en", *, careful: bool = False) -> str:
         """What is heard in ``samples``; ``careful`` searches more readings (a beam of

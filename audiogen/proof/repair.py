@@ -19,7 +19,7 @@ from pathlib import Path
 
 from audiogen.article import Article
 from audiogen.conversion import ConvertOptions, convert
-from audiogen.proof.check import ProofReport, proof_narration
+from audiogen.proof.check import ProofReport, SentenceProof, proof_narration
 from audiogen.proof.listen import DEFAULT_MODEL, Recognizer
 
 log = logging.getLogger("audiogen")
@@ -28,11 +28,22 @@ _SPELLED = re.compile(r"\b(?:[A-Z]-)+[A-Z]\b")
 _CAPITALS = re.compile(r"\b[A-Z]{2,8}\b")
 
 
-def alternatives(display: str, spoken: str, normalized: str | None = None) -> list[tuple[str, str]]:
+#: word-level findings that a fresh rendering of the same words mends: the voice's glitches
+GLITCHES = frozenset({"dropped", "repeated", "noise"})
+
+
+def alternatives(
+    display: str, spoken: str, normalized: str | None = None, *, glitch: bool = False
+) -> list[tuple[str, str]]:
     """(name, words to say) for a sentence heard wrong, the most likely to help first:
-    the normalizer's reading (when what was said was something else), initialisms
-    spelled or said the other way, and the sentence as written."""
+    for a voice's glitch (a word dropped, said twice, a burst of noise), the same words
+    said again; the normalizer's reading (when what was said was something else),
+    initialisms spelled or said the other way, and the sentence as written. The same
+    words said again carry a space more, so the clip cache keeps the new rendering apart
+    from the old one and the better of the two can be kept."""
     options: list[tuple[str, str]] = []
+    if glitch:
+        options.append(("said again", spoken + " "))
     if normalized:
         options.append(("the normalizer's reading", normalized))
     toggled = _SPELLED.sub(lambda m: m.group(0).replace("-", "").capitalize(), spoken)
@@ -47,6 +58,13 @@ def alternatives(display: str, spoken: str, normalized: str | None = None) -> li
             seen.add(words)
             unique.append((name, words))
     return unique
+
+
+def _standing(sentence: SentenceProof) -> tuple[bool, int, float]:
+    """How well a sentence was heard, better the greater: not flagged, fewer word-level
+    findings (names apart), then its score."""
+    faults = sum(w.kind != "name" for w in sentence.words)
+    return (not sentence.flagged, -faults, sentence.score)
 
 
 def repair(
@@ -73,9 +91,12 @@ def repair(
     article = source if isinstance(source, Article) else load(source, allow_private=options.allow_private)
     origin = source if isinstance(source, (str, Path)) else origin
     start = dict(start or {})
+    from audiogen.spoken.lexicon import sayings
+
+    rules = sayings(options.lexicons)  # a finding a rule explains is named in the report
     result = convert(article, target, options, origin=origin, respoken=start)
     audio = result.paths[0]
-    report = proof_narration(audio, recognizer=recognizer, threshold=threshold)
+    report = proof_narration(audio, recognizer=recognizer, threshold=threshold, lexicon=rules)
     if not report.flagged:
         return report
     script = make_script(
@@ -92,7 +113,12 @@ def repair(
     chosen: dict[int, str] = {}
     said = {i: start.get(i, sentences[i].spoken) for i in best if i < len(sentences)}
     tries = {
-        i: alternatives(sentences[i].display, said[i], sentences[i].spoken if said[i] != sentences[i].spoken else None)
+        i: alternatives(
+            sentences[i].display,
+            said[i],
+            sentences[i].spoken if said[i] != sentences[i].spoken else None,
+            glitch=any(w.kind in GLITCHES for w in best[i].words),
+        )
         for i in said
     }
     for round_index in range(max((len(t) for t in tries.values()), default=0)):
@@ -103,9 +129,9 @@ def repair(
             report_progress(f"trying other readings of {len(trying)} sentences")
         respoken = {**start, **chosen, **{i: w for i, (_, w) in trying.items()}}
         convert(article, target, options, origin=origin, respoken=respoken)
-        heard = proof_narration(audio, recognizer=recognizer, threshold=threshold, only=trying)
+        heard = proof_narration(audio, recognizer=recognizer, threshold=threshold, only=trying, lexicon=rules)
         for sentence in heard.sentences:
-            if sentence.score > best[sentence.index].score:
+            if _standing(sentence) > _standing(best[sentence.index]):
                 name, words = trying[sentence.index]
                 best[sentence.index] = replace(sentence, action=f"re-voiced: {name}")
                 chosen[sentence.index] = words

@@ -25,6 +25,10 @@ from audiogen.proof.fold import fold
 SOUNDALIKE = 0.55
 #: an extra word at least this like its neighbour is that word said again, heard askew
 ECHO = 0.6
+#: a heard word at least this like two meant words said together is them, run together
+MERGED = 0.75
+#: a word of grammar heard as a content word less like it than this was said as another
+STRANGER = 0.3
 
 
 #: the words of a web address, read by rule ("example dot org slash budget"): a
@@ -41,7 +45,8 @@ def doubted_words(
     out = []
     for kind, index, word in word_events(meant, heard):
         wanted = meant[index]
-        if wanted in spelled or wanted in _ADDRESS_WORDS or (len(wanted) <= 2 and kind != "repeated"):
+        short = len(wanted) <= 2 and not wanted.isdigit()  # a figure heard as a word is no slip
+        if wanted in spelled or wanted in _ADDRESS_WORDS or (short and kind != "repeated"):
             continue
         if kind == "inserted":
             # a word said twice that the recognizer wrote as a word like it ("strain the
@@ -50,12 +55,18 @@ def doubted_words(
                 out.append(("repeated", index, word))
             continue
         if kind != "repeated":
-            if wanted in FUNCTION_WORDS or _merged(meant, heard, index):
+            if _merged(meant, heard, index) or (wanted in FUNCTION_WORDS and not _stranger(wanted, word)):
                 continue
             if kind == "misread" and wanted[:1].isdigit() and word[:1].isdigit():
                 continue  # a figure heard as another figure: recognizers mishear numbers
         out.append((kind, index, word))
     return out
+
+
+def _stranger(wanted: str, word: str) -> bool:
+    """Whether a short word of grammar was heard as a content word that sounds nothing
+    like it ("which" as "giraffe"): a word said as another, not a recognizer's slip."""
+    return len(word) >= 4 and word.isalpha() and word not in FUNCTION_WORDS and _sound_likeness(wanted, word) < STRANGER
 
 
 def _echoes(word: str, meant: list[str], index: int) -> bool:
@@ -94,7 +105,7 @@ def name_words(text: str) -> frozenset[str]:
     sentence, or titles and names at its start ("Admiral Susan Miller met …"). A
     recognizer writes an unknown name as it can; a name heard wrong is a softer finding."""
     words = re.findall(r"[A-Za-z][\w'\u2019-]*", text)
-    names = {w.lower() for w in words[1:] if w[:1].isupper()} - _calendar_words()
+    names = {w.lower() for w in words[1:] if w[:1].isupper() and len(w) > 1} - _calendar_words()  # not a letter
     if len(words) > 1 and words[0][:1].isupper() and words[1][:1].isupper():
         names.add(words[0].lower())  # a title or a first name opening the sentence
     return frozenset(names)
@@ -110,11 +121,16 @@ def _calendar_words() -> frozenset[str]:
 
 
 def _merged(meant: list[str], heard: list[str], index: int) -> bool:
-    """Whether the meant word was heard run together with a neighbour."""
+    """Whether the meant word was heard run together with a neighbour: written as the
+    two words joined ("everyday"), or as one word that sounds like them ("rita" for
+    "read a")."""
     joined = {meant[index - 1] + meant[index]} if index > 0 else set()
     if index + 1 < len(meant):
         joined.add(meant[index] + meant[index + 1])
-    return bool(joined & set(heard))
+    if joined & set(heard):
+        return True
+    candidates = [word for word in heard if word.isalpha() and word not in meant]
+    return any(_sound_likeness(pair, word) >= MERGED for pair in joined if pair.isalpha() for word in candidates)
 
 
 def sounds_alike(meant: str, heard: str, language: str = "en") -> bool:
@@ -122,6 +138,11 @@ def sounds_alike(meant: str, heard: str, language: str = "en") -> bool:
     if not heard:
         return False
     return _sound_likeness(meant, heard, language) >= SOUNDALIKE
+
+
+def sound_likeness(one: str, other: str, language: str = "en") -> float:
+    """How alike two words sound, 0 to 1 (espeak-ng's phonemes compared)."""
+    return _sound_likeness(one, other, language)
 
 
 def _sound_likeness(one: str, other: str, language: str = "en") -> float:
