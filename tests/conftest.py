@@ -36,6 +36,28 @@ def fake_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     registry.unregister("fake")
 
 
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A service's data folder (not made yet), with the fake engine's state beside it."""
+    monkeypatch.setenv("AUDIOGEN_FAKE_STATE", str(tmp_path / "fake-state"))
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def server(data: Path) -> Iterator[tuple[Any, Any]]:
+    """``audiogen serve`` on ``data`` with the fake engine, and an API client with a key."""
+    import httpx
+    from test_serve import Server, make_key
+
+    key = make_key(data)
+    running = Server(data).start()
+    with httpx.Client(base_url=running.url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
+        try:
+            yield running, client
+        finally:
+            running.kill()
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     routes: ClassVar[dict[str, tuple[int, str, bytes]]] = {}
 

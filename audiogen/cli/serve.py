@@ -72,6 +72,13 @@ def _store(data: str, database: str | None) -> Iterator[Any]:
 )
 @option("--voice", metavar="VOICE", help="The default voice (a preset, or ENGINE:VOICE).")
 @option(
+    "--proof",
+    "proof_mode",
+    type=click.Choice(["off", "report", "fix"]),
+    help="Hear every narration back (audiogen[proof]): report what was heard wrong, or also re-voice it "
+    "(default: report when the recognizer is installed, else off). The desk can change it.",
+)
+@option(
     "--format",
     "audio_format",
     type=click.Choice(["mp3", "m4a", "ogg"]),
@@ -150,6 +157,7 @@ def _serve(options: dict[str, Any]) -> None:
         options=batch_options,
         channel=channel,
         events_per_minute=options["events_per_minute"],
+        proof=options["proof_mode"],
     )
     level = "debug" if options["verbose"] else "error" if options["quiet"] else "info"
     if not options["quiet"]:
@@ -174,15 +182,22 @@ def keys() -> None:
 @keys.command("create")
 @_data_option
 @option("--name", required=True, help="What the key is for (e.g. 'wordpress', 'newsdesk').")
+@option(
+    "--role",
+    type=click.Choice(["editor", "stats"]),
+    default="editor",
+    show_default=True,
+    help="editor: the desk and every write of the API; stats: the listening figures only.",
+)
 @reports_errors
-def create_key(data: str, database: str | None, name: str) -> None:
+def create_key(data: str, database: str | None, name: str, role: str) -> None:
     """Create a key and print it (shown only now; store it where the caller keeps secrets)."""
     from audiogen.serve.auth import create_key
 
     with _store(data, database) as store:
-        info, key = create_key(store, name)
+        info, key = create_key(store, name, role)
     click.echo(key)
-    click.echo(f"Created key {info.id} ('{info.name}'); it is shown only this once.", err=True)
+    click.echo(f"Created {info.role} key {info.id} ('{info.name}'); it is shown only this once.", err=True)
 
 
 @keys.command("list")
@@ -197,7 +212,7 @@ def list_keys(data: str, database: str | None) -> None:
     for info in keys:
         state = f"revoked {info.revoked[:16]}" if info.revoked else "active"
         used = info.last_used[:16] if info.last_used else "never used"
-        click.echo(f"{info.id}  {info.name:<20}  created {info.created[:16]}  {used:<16}  {state}")
+        click.echo(f"{info.id}  {info.name:<20}  {info.role:<6}  created {info.created[:16]}  {used:<16}  {state}")
 
 
 @keys.command("revoke")

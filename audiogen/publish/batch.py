@@ -79,7 +79,18 @@ class BatchOptions(ConvertOptions):
         for key, default in _LATER_FIELDS.items():
             if settings[key] == default:
                 settings.pop(key)  # so episodes narrated before these existed stay unchanged
+        if settings.get("lexicons"):
+            # a lexicon is what its file says: the same file edited narrates again
+            settings["lexicons"] = [_file_digest(path) for path in settings["lexicons"]]
         return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _file_digest(path: str) -> str:
+    """A file's content hash (its path when it cannot be read: the narration reports that)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return str(path)
 
 
 #: options added after the first batches were narrated, with their defaults
@@ -249,10 +260,16 @@ class _Proofed:
     respoken: dict[int, str]
 
 
-def _proof(options: BatchOptions, article: Any, target: Path, origin: str, output: Output) -> _Proofed:
+def _proof(options: BatchOptions, article: Any, target: Path, origin: str, output: Output) -> _Proofed | None:
     """Hear the episode back (``fix``: narrate it, re-voicing what was heard wrong) and
-    write its report beside it."""
+    write its report beside it; ``None`` when the recognizer does not hear the article's
+    language (an English-only model and an article in Spanish: narrated, not heard back)."""
     from audiogen.proof import proof_narration, repair, write_report
+
+    language = str(getattr(article, "language", None) or "en").split("-")[0].lower()
+    if language != "en" and (options.asr_model.endswith(".en") or Path(options.asr_model).name.endswith(".en")):
+        log.info("not heard back: %s hears only English and the article is in %r", options.asr_model, language)
+        return None
 
     recognizer = _recognizer(options.asr_model, options.confirm_model)
     if options.proof == "fix":

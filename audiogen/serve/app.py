@@ -28,8 +28,9 @@ from starlette.concurrency import run_in_threadpool
 
 from audiogen import __version__
 from audiogen.errors import AudiogenError, ServiceError
-from audiogen.serve import articles, auth, stats, webhooks
+from audiogen.serve import articles, auth, desk, site, stats, webhooks
 from audiogen.serve.articles import Submission
+from audiogen.serve.runner import EPISODES
 from audiogen.serve.service import FEED_FILE, PLAYER_PATH, Service, ServiceConfig
 
 log = logging.getLogger("audiogen")
@@ -76,6 +77,22 @@ class ArticleIn(BaseModel):
     lexicon: str | None = Field(None, description="A pronunciation lexicon (TOML) for this article")
     language: str | None = Field(None, description="Its language (es, fr, en-GB…), over what it says or seems")
     quote_voice: str | None = Field(None, description="The voice of its quotations (a preset or ENGINE:VOICE)")
+    status: str = Field(
+        "publish",
+        description="publish, or draft: narrated but not in the feed, its audio only by its preview link",
+    )
+    section: str | None = Field(None, description="The site's section (a voice may be set per section)")
+
+
+class PronunciationIn(BaseModel):
+    """A site pronunciation: the words, what to say, for which voices, in which case."""
+
+    phrase: str = Field(description="A word or phrase, as written")
+    say: str = Field(description="What the voice says instead (up to 200 characters)")
+    scope: str = Field("", description="Every voice (empty), an engine (piper) or a voice (a preset or ENGINE:VOICE)")
+    case_sensitive: bool = Field(False, description="Only where it is written in this case")
+    version: int | None = Field(None, description="The version you changed (another editor's save since is refused)")
+    dry_run: bool = Field(False, description="Only say what saving would narrate again")
 
 
 def create_app(config: ServiceConfig) -> Any:
@@ -111,16 +128,24 @@ def create_app(config: ServiceConfig) -> Any:
     @app.exception_handler(AudiogenError)
     async def audiogen_error(request: Request, exc: AudiogenError) -> Any:
         status = 503 if isinstance(exc, ServiceError) and exc.message.startswith("the database") else 422
+        if isinstance(exc, site.Conflict):
+            status = 409
         return error(status, exc.message, exc.hint)
 
     @app.exception_handler(UnicodeError)
     async def not_text(request: Request, exc: UnicodeError) -> Any:
         return error(422, "the request holds something that is not text (a lone surrogate?)")
 
-    def api_key(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> auth.KeyInfo:  # noqa: B008
+    def any_key(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> auth.KeyInfo:  # noqa: B008
         key = auth.check_key(service.store, credentials.credentials) if credentials is not None else None
         if key is None:
             raise HTTPException(401, "a valid API key is needed", headers={"WWW-Authenticate": "Bearer"})
+        return key
+
+    def api_key(key: auth.KeyInfo = Depends(any_key)) -> auth.KeyInfo:  # noqa: B008
+        """An editor's key: articles, jobs, pronunciations (a stats key reads figures only)."""
+        if key.role != "editor":
+            raise HTTPException(403, "this key may read the listening figures only (role: stats)")
         return key
 
     # -- articles and jobs ---------------------------------------------------------------
@@ -149,7 +174,24 @@ def create_app(config: ServiceConfig) -> Any:
         if body.language is not None and not _LANGUAGE_TAG.match(body.language):
             raise HTTPException(422, "the language is a code such as es, fr or en-GB")
         article_id = articles.check_id(body.id) if body.id is not None else articles.new_id(kind, source)
-        return Submission(article_id, kind, source, body.voice, body.lexicon, body.language, body.quote_voice)
+        if body.status not in ("publish", "draft"):
+            raise HTTPException(422, "the status is publish or draft")
+        check_text(body.section)
+        try:
+            section = webhooks.section_name(body.section)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return Submission(
+            article_id,
+            kind,
+            source,
+            body.voice,
+            body.lexicon,
+            body.language,
+            body.quote_voice,
+            draft=body.status == "draft",
+            section=section,
+        )
 
     def check_text(*values: str | None) -> None:
         for value in values:
@@ -169,6 +211,8 @@ def create_app(config: ServiceConfig) -> Any:
     def queued(submitted: articles.Submitted) -> Any:
         if submitted.job is not None:
             service.runner.wake()
+        if submitted.published:  # a narrated draft published as it is: into the feed now
+            service.rebuild_feed()
         view = service.article_view(submitted.article)
         status = 200 if submitted.unchanged else 201 if submitted.created else 202
         view["unchanged"] = submitted.unchanged
@@ -231,6 +275,71 @@ def create_app(config: ServiceConfig) -> Any:
     def unpublish(article_id: str, modified: str | None = None) -> bool:
         return service.unpublish(article_id, modified)
 
+    # -- the site's pronunciations ----------------------------------------------------------
+
+    def rule_view(rule: site.Rule) -> dict[str, Any]:
+        return {
+            "id": rule.id,
+            "phrase": rule.phrase,
+            "say": rule.say,
+            "scope": rule.scope,
+            "case_sensitive": rule.case_sensitive,
+            "version": rule.version,
+            "updated": rule.updated,
+        }
+
+    @app.get("/pronunciations", tags=["pronunciations"], summary="The site's pronunciations and their changes")
+    def get_pronunciations(key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        return {
+            "pronunciations": [rule_view(r) for r in site.rules(service.store)],
+            "changes": site.changes(service.store),
+        }
+
+    @app.post("/pronunciations", tags=["pronunciations"], status_code=201, summary="Add or change a pronunciation")
+    def post_pronunciation(body: PronunciationIn, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        """Saves the rule (201) and narrates again every published article whose narration
+        holds the words — only their sentences with it are spoken again. ``dry_run``: only
+        what it would narrate again (200). A change another editor made since ``version``
+        is not overwritten (409)."""
+        check_text(body.phrase, body.say, body.scope)
+        phrase, say, scope = site.check_rule(body.phrase, body.say, body.scope, body.case_sensitive)
+        touched = site.touched(service.store, service.data / EPISODES, phrase, body.case_sensitive)
+        reach = {"articles": len(touched), "sentences": sum(t.sentences for t in touched)}
+        if body.dry_run:
+            return JSONResponse(reach, status_code=200)
+        rule = site.save_rule(
+            service.store,
+            phrase,
+            say,
+            scope=scope,
+            case_sensitive=body.case_sensitive,
+            who=key.name,
+            version=body.version,
+        )
+        queued = articles.narrate_again(service.store, [t.article_id for t in touched], "pronunciation")
+        service.runner.wake()
+        return JSONResponse(rule_view(rule) | {"narrating": queued} | {"reach": reach}, status_code=201)
+
+    @app.delete(
+        "/pronunciations/{rule_id}",
+        tags=["pronunciations"],
+        status_code=204,
+        response_class=Response,
+        response_model=None,
+        summary="Remove a pronunciation",
+    )
+    def delete_pronunciation(
+        rule_id: int = FastPath(ge=1, le=_LARGEST),
+        key: auth.KeyInfo = Depends(api_key),  # noqa: B008
+    ) -> Any:
+        removed = site.delete_rule(service.store, rule_id, who=key.name)
+        if removed is None:
+            raise HTTPException(404, "no such pronunciation")
+        touched = site.touched(service.store, service.data / EPISODES, removed.phrase, removed.case_sensitive)
+        articles.narrate_again(service.store, [t.article_id for t in touched], "pronunciation")
+        service.runner.wake()
+        return Response(status_code=204)
+
     # -- webhooks --------------------------------------------------------------------------
 
     async def hook(request: Request, read: Callable[[Any], webhooks.Action]) -> Any:
@@ -289,8 +398,8 @@ def create_app(config: ServiceConfig) -> Any:
         summary="An episode's audio, captions or timings",
         methods=["GET", "HEAD"],
     )
-    def episode_file(episode: str, name: str) -> Any:
-        path = service.episode_file(episode, name)
+    def episode_file(episode: str, name: str, preview: str | None = Query(None, max_length=100)) -> Any:
+        path = service.episode_file(episode, name, preview)
         if path is None:
             raise HTTPException(404, "no such file")
         media = _CHAPTERS_TYPE if name.endswith(".chapters.json") else _MEDIA_TYPES.get(path.suffix.lower())
@@ -352,7 +461,7 @@ def create_app(config: ServiceConfig) -> Any:
     def get_stats(
         days: int = Query(30, ge=1, le=_LARGEST),
         episode: str | None = Query(None, max_length=128),
-        key: auth.KeyInfo = Depends(api_key),  # noqa: B008
+        key: auth.KeyInfo = Depends(any_key),  # noqa: B008
     ) -> Any:
         check_text(episode)
         return stats.summary(service.store, min(days, 366), episode)
@@ -374,6 +483,7 @@ def create_app(config: ServiceConfig) -> Any:
         service.store.row("SELECT 1 AS ok")
         return PlainTextResponse("ok")
 
+    desk.register(app, service)
     return BodyLimit(app, config.max_body, {"/events": config.max_event_body})
 
 

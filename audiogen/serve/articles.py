@@ -27,6 +27,8 @@ REQUEST_COLUMNS = ("kind", "source", "voice", "lexicon", "language", "quote_voic
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 #: a job that failed this many times because its worker died is not tried again
 MAX_ATTEMPTS = 3
+#: how long a draft's preview link works (it ends sooner when the draft is published)
+PREVIEW_S = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -42,15 +44,22 @@ class Submission:
     quote_voice: str | None = None
     #: the CMS's modified time of this version (UTC ISO 8601), when it says
     modified: str | None = None
+    #: narrated but not published: out of the feed, its audio only by its preview link
+    draft: bool = False
+    #: the site's section (its voice may be set per section)
+    section: str | None = None
 
     def columns(self) -> tuple[str | None, ...]:
         """The values of ``REQUEST_COLUMNS``, in order."""
         return tuple(getattr(self, name) for name in REQUEST_COLUMNS)
 
     def request_hash(self) -> str:
+        """What the narration is made from (a draft published as it is is not narrated again)."""
         fields: list[str | None] = [self.kind, self.source, self.voice, self.lexicon]
-        if self.language or self.quote_voice:  # (requests made before these existed keep their hash)
+        if self.language or self.quote_voice or self.section:  # (older requests keep their hash)
             fields += [self.language, self.quote_voice]
+        if self.section:
+            fields.append(self.section)
         what = json.dumps(fields, ensure_ascii=False)
         return hashlib.sha256(what.encode("utf-8")).hexdigest()
 
@@ -88,6 +97,8 @@ class Submitted:
     created: bool = False
     #: older (by the CMS's modified time) than the version narrated: ignored
     stale: bool = False
+    #: a narrated draft published as it is (the feed must list it now)
+    published: bool = False
 
 
 def submit(store: Store, submission: Submission, reason: str) -> Submitted:
@@ -100,7 +111,8 @@ def submit(store: Store, submission: Submission, reason: str) -> Submitted:
         if article is None:
             store.execute(
                 f"INSERT INTO articles (id, episode, {', '.join(REQUEST_COLUMNS)}, request_hash, status, created,"
-                f" updated, modified) VALUES (?, ?, {', '.join('?' * len(REQUEST_COLUMNS))}, ?, 'queued', ?, ?, ?)",
+                f" updated, modified, section) VALUES (?, ?, {', '.join('?' * len(REQUEST_COLUMNS))}, ?, 'queued',"
+                " ?, ?, ?, ?)",
                 (
                     submission.id,
                     episode_of(submission.id),
@@ -109,22 +121,26 @@ def submit(store: Store, submission: Submission, reason: str) -> Submitted:
                     stamp,
                     stamp,
                     submission.modified,
+                    submission.section,
                 ),
             )
+            _set_draft(store, submission.id, submission.draft, was=False)
         else:
             known = article.get("modified")
             if submission.modified and known and submission.modified < known:
                 return Submitted(article, active_job(store, submission.id), unchanged=True, stale=True)
             if submission.modified:
                 store.execute("UPDATE articles SET modified = ? WHERE id = ?", (submission.modified, submission.id))
+            published = _set_draft(store, submission.id, submission.draft, was=bool(article.get("draft")))
             active = active_job(store, submission.id)
             if article["request_hash"] == request_hash and (article["status"] == "done" or active):
-                return Submitted(article, active, unchanged=active is None)
+                article = get_article(store, submission.id) or article
+                return Submitted(article, active, unchanged=active is None, published=published)
             status = "running" if article["status"] == "running" else "queued"
             store.execute(
                 f"UPDATE articles SET {', '.join(f'{c} = ?' for c in REQUEST_COLUMNS)}, request_hash = ?, status = ?,"
-                " updated = ? WHERE id = ?",
-                (*submission.columns(), request_hash, status, stamp, submission.id),
+                " updated = ?, section = ? WHERE id = ?",
+                (*submission.columns(), request_hash, status, stamp, submission.section, submission.id),
             )
         job = store.row(
             "SELECT * FROM jobs WHERE article_id = ? AND state = 'queued' ORDER BY id LIMIT 1", (submission.id,)
@@ -143,12 +159,76 @@ def submit(store: Store, submission: Submission, reason: str) -> Submitted:
     return Submitted(article, job, created=created)
 
 
+def _set_draft(store: Store, article_id: str, draft: bool, *, was: bool) -> bool:
+    """Make the article a draft (with a new preview link) or published; whether a draft
+    was published by this."""
+    if draft and not was:
+        import secrets
+        import time
+
+        store.execute(
+            "UPDATE articles SET draft = 1, preview_token = ?, preview_expires = ? WHERE id = ?",
+            (secrets.token_urlsafe(24), time.time() + PREVIEW_S, article_id),
+        )
+    elif not draft and was:
+        store.execute(
+            "UPDATE articles SET draft = 0, preview_token = NULL, preview_expires = NULL WHERE id = ?", (article_id,)
+        )
+        return True
+    return False
+
+
 def get_article(store: Store, article_id: str) -> dict[str, Any] | None:
     return store.row("SELECT * FROM articles WHERE id = ?", (article_id,))
 
 
-def list_articles(store: Store, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-    return store.rows("SELECT * FROM articles ORDER BY created DESC, id LIMIT ? OFFSET ?", (limit, offset))
+#: what the articles page shows of each article (its request's source, which may be a
+#: whole page, is left in the database)
+LISTED = "id, episode, kind, status, title, voice, error, record, created, updated, draft, section"
+
+
+def list_articles(
+    store: Store, limit: int = 100, offset: int = 0, status: str | None = None, *, columns: str = "*"
+) -> list[dict[str, Any]]:
+    """The articles, newest first (``status``: only those in it)."""
+    where, params = ("WHERE status = ?", [status]) if status else ("", [])
+    return store.rows(
+        f"SELECT {columns} FROM articles {where} ORDER BY created DESC, id LIMIT ? OFFSET ?", (*params, limit, offset)
+    )
+
+
+def count_articles(store: Store, status: str | None = None) -> int:
+    where, params = ("WHERE status = ?", (status,)) if status else ("", ())
+    row = store.row(f"SELECT COUNT(*) AS n FROM articles {where}", params)
+    return int(row["n"]) if row else 0
+
+
+def jobs_of(store: Store, article_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """An article's jobs, the latest first."""
+    return store.rows("SELECT * FROM jobs WHERE article_id = ? ORDER BY id DESC LIMIT ?", (article_id, limit))
+
+
+def narrate_again(store: Store, article_ids: list[str], reason: str) -> int:
+    """Queue a job for each article that has none waiting (after a site-wide change: a
+    pronunciation, a reading rule); how many were queued."""
+    queued = 0
+    stamp = now()
+    for article_id in article_ids:
+        with store.transaction():
+            if get_article(store, article_id) is None:
+                continue
+            if store.row("SELECT id FROM jobs WHERE article_id = ? AND state = 'queued'", (article_id,)):
+                continue
+            store.execute(
+                "INSERT INTO jobs (article_id, state, reason, created) VALUES (?, 'queued', ?, ?)",
+                (article_id, reason, stamp),
+            )
+            store.execute(
+                "UPDATE articles SET status = CASE WHEN status = 'running' THEN status ELSE 'queued' END WHERE id = ?",
+                (article_id,),
+            )
+            queued += 1
+    return queued
 
 
 def active_job(store: Store, article_id: str) -> dict[str, Any] | None:
@@ -184,9 +264,9 @@ def delete_article(store: Store, article_id: str, modified: str | None = None) -
 
 
 def done_records(store: Store) -> dict[str, dict[str, Any]]:
-    """The episodes to publish: key → the record of their last narration."""
+    """The episodes to publish (drafts are not): key → the record of their last narration."""
     records = {}
-    for row in store.rows("SELECT id, record FROM articles WHERE record IS NOT NULL"):
+    for row in store.rows("SELECT id, record FROM articles WHERE record IS NOT NULL AND draft = 0"):
         record = json.loads(row["record"])
         if record.get("status") == "done":
             records[f"article:{row['id']}"] = record

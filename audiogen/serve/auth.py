@@ -5,6 +5,11 @@ is compared in constant time with the one stored (keys are 256 random bits, so a
 hash is the right one: there is nothing to guess). The key itself is shown once, when
 it is created, and never stored or logged.
 
+A key has a role: ``editor`` (the desk and every write of the API) or ``stats`` (the
+listening figures only). The desk's pages take a key once and keep a session: a random
+id in an HTTP-only, SameSite=Strict cookie, stored hashed with its expiry and its own
+token that every form sends back (so a page of another site cannot post for the user).
+
 A webhook call is signed with the service's webhook secret: ``X-Audiogen-Timestamp`` (Unix
 seconds) and ``X-Audiogen-Signature: sha256=<hex>``, the HMAC-SHA256 of
 ``"<timestamp>.<body>"``. Calls older or newer than five minutes are refused, so a
@@ -26,6 +31,9 @@ KEY_PREFIX = "ag_"
 WEBHOOK_SECRET = "webhook_secret"
 #: how far a webhook call's timestamp may be from the service's clock
 SIGNATURE_TOLERANCE_S = 300
+ROLES = ("editor", "stats")
+#: how long a desk session lasts
+SESSION_S = 12 * 3600
 
 
 @dataclass(frozen=True)
@@ -35,28 +43,32 @@ class KeyInfo:
     created: str
     last_used: str | None
     revoked: str | None
+    role: str = "editor"
 
 
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def create_key(store: Store, name: str) -> tuple[KeyInfo, str]:
+def create_key(store: Store, name: str, role: str = "editor") -> tuple[KeyInfo, str]:
     """A new API key named ``name``: its record, and the key itself (shown only now)."""
     name = name.strip()
     if not name or len(name) > 100:
         raise ServiceError("a key's name must have 1 to 100 characters")
+    if role not in ROLES:
+        raise ServiceError(f"a key's role is one of {', '.join(ROLES)}")
     key_id = secrets.token_hex(6)
     key = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
     created = now()
     store.execute(
-        "INSERT INTO api_keys (id, name, hash, created) VALUES (?, ?, ?, ?)", (key_id, name, _digest(key), created)
+        "INSERT INTO api_keys (id, name, hash, created, role) VALUES (?, ?, ?, ?, ?)",
+        (key_id, name, _digest(key), created, role),
     )
-    return KeyInfo(key_id, name, created, None, None), key
+    return KeyInfo(key_id, name, created, None, None, role), key
 
 
 def list_keys(store: Store) -> list[KeyInfo]:
-    rows = store.rows("SELECT id, name, created, last_used, revoked FROM api_keys ORDER BY created")
+    rows = store.rows("SELECT id, name, created, last_used, revoked, role FROM api_keys ORDER BY created")
     return [KeyInfo(**row) for row in rows]
 
 
@@ -71,13 +83,50 @@ def check_key(store: Store, key: str) -> KeyInfo | None:
     if not key.startswith(KEY_PREFIX) or len(key) > 200:
         return None
     key_id = key[len(KEY_PREFIX) :].split("_", 1)[0]
-    row = store.row("SELECT id, name, hash, created, last_used, revoked FROM api_keys WHERE id = ?", (key_id,))
+    row = store.row("SELECT id, name, hash, created, last_used, revoked, role FROM api_keys WHERE id = ?", (key_id,))
     if row is None or row["revoked"] or not hmac.compare_digest(row.pop("hash"), _digest(key)):
         return None
     used = now()
     if not row["last_used"] or row["last_used"][:16] != used[:16]:  # at most once a minute
         store.execute("UPDATE api_keys SET last_used = ? WHERE id = ?", (used, key_id))
     return KeyInfo(**row)
+
+
+def start_session(store: Store, key: KeyInfo) -> tuple[str, str]:
+    """A desk session for ``key``: its id (for the cookie) and its form token."""
+    session, token = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    with store.transaction():
+        store.execute("DELETE FROM desk_sessions WHERE expires < ?", (time.time(),))
+        store.execute(
+            "INSERT INTO desk_sessions (id, key_id, csrf, created, expires) VALUES (?, ?, ?, ?, ?)",
+            (_digest(session), key.id, token, now(), time.time() + SESSION_S),
+        )
+    return session, token
+
+
+def session_key(store: Store, session: str) -> tuple[KeyInfo, str] | None:
+    """The key of a live desk session and its form token; ``None`` when the session is
+    unknown, expired, or its key was revoked since."""
+    if not session or len(session) > 100:
+        return None
+    row = store.row(
+        "SELECT k.id, k.name, k.created, k.last_used, k.revoked, k.role, s.csrf, s.expires FROM desk_sessions AS s"
+        " JOIN api_keys AS k ON k.id = s.key_id WHERE s.id = ?",
+        (_digest(session),),
+    )
+    if row is None or row["revoked"] or row["expires"] < time.time():
+        return None
+    token = row.pop("csrf")
+    row.pop("expires")
+    return KeyInfo(**row), token
+
+
+def end_session(store: Store, session: str) -> None:
+    store.execute("DELETE FROM desk_sessions WHERE id = ?", (_digest(session),))
+
+
+def same_token(given: str | None, token: str) -> bool:
+    return bool(given) and hmac.compare_digest(str(given).encode(), token.encode())
 
 
 def webhook_secret(store: Store, *, rotate: bool = False) -> str:

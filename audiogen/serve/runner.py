@@ -61,18 +61,26 @@ def run_job(job: dict[str, Any], article: dict[str, Any], data: str, options: Ba
             path.write_text(article["source"], encoding="utf-8")
             written.append(path)
             source = str(path)
+        if article.get("reading_rules") and article["kind"] in ("url", "html"):
+            source = _read_only_wanted(article, source, work, written, options)
         lexicons = options.lexicons
-        if article.get("lexicon"):
-            lexicon = work / f"{article['episode']}.lexicon.toml"
-            lexicon.write_text(article["lexicon"], encoding="utf-8")
-            written.append(lexicon)
-            lexicons = (*lexicons, str(lexicon))
+        # the site's pronunciations, then the article's own (which win where both speak)
+        for name, text in (("site", article.get("site_lexicon")), ("lexicon", article.get("lexicon"))):
+            if text:
+                lexicon = work / f"{article['episode']}.{name}.toml"
+                lexicon.write_text(text, encoding="utf-8")
+                written.append(lexicon)
+                lexicons = (*lexicons, str(lexicon))
+        proof = article.get("proof")
+        hearing = proof in ("report", "fix")
         item_options = replace(
             options,
-            voice=article.get("voice") or options.voice,
+            voice=article.get("voice") or article.get("section_voice") or options.voice,
             lexicons=lexicons,
             language=article.get("language") or options.language,
             quote_voice=article.get("quote_voice") or options.quote_voice,
+            proof=proof if hearing else options.proof,
+            word_timings=options.word_timings or hearing,  # findings carry their words' spans
         )
         item = BatchItem(source=source, key=f"article:{article['id']}", episode=article["episode"])
         previous = json.loads(article["record"]) if article.get("record") else None
@@ -83,8 +91,34 @@ def run_job(job: dict[str, Any], article: dict[str, Any], data: str, options: Ba
                 path.unlink()
 
 
+def _read_only_wanted(
+    article: dict[str, Any], source: str, work: Path, written: list[Path], options: BatchOptions
+) -> str:
+    """The page with the site's reading rules applied (fetched first when it is a URL,
+    its address kept in its metadata), as a file to narrate."""
+    from audiogen.reading.decode import decode_document
+    from audiogen.serve.site import apply_reading_rules
+
+    if article["kind"] == "url":
+        from audiogen.fetch import fetch_url
+
+        fetched = fetch_url(source, allow_private=options.allow_private)
+        html = decode_document(fetched.body, charset=fetched.charset, where=fetched.url)
+        address = fetched.url.replace('"', "%22")
+        html = html.replace("<head>", f'<head><meta property="og:url" content="{address}">', 1)
+    else:
+        html = Path(source).read_text(encoding="utf-8")
+    rules = [(str(kind), str(selector)) for kind, selector in article["reading_rules"]]
+    path = work / f"{article['episode']}.read.html"
+    path.write_text(apply_reading_rules(html, rules), encoding="utf-8")
+    written.append(path)
+    return str(path)
+
+
 class Runner:
-    """Runs the queued jobs of ``store`` in ``jobs`` worker processes."""
+    """Runs the queued jobs of ``store`` in ``jobs`` worker processes; ``prepare`` adds to
+    each claimed article what the site sets for it (its pronunciations, reading rules,
+    section voice, whether it is heard back)."""
 
     def __init__(
         self,
@@ -93,8 +127,10 @@ class Runner:
         options: BatchOptions,
         jobs: int = 1,
         finish: Callable[[int, str, dict[str, Any]], bool] | None = None,
+        prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> None:
         self.store = store
+        self.prepare = prepare
         self.data = data
         self.options = options
         self.jobs = max(1, jobs)
@@ -171,6 +207,11 @@ class Runner:
             claimed = articles.claim(self.store, self.id)
             if claimed is None:
                 return
+            if self.prepare is not None:
+                try:
+                    claimed["article"] = {**claimed["article"], **self.prepare(claimed["article"])}
+                except Exception:  # the site's settings could not be read: narrate without them
+                    log.exception("job %s: the site's settings could not be read", claimed["job"]["id"])
             try:
                 future = self._ensure_pool().submit(
                     run_job, claimed["job"], claimed["article"], str(self.data), self.options

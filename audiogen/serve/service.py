@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from audiogen.errors import ServiceError
 from audiogen.publish.batch import BatchOptions
-from audiogen.serve import articles
+from audiogen.serve import articles, site
 from audiogen.serve.runner import EPISODES, Runner, remove_episode
 from audiogen.serve.stats import RateLimiter
 from audiogen.serve.store import DATABASE_FILE, Store
@@ -55,6 +55,14 @@ class ServiceConfig:
     #: the largest request body accepted (bytes); events are capped at ``max_event_body``
     max_body: int = 5 * 1024 * 1024
     max_event_body: int = 2048
+    #: hear every narration back: off, report or fix (None: report when the recognizer
+    #: is installed); the desk's setting overrides it
+    proof: str | None = None
+
+
+PROOF_MODES = ("off", "report", "fix")
+#: the desk's choice of proof mode, in the settings table
+PROOF_SETTING = "proof_mode"
 
 
 class Service:
@@ -72,7 +80,9 @@ class Service:
         self.store = Store(config.database or str(self.data / DATABASE_FILE))
         self.limiter = RateLimiter(config.events_per_minute)
         self._feed_lock = threading.Lock()
-        self.runner = Runner(self.store, self.data, config.options, config.jobs, finish=self.finish_job)
+        self.runner = Runner(
+            self.store, self.data, config.options, config.jobs, finish=self.finish_job, prepare=self.prepare_job
+        )
 
     def start(self) -> None:
         # the workers' clip cache lives with the service's data unless one is set
@@ -83,6 +93,54 @@ class Service:
     def stop(self) -> None:
         self.runner.stop()
         self.store.close()
+
+    # -- what the site sets for each narration ----------------------------------------------
+
+    def proof_mode(self) -> str:
+        """off, report or fix: the desk's choice, else the configured one, else report
+        when the recognizer is installed."""
+        chosen = self.store.setting(PROOF_SETTING) or self.config.proof
+        if chosen in PROOF_MODES:
+            return chosen
+        from audiogen.proof.listen import DEFAULT_MODEL, has_model
+
+        return "report" if has_model(DEFAULT_MODEL) else "off"
+
+    def set_proof_mode(self, mode: str) -> None:
+        if mode not in PROOF_MODES:
+            raise ServiceError(f"proof is one of {', '.join(PROOF_MODES)}")
+        if mode != "off":
+            from audiogen.proof.listen import DEFAULT_MODEL, INSTALL_HINT, has_model
+
+            if not has_model(DEFAULT_MODEL):
+                raise ServiceError("proof-listening needs its recognizer", hint=INSTALL_HINT)
+        self.store.put_setting(PROOF_SETTING, mode)
+
+    def voice_of(self, article: dict[str, Any]) -> str | None:
+        """The voice an article is read in: its own, its section's, the service's."""
+        if article.get("voice"):
+            return str(article["voice"])
+        section = article.get("section")
+        if section:
+            voice = site.section_voices(self.store).get(section)
+            if voice:
+                return voice
+        return self.config.options.voice
+
+    def prepare_job(self, article: dict[str, Any]) -> dict[str, Any]:
+        """What the site adds to a claimed article's narration (see ``Runner``)."""
+        from audiogen.voices import resolve_voice
+
+        voice = self.voice_of(article)
+        preset = resolve_voice(voice)
+        extras: dict[str, Any] = {
+            "site_lexicon": site.lexicon_toml(site.rules(self.store), preset.engine, voice or ""),
+            "reading_rules": [(r["kind"], r["selector"]) for r in site.reading_rules(self.store)],
+            "proof": self.proof_mode(),
+        }
+        if not article.get("voice") and voice != self.config.options.voice:
+            extras["section_voice"] = voice
+        return extras
 
     # -- the feed --------------------------------------------------------------------------
 
@@ -136,12 +194,25 @@ class Service:
 
     # -- what the API shows ----------------------------------------------------------------
 
-    def episode_file(self, episode: str, name: str) -> Path | None:
-        """A served file of a published episode, or ``None``."""
+    def episode_file(self, episode: str, name: str, preview: str | None = None) -> Path | None:
+        """A served file of a published episode (of a draft: with its live preview
+        token), or ``None``."""
+        import hmac
+        import time
+
         if name in PRIVATE_FILES or "/" in name or name.startswith("."):
             return None
-        row = self.store.row("SELECT record FROM articles WHERE episode = ?", (episode,))
+        row = self.store.row(
+            "SELECT record, draft, preview_token, preview_expires FROM articles WHERE episode = ?", (episode,)
+        )
         if row is None or not row["record"]:
+            return None
+        if row["draft"] and not (
+            preview
+            and row["preview_token"]
+            and hmac.compare_digest(str(preview).encode(), str(row["preview_token"]).encode())
+            and (row["preview_expires"] or 0) > time.time()
+        ):
             return None
         record = json.loads(row["record"])
         if name not in record.get("files", []):
@@ -178,11 +249,19 @@ class Service:
             "created": article["created"],
             "updated": article["updated"],
             "error": article["error"],
+            "status_detail": "draft" if article.get("draft") else "published",
+            "section": article.get("section"),
             "job": self.job_view(job),
             "links": {"self": f"{self.public_url}/articles/{quote(article['id'])}"},
         }
         record = json.loads(article["record"]) if article["record"] else None
-        if record and record.get("status") == "done":
+        if record and record.get("status") == "done" and article.get("draft"):
+            token = quote(str(article.get("preview_token") or ""))
+            view["preview"] = {
+                "url": f"{self.episodes_url}{quote(article['episode'])}/{quote(record['audio'])}?preview={token}",
+                "expires": article.get("preview_expires"),
+            }
+        elif record and record.get("status") == "done":
             base = f"{self.episodes_url}{quote(article['episode'])}/"
             files = set(record.get("files", []))
             audio = record["audio"]
@@ -202,6 +281,8 @@ class Service:
                     view["links"][name] = base + quote(file)
             view["links"]["player"] = view["links"]["self"] + "/player"
             view["player"] = self.player_snippet(article)
+        if record and record.get("status") == "done" and "proof_accuracy" in record:
+            view["proof"] = {"accuracy": record["proof_accuracy"], "flagged": record.get("proof_flagged", 0)}
         return view
 
     def player_snippet(self, article: dict[str, Any]) -> str | None:
@@ -211,7 +292,7 @@ class Service:
         from audiogen.player import find_episode, snippet
 
         record = json.loads(article["record"]) if article["record"] else None
-        if not record or record.get("status") != "done":
+        if not record or record.get("status") != "done" or article.get("draft"):
             return None
         try:
             files = find_episode(self.data / EPISODES / article["episode"] / record["audio"])

@@ -97,6 +97,51 @@ MIGRATIONS: list[list[str]] = [
         "CREATE TABLE webhook_calls (signature TEXT PRIMARY KEY, seen DOUBLE PRECISION NOT NULL)",
         "ALTER TABLE articles ADD COLUMN modified TEXT",
     ],
+    # 4: the audio desk: key roles and desk sessions, the site's pronunciations and their
+    # history, drafts with preview tokens, sections, what is read of a page, section voices
+    [
+        "ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'editor'",
+        """CREATE TABLE desk_sessions (
+            id TEXT PRIMARY KEY,
+            key_id TEXT NOT NULL,
+            csrf TEXT NOT NULL,
+            created TEXT NOT NULL,
+            expires DOUBLE PRECISION NOT NULL
+        )""",
+        """CREATE TABLE pronunciations (
+            id {identity},
+            phrase TEXT NOT NULL,
+            scope TEXT NOT NULL DEFAULT '',
+            say TEXT NOT NULL,
+            case_sensitive INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 1,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX pronunciations_by_phrase ON pronunciations (phrase, scope, case_sensitive)",
+        """CREATE TABLE pronunciation_changes (
+            id {identity},
+            phrase TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            who TEXT NOT NULL,
+            at TEXT NOT NULL,
+            old TEXT,
+            new TEXT
+        )""",
+        "ALTER TABLE articles ADD COLUMN draft INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE articles ADD COLUMN preview_token TEXT",
+        "ALTER TABLE articles ADD COLUMN preview_expires DOUBLE PRECISION",
+        "ALTER TABLE articles ADD COLUMN section TEXT",
+        "CREATE INDEX articles_by_created ON articles (created, id)",
+        "CREATE INDEX articles_by_status ON articles (status, created)",
+        """CREATE TABLE reading_rules (
+            id {identity},
+            kind TEXT NOT NULL,
+            selector TEXT NOT NULL,
+            created TEXT NOT NULL
+        )""",
+        "CREATE TABLE section_voices (section TEXT PRIMARY KEY, voice TEXT NOT NULL)",
+    ],
 ]
 
 _IDENTITY = {

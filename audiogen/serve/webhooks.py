@@ -4,8 +4,8 @@ Two shapes are read. The generic one, for any CMS or script::
 
     {"event": "publish" | "update" | "unpublish", "id": "…",
      "url": "…" | "html": "…" | "markdown": "…" | "text": "…",
-     "voice": "…", "language": "es", "quote_voice": "…",
-     "modified": "2026-12-07T10:00:00Z"}   (the last four optional)
+     "voice": "…", "language": "es", "quote_voice": "…", "section": "Sports",
+     "status": "publish" | "draft", "modified": "2026-12-07T10:00:00Z"}   (the last six optional)
 
 A call carrying the CMS's modified time (``modified``; WordPress's ``modified_gmt``)
 older than the version already narrated is ignored, so calls that arrive out of order
@@ -14,8 +14,11 @@ never roll an article back.
 and WordPress's, the post as its REST API gives it (``id``, ``status``, ``link``,
 ``title.rendered``, ``content.rendered``) or as a ``WP_Post`` (``ID``, ``post_status``,
 ``post_title``, ``post_content``, ``permalink``/``guid``), alone or under ``"post"``.
-A post whose status is ``publish`` is narrated; any other status (draft, private,
-trash, pending, future) takes its episode down.
+A post whose status is ``publish`` is narrated and published; ``draft``, ``pending`` and
+``future`` are narrated as drafts (heard on the desk and by their preview link, not in
+the feed; one still empty takes its episode down); any other status (private, trash)
+takes its episode down. Its first category
+(``category_names``, or ``categories`` given as names) is its section.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from html import escape
 from typing import Any
 
 from audiogen.serve.articles import KINDS, Submission, check_id
+
+#: WordPress statuses narrated as drafts
+WORDPRESS_DRAFTS = ("draft", "pending", "future")
 
 
 @dataclass(frozen=True)
@@ -54,9 +60,12 @@ def generic(body: Any) -> Action:
     given = [kind for kind in KINDS if body.get(kind) is not None]
     if len(given) != 1 or not isinstance(body[given[0]], str) or not body[given[0]].strip():
         raise ValueError("give exactly one of url, html, markdown or text")
-    for name in ("voice", "language", "quote_voice"):
+    for name in ("voice", "language", "quote_voice", "section"):
         if body.get(name) is not None and not isinstance(body[name], str):
             raise ValueError(f"'{name}' must be a string")
+    status = body.get("status", "publish")
+    if status not in ("publish", "draft"):
+        raise ValueError("'status' must be publish or draft")
     submission = Submission(
         article_id,
         given[0],
@@ -65,8 +74,20 @@ def generic(body: Any) -> Action:
         language=body.get("language"),
         quote_voice=body.get("quote_voice"),
         modified=modified,
+        draft=status == "draft",
+        section=section_name(body.get("section")),
     )
     return Action("publish", article_id, submission, modified)
+
+
+def section_name(value: Any) -> str | None:
+    """A section's name, tidied (``None`` for none)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    name = " ".join(value.split())
+    if len(name) > 100:
+        raise ValueError("a section's name has at most 100 characters")
+    return name
 
 
 def wordpress(body: Any) -> Action:
@@ -82,18 +103,25 @@ def wordpress(body: Any) -> Action:
     if not isinstance(status, str):
         raise ValueError("the post has no status")
     modified = modified_time(body.get("modified_gmt", body.get("post_modified_gmt")), utc=True)
-    if status != "publish":
+    if status not in ("publish", *WORDPRESS_DRAFTS):
         return Action("unpublish", article_id, modified=modified)
     title = _rendered(body.get("title", body.get("post_title")))
     content = _rendered(body.get("content", body.get("post_content")))
     if not content.strip():
+        if status in WORDPRESS_DRAFTS:  # a draft begun and saved empty: nothing to narrate yet
+            return Action("unpublish", article_id, modified=modified)
         raise ValueError("the post has no content")
     link = body.get("link") or body.get("permalink") or _rendered(body.get("guid"))
     link = link if isinstance(link, str) and link.startswith(("http://", "https://")) else ""
     author = body["author_name"] if isinstance(body.get("author_name"), str) else ""
     date = body.get("date_gmt") or body.get("post_date_gmt") or ""
     page = _page(title, content, link, author, date if isinstance(date, str) else "")
-    return Action("publish", article_id, Submission(article_id, "html", page, modified=modified), modified)
+    names = body.get("category_names", body.get("categories"))
+    section = section_name(names[0]) if isinstance(names, list) and names and isinstance(names[0], str) else None
+    submission = Submission(
+        article_id, "html", page, modified=modified, draft=status in WORDPRESS_DRAFTS, section=section
+    )
+    return Action("publish", article_id, submission, modified)
 
 
 def modified_time(value: Any, *, utc: bool = False) -> str | None:

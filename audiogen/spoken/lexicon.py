@@ -9,11 +9,12 @@ may name its own and ``--lexicon FILE`` adds a user's) with
   when it is three letters or fewer ("FBI", "USMC"), as newsreaders do (``pronounceable``);
 * ``[words]``: a word → ``{ say = "respelling" }`` and/or ``{ ipa = "phonemes" }``.
   Engines that take phonemes (Piper reads ``[[ ... ]]`` as espeak-ng IPA) get ``ipa``;
-  the others get ``say``.
+  the others get ``say``. An entry may be a phrase of several words ("Banco Santander"),
+  matched whole before single words, and may ask for its case exactly (``exact = true``).
 
 Matching is whole-word and case-aware: an entry written with a capital ("Macron") matches
-only capitalised forms (``Macron``, ``MACRON``), a lower-case entry matches any case.
-Later lexicons override earlier ones.
+only capitalised forms (``Macron``, ``MACRON``), a lower-case entry matches any case, an
+exact one only as written. Later lexicons override earlier ones.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ _UPPER_RUN = re.compile(r"^[A-Z]{2,8}s?$")
 class Pronunciation:
     say: str | None = None
     ipa: str | None = None
+    #: matched only in the case it is written in
+    exact: bool = False
 
 
 @dataclass
@@ -45,9 +48,17 @@ class Lexicon:
     initialisms: set[str] = field(default_factory=set)
 
     def merge(self, other: Lexicon) -> Lexicon:
+        """``other`` over this one: an entry of ``other`` replaces this one's for the same
+        word in any case ("kyiv" over "Kyiv"), unless it asks for its own case only."""
+        words = dict(self.words)
+        for key, entry in other.words.items():
+            if not entry.exact:
+                for old in [k for k in words if k.lower() == key.lower()]:
+                    del words[old]
+            words[key] = entry
         return Lexicon(
             (self.acronyms - other.initialisms) | other.acronyms,
-            {**self.words, **other.words},
+            words,
             (self.initialisms - other.acronyms) | other.initialisms,
         )
 
@@ -56,14 +67,17 @@ class Lexicon:
         found = self.words.get(word)
         if found is None and word.isupper() and len(word) > 1:
             found = self.words.get(word.capitalize())
+            found = None if found is not None and found.exact else found
         if found is None:
             found = self.words.get(word.lower())
+            found = None if found is not None and found.exact and word != word.lower() else found
         return found
 
     def apply(self, text: str, engine: str = "") -> str:
         """The spoken text with lexicon words replaced and initialisms spelled out."""
         shouting = _mostly_upper(text)
         use_ipa = engine in PHONEME_ENGINES
+        text = self._phrases(text, use_ipa)
 
         def replace(match: re.Match[str]) -> str:
             token = match.group(1)
@@ -85,6 +99,20 @@ class Lexicon:
             return token
 
         return _WORD.sub(replace, text)
+
+    def _phrases(self, text: str, use_ipa: bool) -> str:
+        """Entries of several words, replaced whole (longest first)."""
+        phrases = [(key, entry) for key, entry in self.words.items() if " " in key.strip()]
+        if not phrases:
+            return text
+        for key, entry in sorted(phrases, key=lambda item: -len(item[0])):
+            said = f"[[ {entry.ipa} ]]" if use_ipa and entry.ipa else entry.say
+            if not said:
+                continue
+            words = r"\s+".join(re.escape(part) for part in key.split())
+            flags = 0 if entry.exact or any(c.isupper() for c in key) else re.IGNORECASE
+            text = re.sub(rf"(?<![\w\[-]){words}(?![\w\]-])", lambda _m, said=said: said, text, flags=flags)
+        return text
 
 
 # -- say or spell ---------------------------------------------------------------------
@@ -185,14 +213,19 @@ def parse_lexicon(text: str, where: str = "the lexicon") -> Lexicon:
             entry = {"say": entry}
         # each given value a string: a number, a list or a nested table would fail only
         # later, in the middle of a narration
+        exact = entry.get("exact", False) if isinstance(entry, dict) else False
+        spoken = {k: v for k, v in entry.items() if k != "exact"} if isinstance(entry, dict) else entry
         if (
-            not isinstance(entry, dict)
-            or not entry
-            or set(entry) - {"say", "ipa"}
-            or not all(isinstance(value, str) for value in entry.values())
+            not isinstance(spoken, dict)
+            or not spoken
+            or set(spoken) - {"say", "ipa"}
+            or not all(isinstance(value, str) for value in spoken.values())
+            or not isinstance(exact, bool)
         ):
-            raise VoiceError(f'{where}: entry \'{word[:60]}\' needs say = "..." and/or ipa = "..."')
-        words[word] = Pronunciation(say=entry.get("say"), ipa=entry.get("ipa"))
+            raise VoiceError(
+                f'{where}: entry \'{word[:60]}\' needs say = "..." and/or ipa = "..." (and exact = true or false)'
+            )
+        words[word] = Pronunciation(say=spoken.get("say"), ipa=spoken.get("ipa"), exact=exact)
     return Lexicon(lists["acronyms"], words, lists["initialisms"])
 
 

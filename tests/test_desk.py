@@ -1,0 +1,423 @@
+"""The audio desk: the site's rules and their checks, sign-in, sessions and the form token,
+drafts heard by their preview link, pronunciations that narrate again only the sentences
+holding their words, reading rules — on the real service (uvicorn on 127.0.0.1, SQLite
+and PostgreSQL) with the fake engine, and the whole desk in Chromium with Piper and
+proof-listening, checked by axe-core."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from test_serve import STORY, Server, cli, make_key, narrate, wait_for_job
+
+from audiogen.errors import ServiceError
+from audiogen.serve import site
+from audiogen.serve.store import Store
+from audiogen.spoken.lexicon import parse_lexicon
+
+# -- the rules and their checks ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "say", "case", "message"),
+    [
+        ("", "x", False, "the word or phrase is empty: a rule for nothing would match everything"),
+        ("  ,. ", "x", False, "the word or phrase is empty: a rule for nothing would match everything"),
+        ("a", "ay", False, "a one-letter word ('a') in any case would match every such letter"),
+        ("Kyiv", "", False, "say how the word is to be said"),
+        ("Kyiv", "k" * 201, False, "what to say is longer than 200 characters"),
+        ("x" * 101, "y", False, "the word or phrase is longer than 100 characters"),
+        ("Kyiv\x00", "keev", False, "a rule may not hold control characters"),
+    ],
+)
+def test_a_rule_that_would_match_everything_or_say_too_much_is_refused(
+    phrase: str, say: str, case: bool, message: str
+) -> None:
+    with pytest.raises(ServiceError) as caught:
+        site.check_rule(phrase, say, "", case)
+    assert caught.value.message == message
+
+
+def test_a_rule_is_tidied_and_a_one_letter_word_may_be_case_sensitive() -> None:
+    assert site.check_rule("  Banco   Santander ", " bahnko  santahnder ", "", False) == (
+        "Banco Santander",
+        "bahnko santahnder",
+        "",
+    )
+    assert site.check_rule("A", "ay", "", True)[0] == "A"
+    assert site.check_rule("Kyiv", "keev", "piper", False)[2] == "piper"  # an engine
+    with pytest.raises(ServiceError, match="is not an engine or a voice"):
+        site.check_rule("Kyiv", "keev", "no-such-voice", False)
+    with pytest.raises(ServiceError, match="is not a CSS selector"):
+        site.check_selector("div[")
+    assert site.check_selector(" aside.newsletter ") == "aside.newsletter"
+
+
+def test_phrases_and_exact_case_in_a_lexicon() -> None:
+    lexicon = parse_lexicon(
+        '[words]\n"Banco Santander" = "bahnko santahnder"\nnice = { say = "niece", exact = true }\n'
+    )
+    assert lexicon.apply("Banco  Santander said", "kokoro") == "bahnko santahnder said"
+    assert lexicon.apply("Nice is nice.", "kokoro") == "Nice is niece."
+    rules = [
+        site.Rule(1, "Banco Santander", "", "bahnko santahnder", False, 1, ""),
+        site.Rule(2, "Nice", "piper", "neess", True, 1, ""),
+        site.Rule(3, "Kyiv", "kokoro", "keev", False, 1, ""),
+    ]
+    written = site.lexicon_toml(rules, "piper", "joe")
+    assert written is not None
+    again = parse_lexicon(written)
+    assert set(again.words) == {"banco santander", "Nice"} and again.words["Nice"].exact  # kokoro's rule left out
+    assert site.lexicon_toml(rules[2:], "piper", "joe") is None
+    # the site's rule in lower case replaces a shipped entry written with a capital
+    from audiogen.spoken.lexicon import Lexicon, Pronunciation
+
+    shipped = Lexicon(words={"Kyiv": Pronunciation(ipa="kˈiːv")})
+    assert shipped.merge(parse_lexicon('[words]\nkyiv = "keev"\n')).apply("In Kyiv today.", "piper") == "In keev today."
+
+
+def test_two_editors_saving_one_rule_one_wins_and_every_change_is_recorded(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "db.sqlite3"))
+    first = site.save_rule(store, "Kyiv", "keev", who="ana")
+    # both read version 1; the first save wins, the second is told
+    changed = site.save_rule(store, "Kyiv", "kee-iv", who="ana", version=first.version)
+    with pytest.raises(site.Conflict, match="another editor changed the rule for 'Kyiv' meanwhile"):
+        site.save_rule(store, "Kyiv", "kyeev", who="ben", version=first.version)
+    # two adding the same new rule at once: the second finds it there
+    with pytest.raises(site.Conflict, match="there is a rule for 'Kyiv' already"):
+        site.save_rule(store, "Kyiv", "kyeev", who="ben")
+    assert site.rules(store)[0].say == "kee-iv" and changed.version == 2
+    site.delete_rule(store, changed.id, who="ben")
+    history = [(c["who"], c["old"], c["new"]) for c in site.changes(store)]
+    assert history == [("ben", "kee-iv", None), ("ana", "keev", "kee-iv"), ("ana", None, "keev")]
+    store.close()
+
+
+def test_reading_rules_leave_out_or_read_only_a_part_of_the_page() -> None:
+    page = (
+        "<html><head><title>T</title></head><body><article><h1>T</h1><p>Kept.</p>"
+        '<aside class="newsletter">Sign up now.</aside><div class="story-body"><p>Body.</p></div></article>'
+        "</body></html>"
+    )
+    out = site.apply_reading_rules(page, [("exclude", "aside.newsletter")])
+    assert "Sign up" not in out and "Kept." in out and "<title>T</title>" in out
+    only = site.apply_reading_rules(page, [("only", "article .story-body")])
+    assert "Body." in only and "Kept." not in only and "<title>T</title>" in only
+    assert site.apply_reading_rules(page, [("only", ".nothing-here")]) == page or "Kept." in site.apply_reading_rules(
+        page, [("only", ".nothing-here")]
+    )
+
+
+def test_an_edited_lexicon_file_narrates_the_batch_again(tmp_path: Path) -> None:
+    from audiogen.publish.batch import BatchOptions
+
+    lexicon = tmp_path / "site.toml"
+    lexicon.write_text('[words]\nKyiv = "keev"\n', encoding="utf-8")
+    options = BatchOptions(lexicons=(str(lexicon),))
+    before = options.fingerprint()
+    lexicon.write_text('[words]\nKyiv = "kee-iv"\n', encoding="utf-8")
+    assert options.fingerprint() != before  # the same path, another lexicon
+
+
+# -- the service: sign-in, drafts, pronunciations, reading rules (fake engine) ----------------
+
+
+def sign_in(url: str, key: str) -> tuple[httpx.Client, str]:
+    """A browser-like client signed in to the desk, and the session's form token."""
+    desk = httpx.Client(base_url=url, timeout=60, follow_redirects=False)
+    answer = desk.post("/desk/login", data={"key": key})
+    assert answer.status_code == 303 and answer.headers["location"] == "/desk/articles", answer.text
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+    page = desk.get("/desk/articles")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token is not None
+    return desk, token.group(1)
+
+
+def test_the_desk_signs_in_with_an_editor_key_and_refuses_forms_without_the_session_token(
+    server: tuple[Server, httpx.Client], data: Path
+) -> None:
+    running, client = server
+    posted = narrate(client, id="budget", markdown=STORY)
+    key = client.headers["Authorization"].removeprefix("Bearer ")
+    stats_key = cli("keys", "create", "--name", "figures", "--role", "stats", data=data).stdout.strip()
+    with httpx.Client(base_url=running.url, timeout=30) as anonymous:
+        assert anonymous.get("/desk/articles").status_code == 303  # to the sign-in page
+        assert anonymous.post("/desk/login", data={"key": "ag_nope_nope"}).status_code == 401
+        refused = anonymous.post("/desk/login", data={"key": stats_key})
+        assert refused.status_code == 401 and "listening figures only" in refused.text
+    with httpx.Client(base_url=running.url, headers={"Authorization": f"Bearer {stats_key}"}) as figures:
+        assert figures.get("/stats").status_code == 200
+        assert figures.get("/articles").status_code == 403
+        assert figures.post("/articles", json={"markdown": STORY}).status_code == 403
+    desk, token = sign_in(running.url, key)
+    with contextlib.closing(desk):
+        _desk_forms(desk, token, client, posted["id"])
+
+
+def _desk_forms(desk: httpx.Client, token: str, client: httpx.Client, article_id: str) -> None:
+    listing = desk.get("/desk/articles")
+    assert "Council passes the budget" in listing.text
+    assert listing.headers["content-security-policy"].startswith("default-src 'none'")
+    jobs_before = len(client.get("/articles/budget").json()["job"] or {})
+    where = f"/desk/articles/{article_id}/narrate"
+    # no token, a wrong token, another site's page: refused, nothing queued
+    assert desk.post(where, data={}).status_code == 403
+    assert desk.post(where, data={"csrf": "wrong"}).status_code == 403
+    foreign = desk.post(where, data={"csrf": token}, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403
+    assert client.get("/articles/budget").json()["status"] == "done"
+    assert len(client.get("/articles/budget").json()["job"] or {}) == jobs_before
+    accepted = desk.post(where, data={"csrf": token})
+    assert accepted.status_code == 303
+    job = client.get("/articles/budget").json()["job"]
+    assert job["reason"] == "desk"
+    wait_for_job(client, job["id"])
+    # signed out: the cookie is forgotten, the session too
+    assert desk.post("/desk/logout", data={"csrf": token}).status_code == 303
+    assert desk.get("/desk/articles").status_code == 303
+
+
+def test_a_draft_is_narrated_out_of_the_feed_and_heard_only_by_its_preview_link(
+    server: tuple[Server, httpx.Client],
+) -> None:
+    running, client = server
+    draft = narrate(client, id="embargoed", markdown=STORY, status="draft")
+    assert draft["status_detail"] == "draft" and "audio" not in draft and draft["preview"]["url"]
+    preview = draft["preview"]["url"]
+    audio = preview.split("?", 1)[0]
+    assert httpx.get(audio).status_code == 404  # no token: as if there were nothing
+    assert httpx.get(audio + "?preview=not-the-token").status_code == 404
+    assert httpx.get(preview).status_code == 200
+    assert "embargoed" not in httpx.get(running.url + "/feed.xml").text
+    assert client.get("/articles/embargoed/player").status_code == 404
+    # published as it is: not narrated again, in the feed at once
+    published = client.post("/articles", json={"id": "embargoed", "markdown": STORY})
+    assert published.status_code == 200 and published.json()["unchanged"], published.text
+    assert published.json()["status_detail"] == "published"
+    assert httpx.get(audio).status_code == 200
+    assert httpx.get(preview).status_code == 200  # (a published episode is anyone's)
+    assert published.json()["audio"]["url"] in httpx.get(running.url + "/feed.xml").text
+    # WordPress's draft, pending and future posts are drafts
+    from audiogen.serve import webhooks
+
+    action = webhooks.wordpress({"id": 7, "status": "future", "title": {"rendered": "T"}, "content": "<p>Hi.</p>"})
+    assert action.kind == "publish" and action.submission is not None and action.submission.draft
+    assert webhooks.wordpress({"id": 7, "status": "trash"}).kind == "unpublish"
+
+
+def test_a_pronunciation_narrates_again_only_the_sentences_that_hold_its_words(
+    server: tuple[Server, httpx.Client],
+) -> None:
+    _, client = server
+    narrate(client, id="one", markdown=STORY)
+    other = STORY.replace("Council passes", "Mayor signs").replace("twelve new buses and", "a park and")
+    narrate(client, id="two", markdown=other)  # its sentence with the words is its own
+    narrate(client, id="three", markdown="# Weather\n\nRain is expected on Friday.\n\nThe sun returns on Sunday.\n")
+    reach = client.post(
+        "/pronunciations", json={"phrase": "library branch", "say": "lie-brary branch", "dry_run": True}
+    )
+    assert reach.status_code == 200 and reach.json() == {"articles": 2, "sentences": 2}
+    saved = client.post("/pronunciations", json={"phrase": "library branch", "say": "lie-brary branch"})
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["narrating"] == 2 and saved.json()["version"] == 1
+    for article_id in ("one", "two"):
+        job = client.get(f"/articles/{article_id}").json()["job"]
+        assert job["reason"] == "pronunciation"
+        done = wait_for_job(client, job["id"])
+        assert done["state"] == "done" and done["sentences_synthesized"] == 1, json.dumps(done)  # the one sentence
+    assert client.get("/articles/three").json()["job"]["reason"] == "api"  # untouched
+    listed = client.get("/pronunciations").json()
+    assert listed["pronunciations"][0]["say"] == "lie-brary branch"
+    assert listed["changes"][0]["who"] == "tests" and listed["changes"][0]["old"] is None
+    # what would match everything, or says too much, or overwrites another's change
+    bad = client.post("/pronunciations", json={"phrase": "a", "say": "ay"})
+    assert bad.status_code == 422 and bad.json()["error"].startswith("a one-letter word")
+    assert client.post("/pronunciations", json={"phrase": "x y", "say": "z" * 201}).status_code == 422
+    stale = client.post("/pronunciations", json={"phrase": "library branch", "say": "libe", "version": 7})
+    assert stale.status_code == 409 and "another editor" in stale.json()["error"]
+    assert client.get("/pronunciations").json()["pronunciations"][0]["say"] == "lie-brary branch"
+    rule_id = listed["pronunciations"][0]["id"]
+    assert client.delete(f"/pronunciations/{rule_id}").status_code == 204
+    assert client.delete(f"/pronunciations/{rule_id}").status_code == 404
+
+
+def test_a_reading_rule_keeps_a_newsletter_box_out_and_a_bad_selector_is_refused(
+    server: tuple[Server, httpx.Client],
+) -> None:
+    running, client = server
+    key = client.headers["Authorization"].removeprefix("Bearer ")
+    desk, token = sign_in(running.url, key)
+    with contextlib.closing(desk):
+        _reading_rules(desk, token, client)
+
+
+def _reading_rules(desk: httpx.Client, token: str, client: httpx.Client) -> None:
+    bad = desk.post("/desk/rules", data={"csrf": token, "kind": "exclude", "selector": "div["})
+    assert bad.status_code == 422 and "is not a CSS selector" in bad.text
+    assert (
+        desk.post("/desk/rules", data={"csrf": token, "kind": "exclude", "selector": "aside.newsletter"}).status_code
+        == 303
+    )
+    assert "aside.newsletter" in desk.get("/desk/rules").text
+    page = (
+        "<html><head><title>Ferry news</title></head><body><article><h1>Ferry news</h1>"
+        "<p>The ferry returned to service on Tuesday after a week of repairs.</p>"
+        '<aside class="newsletter"><p>Sign up for our morning newsletter today.</p></aside>'
+        "<p>Passengers said the crossing was calm and quick.</p></article></body></html>"
+    )
+    article = narrate(client, id="ferry", html=page)
+    timings = httpx.get(article["links"]["timings"]).json()
+    said = " ".join(s["text"] for part in timings["segments"] for s in part["sentences"])
+    assert "calm and quick" in said and "newsletter" not in said
+    unknown = desk.post("/desk/sections", data={"csrf": token, "section": "Sports", "voice": "nobody"})
+    assert unknown.status_code == 422 and "is not a voice" in unknown.text
+
+
+# -- the whole desk in Chromium, with Piper and proof-listening --------------------------------
+
+
+def _axe(page: Any) -> list[str]:
+    from browser import AXE
+
+    # evaluated by the browser's own hand: the desk's CSP (script-src 'self') stays in force
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate("async () => (await axe.run(document)).violations")
+    return [f"{v['id']}: {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
+
+
+def _shot(page: Any, name: str, folder: Path) -> None:
+    path = folder / f"desk-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    keep = os.environ.get("AUDIOGEN_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, Path(keep) / path.name)
+
+
+HARBOR = """# Harbor ferry returns after repairs
+
+The harbor ferry returned to service on Tuesday after a week of repairs.
+
+Passengers said the crossing was calm and quick.
+"""
+
+
+def test_the_whole_desk_in_a_browser(data: Path, tmp_path: Path) -> None:
+    from browser import CHROMIUM_FLAGS, chromium_path
+    from playwright.sync_api import expect, sync_playwright
+
+    key = make_key(data)
+    running = Server(data, "--voice", "joe", "--proof", "report").start()
+    try:
+        with httpx.Client(base_url=running.url, headers={"Authorization": f"Bearer {key}"}, timeout=120) as client:
+            narrate(client, id="ferry", markdown=HARBOR)
+            failed = client.post("/articles", json={"id": "broken", "markdown": "# Nothing\n\n"}).json()
+            wait_for_job(client, failed["job"]["id"])
+            draft = narrate(client, id="draft", markdown=HARBOR.replace("Tuesday", "Friday"), status="draft")
+            assert httpx.get(draft["preview"]["url"].split("?")[0]).status_code == 404
+            assert httpx.get(draft["preview"]["url"]).status_code == 200
+            error = client.get("/articles/broken").json()["error"]
+            assert error
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True
+                )
+                try:
+                    page = browser.new_page()
+                    page.set_default_timeout(60000)
+                    problems: list[str] = []
+                    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+                    page.goto(running.url + "/desk")
+                    assert _axe(page) == []
+                    page.fill("#key", key)
+                    page.click("button[type=submit]")
+                    page.wait_for_url("**/desk/articles")
+                    listing = page.inner_text("main")
+                    assert "failed" in listing and " ".join(error.split())[:40] in " ".join(listing.split())
+                    assert "draft" in listing
+                    assert _axe(page) == []
+                    _shot(page, "articles", tmp_path)
+                    page.click("a[href='/desk/articles/ferry']")
+                    page.wait_for_selector("#narration")
+                    assert "Heard back" in page.inner_text("main")  # proof-listening ran
+                    assert _axe(page) == []
+                    _shot(page, "article", tmp_path)
+                    # select "harbor" in the first sentence, open its form: the word is filled in
+                    sentence = page.locator("ol.script li").filter(has_text="harbor ferry returned")
+                    sentence.locator(".said").evaluate(
+                        """element => {
+                            const text = element.firstChild;
+                            const at = text.textContent.indexOf("harbor");
+                            const range = document.createRange();
+                            range.setStart(text, at); range.setEnd(text, at + 6);
+                            const chosen = window.getSelection(); chosen.removeAllRanges(); chosen.addRange(range);
+                        }"""
+                    )
+                    sentence.locator("summary").click()
+                    expect(sentence.locator("input.word")).to_have_value("harbor")
+                    sentence.locator("input[name=say]").fill("umbrella")
+                    sentence.locator("button.hear").click()
+                    expect(sentence.locator(".preview-status")).to_have_text("Here is the sentence said so.")
+                    assert sentence.locator("audio").get_attribute("src").startswith("blob:")
+                    _shot(page, "pronounce", tmp_path)
+                    sentence.locator("button[type=submit]").click()
+                    page.wait_for_selector("#touched")
+                    assert page.inner_text("#touched") == "2 articles"  # the ferry and its draft
+                    assert _axe(page) == []
+                    page.click("text=Save and narrate again")
+                    page.wait_for_selector("p.notice")
+                    assert "narrated again" in page.inner_text("p.notice")
+                    job = client.get("/articles/ferry").json()["job"]
+                    assert job["reason"] == "pronunciation"
+                    again = [
+                        wait_for_job(client, client.get(f"/articles/{a}").json()["job"]["id"], 240)
+                        for a in ("ferry", "draft")
+                    ]
+                    # the shared title once, and each article's sentence with the word: nothing else
+                    assert [j["state"] for j in again] == ["done", "done"]
+                    assert sum(j["sentences_synthesized"] for j in again) == 3, again
+                    # the new audio says the new word: proof-listening hears it
+                    article = client.get("/articles/ferry").json()
+                    report = article["links"]["timings"].replace(".json", ".proof.json")
+                    heard = " ".join(s["heard"] for s in httpx.get(report).json()["sentences"])
+                    assert "umbrella" in heard, heard
+                    for path in ("/desk/pronunciations", "/desk/rules", "/desk/articles?status=failed"):
+                        page.goto(running.url + path)
+                        assert _axe(page) == [], path
+                    page.goto(running.url + "/desk/pronunciations")
+                    assert "umbrella" in page.inner_text("main") and "tests" in page.inner_text("main")
+                    _shot(page, "pronunciations", tmp_path)
+                    assert not problems, problems
+                    # a page of another site posting to the desk: the cookie stays home
+                    jobs = len(client.get("/articles/ferry").json()["job"] or {})
+                    other = tmp_path / "other"
+                    other.mkdir()
+                    (other / "attack.html").write_text(
+                        f'<form id="f" method="post" action="{running.url}/desk/articles/ferry/narrate">'
+                        '<input name="csrf" value="guess"></form><script>document.getElementById("f").submit()</script>',
+                        encoding="utf-8",
+                    )
+                    from browser import serve
+
+                    with serve(other) as (base, _):
+                        attack = page.goto(base + "/attack.html")
+                        page.wait_for_load_state()
+                        assert page.url.endswith("/narrate")
+                        assert "not sent from your desk session" in page.inner_text("body")
+                    assert attack is not None
+                    assert client.get("/articles/ferry").json()["job"]["id"] == job["id"]
+                    assert len(client.get("/articles/ferry").json()["job"] or {}) == jobs
+                finally:
+                    browser.close()
+    finally:
+        running.kill()
