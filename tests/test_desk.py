@@ -281,6 +281,17 @@ def _reading_rules(desk: httpx.Client, token: str, client: httpx.Client) -> None
     assert "calm and quick" in said and "newsletter" not in said
     unknown = desk.post("/desk/sections", data={"csrf": token, "section": "Sports", "voice": "nobody"})
     assert unknown.status_code == 422 and "is not a voice" in unknown.text
+    # a voice per section: the API's section, or the page's own (JSON-LD articleSection)
+    set_voice = desk.post("/desk/sections", data={"csrf": token, "section": "Sports", "voice": "fake:tone-8k"})
+    assert set_voice.status_code == 303
+    game = narrate(
+        client, id="game", markdown="# The match\n\nThe home side won in the last minute.\n", section="Sports"
+    )
+    assert httpx.get(game["links"]["timings"]).json()["voice"] == "tone-8k"
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "articleSection": ["Sports"]}</script>'
+    tagged = narrate(client, id="tagged", html=page.replace("<title>", ld + "<title>"))
+    assert httpx.get(tagged["links"]["timings"]).json()["voice"] == "tone-8k"
+    assert httpx.get(article["links"]["timings"]).json()["voice"] == "tone"  # no section: the service's voice
 
 
 # -- the whole desk in Chromium, with Piper and proof-listening --------------------------------

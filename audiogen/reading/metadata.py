@@ -17,6 +17,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from lxml import etree as lxml_etree
 from lxml import html as lxml_html
 
 from audiogen.reading.clean import remove_unsafe
@@ -52,6 +53,8 @@ class PageMeta:
     image: str | None = None
     #: the article text as JSON-LD gives it, for pages whose body is rendered by script
     body: str | None = None
+    #: the site's section the article is in (JSON-LD articleSection, article:section)
+    section: str | None = None
 
     def fill(self, other: PageMeta) -> None:
         """Take ``other``'s value for every field this one lacks."""
@@ -72,6 +75,15 @@ def read_metadata(root: lxml_html.HtmlElement) -> PageMeta:
     if meta.published:
         meta.published = iso_date(meta.published)
     return meta
+
+
+def page_section(html: str) -> str | None:
+    """The section a page says its article is in, or ``None``."""
+    try:
+        root = lxml_html.document_fromstring(html)
+    except (ValueError, TypeError, lxml_etree.ParserError):
+        return None
+    return read_metadata(root).section
 
 
 def iso_date(value: str) -> str:
@@ -135,6 +147,8 @@ def _json_ld(root: lxml_html.HtmlElement) -> PageMeta:
         meta.description = _text(article.get("description"))
         meta.image = _url_of(article.get("image"))
         meta.body = _body_text(article.get("articleBody"))
+        section = article.get("articleSection")
+        meta.section = _text(section[0] if isinstance(section, list) and section else section)
     if not meta.site_name and website is not None:
         meta.site_name = _text(website.get("name"))
     return meta
@@ -246,6 +260,7 @@ def _meta_tags(root: lxml_html.HtmlElement) -> PageMeta:
         site_name=first("og:site_name", "application-name", "publisher"),
         description=first("og:description", "description", "twitter:description"),
         image=first("og:image", "og:image:url", "twitter:image", "twitter:image:src"),
+        section=first("article:section", "parsely-section", "section"),
     )
 
 

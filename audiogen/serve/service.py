@@ -117,10 +117,15 @@ class Service:
         self.store.put_setting(PROOF_SETTING, mode)
 
     def voice_of(self, article: dict[str, Any]) -> str | None:
-        """The voice an article is read in: its own, its section's, the service's."""
+        """The voice an article is read in: its own, its section's (as the API or the CMS
+        gave it, else as the page's own metadata says: JSON-LD articleSection), the service's."""
         if article.get("voice"):
             return str(article["voice"])
         section = article.get("section")
+        if not section and article.get("kind") == "html" and article.get("source"):
+            from audiogen.reading.metadata import page_section
+
+            section = page_section(str(article["source"]))
         if section:
             voice = site.section_voices(self.store).get(section)
             if voice:
