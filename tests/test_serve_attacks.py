@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_serve import STORY, Server, cli, data, make_key, narrate, server, signed  # noqa: F401
+from test_serve import STORY, Server, cli, make_key, narrate, signed
 
 from audiogen.serve import auth, stats
 from audiogen.serve.store import Store
