@@ -20,8 +20,8 @@ from audiogen.serve.store import Store
 
 
 def test_a_replayed_or_older_webhook_call_never_rolls_an_article_back(
-    server: tuple[Server, httpx.Client],  # noqa: F811
-    data: Path,  # noqa: F811
+    server: tuple[Server, httpx.Client],
+    data: Path,
 ) -> None:
     running, client = server
     secret = cli("webhook-secret", data=data).stdout.strip()
@@ -70,7 +70,7 @@ def test_a_replayed_or_older_webhook_call_never_rolls_an_article_back(
     assert httpx.post(running.url + "/webhooks/generic", content=new, headers=signed(secret, new)).status_code == 200
 
 
-def test_hostile_values_get_a_clear_4xx_never_a_500(server: tuple[Server, httpx.Client], data: Path) -> None:  # noqa: F811
+def test_hostile_values_get_a_clear_4xx_never_a_500(server: tuple[Server, httpx.Client], data: Path) -> None:
     running, client = server
     secret = cli("webhook-secret", data=data).stdout.strip()
     body = json.dumps({"event": "publish", "id": "x", "markdown": STORY}).encode()
@@ -120,7 +120,7 @@ def test_hostile_values_get_a_clear_4xx_never_a_500(server: tuple[Server, httpx.
 
 
 def test_headers_head_requests_and_figures_that_cannot_be_inflated(
-    server: tuple[Server, httpx.Client],  # noqa: F811
+    server: tuple[Server, httpx.Client],
 ) -> None:
     running, client = server
     article = narrate(client, id="heads", markdown=STORY)
@@ -185,7 +185,7 @@ def test_a_job_whose_end_cannot_be_recorded_is_recorded_on_a_later_turn(tmp_path
     store.close()
 
 
-def test_worker_processes_end_with_a_killed_service(data: Path) -> None:  # noqa: F811
+def test_worker_processes_end_with_a_killed_service(data: Path) -> None:
     import psutil
 
     key = make_key(data)
