@@ -550,3 +550,120 @@ def test_the_controls_speak_the_narrations_language(site: Path, new_page: Any, t
         ready(page)
         page.evaluate("() => document.querySelector('audiogen-player').setAttribute('lang', 'fr')")
         wait_for(page, f"{SHADOW}.querySelector('button.play').getAttribute('aria-label') === 'Lecture'")
+
+
+# -- keep listening: resume, the mini-player, the figures of a page view ---------------------
+
+
+def _kept(page: Any) -> Any:
+    return js(page, "Object.keys(localStorage).filter(k => k.startsWith('audiogen-player:position:'))")
+
+
+def test_resume_after_reload_lands_where_it_stopped_and_storage_refused_is_quiet(site: Path, new_page: Any) -> None:
+    with serve(site) as (base, _):
+        page = new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("response", lambda r: errors.append(r.url) if r.status >= 400 and "favicon" not in r.url else None)
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+        play_and_wait(page)
+        page.evaluate(f"() => {{ {AUDIO}.playbackRate = 4; }}")  # ten seconds heard, quickly
+        wait_for(page, f"{AUDIO}.currentTime > 14")
+        assert _kept(page)  # kept while playing, after 10 s heard
+        page.locator("audiogen-player button.play").click()  # pause
+        wait_for(page, f"{AUDIO}.paused && {SHADOW}.querySelector('button.play').getAttribute('aria-label') == 'Play'")
+        stopped = js(page, f"{AUDIO}.currentTime")
+        page.reload()
+        ready(page)
+        resume = page.locator("audiogen-player button.resume")
+        minutes, seconds = divmod(int(stopped + 0.05), 60)
+        assert resume.inner_text() == f"Resume at {minutes}:{seconds:02d}"
+        resume.click()
+        wait_for(page, f"!{AUDIO}.paused && {AUDIO}.currentTime > 0")
+        assert abs(js(page, f"{AUDIO}.currentTime") - stopped) < 1.0
+        # finished: forgotten
+        page.evaluate(f"() => {{ {AUDIO}.currentTime = {AUDIO}.duration - 0.5; }}")
+        wait_for(page, f"{AUDIO}.ended")
+        assert _kept(page) == []
+        # kept 31 days ago: not offered, and gone
+        key = js(page, f"'audiogen-player:position:' + new URL({PLAYER}.getAttribute('src'), document.baseURI).href")
+        old = json.dumps({"t": 30, "at": 0})
+        page.evaluate(f"() => localStorage.setItem({json.dumps(key)}, {json.dumps(old)})")
+        page.reload()
+        ready(page)
+        assert page.locator("audiogen-player button.resume").count() == 0 and _kept(page) == []
+        assert not errors
+        # storage refused (a private window): nothing offered, nothing said, no error
+        quiet = new_page()
+        quiet.add_init_script(
+            "Object.defineProperty(window, 'localStorage', {get() { throw new DOMException('no', 'SecurityError'); }});"
+        )
+        failures: list[str] = []
+        quiet.on("console", lambda m: failures.append(m.text) if m.type == "error" and "404" not in m.text else None)
+        quiet.on("pageerror", lambda e: failures.append(str(e)))
+        quiet.goto(f"{base}/article.demo.html")
+        ready(quiet)
+        play_and_wait(quiet)
+        quiet.evaluate(f"() => {{ {AUDIO}.playbackRate = 4; }}")
+        wait_for(quiet, f"{AUDIO}.currentTime > 12")
+        quiet.locator("audiogen-player button.play").click()
+        assert quiet.locator("audiogen-player button.resume").count() == 0 and not failures
+
+
+def test_the_mini_player_stays_in_view_moves_nothing_and_is_worked_by_keyboard(site: Path, new_page: Any) -> None:
+    with serve(site) as (base, _):
+        page = new_page(bypass_csp=True)  # (for axe-core alone)
+        page.add_init_script(
+            "window.__shift = 0; new PerformanceObserver(list => { for (const e of list.getEntries())"
+            " if (!e.hadRecentInput) window.__shift += e.value; }).observe({type: 'layout-shift', buffered: true});"
+        )
+        beacons: list[dict[str, Any]] = []
+
+        def caught(route: Any) -> None:
+            beacons.append(json.loads(route.request.post_data or "{}"))
+            route.fulfill(status=204, body="")
+
+        page.route("**/events", caught)
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+        page.evaluate(
+            f"""() => {{ {PLAYER}.setAttribute('stats', location.origin + '/events');
+                {PLAYER}.setAttribute('episode', 'demo');
+                const tall = document.createElement('div'); tall.style.height = '4000px'; document.body.append(tall); }}"""
+        )
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.wait_for_timeout(300)
+        page.evaluate("() => { window.__shift = 0; }")  # from here on, the mini-player's doing
+        play_and_wait(page)
+        assert page.evaluate("() => document.querySelector('audiogen-mini')") is None  # in view: no bar
+        page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+        wait_for(page, "document.querySelector('audiogen-mini')")
+        mini = "document.querySelector('audiogen-mini').shadowRoot"
+        assert js(page, f"{mini}.querySelector('.mini').getAttribute('aria-label')") == "Now playing"
+        title = js(page, f"{mini}.querySelector('.title').textContent")
+        assert title == timings(site)["title"]
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+        assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []
+        # the keyboard: the bar comes after the page's own content; its button pauses
+        page.evaluate(f"() => {mini}.querySelector('button.toggle').focus()")
+        page.keyboard.press("Space")
+        wait_for(page, f"{AUDIO}.paused && {mini}.querySelector('button.toggle').getAttribute('aria-label') == 'Play'")
+        page.keyboard.press("Space")
+        wait_for(page, f"!{AUDIO}.paused")
+        page.evaluate("() => window.scrollTo(0, 0)")  # the player back in view: the bar goes
+        wait_for(page, "!document.querySelector('audiogen-mini')")
+        page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+        wait_for(page, "document.querySelector('audiogen-mini')")
+        page.evaluate(f"() => {mini}.querySelector('button.close').click()")  # closed: it stays away
+        wait_for(page, "!document.querySelector('audiogen-mini')")
+        page.wait_for_timeout(300)
+        assert page.evaluate("() => document.querySelector('audiogen-mini')") is None
+        assert js(page, "window.__shift") == 0  # nothing on the page moved
+        # figures: shown once for the page view, then the play and the tenths heard
+        page.evaluate(f"() => {{ {AUDIO}.playbackRate = 4; }}")
+        wait_for(page, f"{AUDIO}.currentTime > 0.25 * {AUDIO}.duration")
+        kinds = [(b["event"], b.get("percent")) for b in beacons]
+        # (the figures were turned on after the page showed the player: counted when it came back)
+        assert kinds.count(("load", None)) == 1 and ("play", None) in kinds and ("progress", 10) in kinds

@@ -505,6 +505,34 @@ def test_the_player_sends_listening_events_from_a_real_browser(server: tuple[Ser
         1,
     )
     assert episode["average_speed"] == 3.0
+    # shown once, played once, every tenth heard: plays per load, the drop-off curve, the share heard
+    assert episode["loads"] == 1 and episode["plays_per_load"] == 1.0
+    assert [episode["completion"][str(m)] for m in range(10, 101, 10)] == [1.0] * 10
+    assert episode["average_heard"] == 1.0
+
+
+def test_loads_tenths_and_old_quarters_make_the_figures(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "stats.sqlite3"))
+    try:
+        for kind, percent in [("load", None)] * 4 + [("play", None)] * 2 + [("progress", p) for p in (10, 20, 30)]:
+            stats.record(
+                store, stats.parse_event({"episode": "e", "event": kind, "percent": percent}), day="2026-12-01"
+            )
+        # an episode heard before the tenths existed: its quarters still count
+        for kind, percent in [("play", None), ("progress", 25), ("progress", 50)]:
+            stats.record(
+                store, stats.parse_event({"episode": "old", "event": kind, "percent": percent}), day="2026-12-01"
+            )
+        with pytest.raises(ValueError):
+            stats.parse_event({"episode": "e", "event": "progress", "percent": 15})
+        with pytest.raises(ValueError):
+            stats.parse_event({"episode": "e", "event": "loaded"})
+        figures = {e["episode"]: e for e in stats.summary(store, days=3650)["episodes"]}
+        assert figures["e"]["plays_per_load"] == 0.5 and figures["e"]["completion"]["30"] == 0.5
+        assert figures["e"]["average_heard"] == 0.15  # one of two listens heard three tenths
+        assert figures["old"]["plays_per_load"] is None and figures["old"]["average_heard"] == 0.5
+    finally:
+        store.close()
 
 
 # -- the parts, directly ------------------------------------------------------------------------

@@ -11,7 +11,10 @@
 // Attributes: src, timings (audiogen's JSON timings), transcript (WebVTT, used when there
 // are no timings), track-title, artwork, label (the AI label's text), about (a page
 // explaining the AI narration), article (a CSS selector for the article; default: the
-// page), autoscroll (follow the voice from the start), no-download.
+// page), autoscroll (follow the voice from the start), no-download, mini (bottom, top or
+// off: where a compact bar stays while the playing player is scrolled out of view).
+// Where each episode was left is kept in this browser (after 10 s heard, for 30 days) and
+// offered on the next visit ("Resume at 3:12"); no cookie, nothing sent.
 
 const DEFAULT_LABEL = "AI-generated audio";
 // The player's words in the languages audiogen narrates, chosen by the element's lang
@@ -24,6 +27,7 @@ const WORDS = {
     explain: (engine) => `This is a narration of the article made by a computer voice${engine}, not read by a person. ` +
       "It may mispronounce some names or words; the written article is the reference.",
     more: "Learn more about this audio",
+    resume: (t) => `Resume at ${t}`, nowPlaying: "Now playing", close: "Close",
   },
   es: {
     play: "Reproducir", pause: "Pausa", seek: "Posición", back: (n) => `Retroceder ${n} segundos`,
@@ -33,6 +37,7 @@ const WORDS = {
     explain: (engine) => `Esta es una narración del artículo hecha por una voz sintética${engine}, no leída por una persona. ` +
       "Puede pronunciar mal algunos nombres o palabras; el artículo escrito es la referencia.",
     more: "Más información sobre este audio",
+    resume: (t) => `Continuar en ${t}`, nowPlaying: "Reproduciendo", close: "Cerrar",
   },
   fr: {
     play: "Lecture", pause: "Pause", seek: "Position", back: (n) => `Reculer de ${n} secondes`,
@@ -42,6 +47,7 @@ const WORDS = {
     explain: (engine) => `Ceci est une narration de l'article réalisée par une voix de synthèse${engine}, et non lue par une personne. ` +
       "Elle peut mal prononcer certains noms ou mots ; l'article écrit fait référence.",
     more: "En savoir plus sur cet audio",
+    resume: (t) => `Reprendre à ${t}`, nowPlaying: "En cours de lecture", close: "Fermer",
   },
   it: {
     play: "Riproduci", pause: "Pausa", seek: "Posizione", back: (n) => `Indietro di ${n} secondi`,
@@ -51,6 +57,7 @@ const WORDS = {
     explain: (engine) => `Questa è una lettura dell'articolo fatta da una voce sintetica${engine}, non da una persona. ` +
       "Può pronunciare male alcuni nomi o parole; fa fede l'articolo scritto.",
     more: "Maggiori informazioni su questo audio",
+    resume: (t) => `Riprendi da ${t}`, nowPlaying: "In riproduzione", close: "Chiudi",
   },
   pt: {
     play: "Reproduzir", pause: "Pausar", seek: "Posição", back: (n) => `Voltar ${n} segundos`,
@@ -60,6 +67,7 @@ const WORDS = {
     explain: (engine) => `Esta é uma narração do artigo feita por uma voz sintética${engine}, não lida por uma pessoa. ` +
       "Pode pronunciar mal alguns nomes ou palavras; o artigo escrito é a referência.",
     more: "Saiba mais sobre este áudio",
+    resume: (t) => `Continuar em ${t}`, nowPlaying: "Tocando agora", close: "Fechar",
   },
   hi: {
     play: "चलाएँ", pause: "रोकें", seek: "स्थिति", back: (n) => `${n} सेकंड पीछे`, forward: (n) => `${n} सेकंड आगे`,
@@ -68,6 +76,7 @@ const WORDS = {
     explain: (engine) => `इस लेख का वाचन एक कंप्यूटर आवाज़${engine} ने किया है, किसी व्यक्ति ने नहीं। ` +
       "कुछ नाम या शब्द गलत बोले जा सकते हैं; लिखा हुआ लेख ही प्रामाणिक है।",
     more: "इस ऑडियो के बारे में और जानें",
+    resume: (t) => `${t} से जारी रखें`, nowPlaying: "अभी चल रहा है", close: "बंद करें",
   },
   ja: {
     play: "再生", pause: "一時停止", seek: "再生位置", back: (n) => `${n}秒戻る`, forward: (n) => `${n}秒進む`,
@@ -76,6 +85,7 @@ const WORDS = {
     explain: (engine) => `この記事は人ではなくコンピューターの音声${engine}が読み上げています。` +
       "名前や言葉の読みが誤っている場合があります。正確な内容は記事の本文をご覧ください。",
     more: "この音声について詳しく",
+    resume: (t) => `${t}から再開`, nowPlaying: "再生中", close: "閉じる",
   },
   zh: {
     play: "播放", pause: "暂停", seek: "播放进度", back: (n) => `后退${n}秒`, forward: (n) => `前进${n}秒`,
@@ -84,6 +94,7 @@ const WORDS = {
     explain: (engine) => `本文由计算机语音${engine}朗读，而非真人。` +
       "部分人名或词语的读音可能有误，请以文字稿为准。",
     more: "了解有关此音频的更多信息",
+    resume: (t) => `从 ${t} 继续`, nowPlaying: "正在播放", close: "关闭",
   },
 };
 
@@ -94,7 +105,12 @@ const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3];
 const SPEED_KEY = "audiogen-player:speed";
 const SKIP_SECONDS = 15;
 // shares of the episode heard that the player reports, when it has a stats attribute
-const HEARD_MARKS = [25, 50, 75, 100];
+// quarters (the first figures) and every tenth heard: the drop-off curve
+const HEARD_MARKS = [10, 20, 25, 30, 40, 50, 60, 70, 75, 80, 90, 100];
+// where each episode was left, in this browser only: kept after 10 s heard, for 30 days
+const POSITION_KEY = "audiogen-player:position:";
+const RESUME_AFTER = 10;
+const RESUME_DAYS = 30;
 const ARROW_SECONDS = 5;
 
 const PLAYER_CSS = `
@@ -160,6 +176,7 @@ a.download { color: var(--accent); display: inline-flex; align-items: center; pa
 .transcript .heading-cue { font-weight: 600; }
 .transcript button[aria-current="true"] { background: var(--current-bg); color: var(--current-fg); }
 .status { margin: 6px 0 0; font-size: 14px; color: var(--muted); min-height: 0; }
+button.resume { margin-top: 8px; background: var(--current-bg); color: var(--current-fg); border-color: var(--accent); }
 .status:empty { display: none; }
 .visually-hidden {
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
@@ -193,6 +210,32 @@ const ICONS = {
 
 let sheet = null;
 let pageSheetAdopted = false;
+
+// the mini-player: a bar fixed to the bottom (or top) of the viewport, outside the page's
+// layout (fixed, so nothing on the page moves when it comes or goes)
+const MINI_CSS = `
+:host { all: initial; }
+.mini {
+  --bg: #ffffff; --fg: #1a1a1a; --line: #8a8a8a; --accent: #1d4ed8; --accent-fg: #ffffff; --focus: #b45309;
+  position: fixed; left: 0; right: 0; z-index: 2147483000; display: flex; align-items: center; gap: 10px;
+  padding: 8px 12px; background: var(--bg); color: var(--fg); border-top: 1px solid var(--line);
+  font: 15px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, Ubuntu, sans-serif; box-shadow: 0 -2px 8px rgba(0,0,0,.15);
+}
+.mini.bottom { bottom: 0; }
+.mini.top { top: 0; border-top: none; border-bottom: 1px solid var(--line); }
+@media (prefers-color-scheme: dark) {
+  .mini { --bg: #111827; --fg: #f3f4f6; --line: #6b7280; --accent: #93c5fd; --accent-fg: #0b1220; --focus: #fbbf24; }
+}
+button { font: inherit; color: inherit; min-width: 40px; min-height: 40px; border-radius: 8px; cursor: pointer;
+  background: transparent; border: 1px solid var(--line); }
+button.toggle { background: var(--accent); color: var(--accent-fg); border: none; border-radius: 50%; display: grid; place-items: center; }
+button svg { width: 20px; height: 20px; fill: currentColor; }
+.title { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-weight: 600; }
+progress { width: 25%; accent-color: var(--accent); }
+:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+@media (forced-colors: active) { .mini { border: 1px solid CanvasText; } }
+`;
+let miniSheet = null;
 
 function stylesheet(text) {
   const made = new CSSStyleSheet();
@@ -294,7 +337,7 @@ function fromTimings(data) {
 
 class AudiogenPlayer extends HTMLElement {
   static get observedAttributes() {
-    return ["src", "timings", "transcript", "label", "track-title", "about", "lang"];
+    return ["src", "timings", "transcript", "label", "track-title", "about", "lang", "mini"];
   }
 
   constructor() {
@@ -400,20 +443,26 @@ class AudiogenPlayer extends HTMLElement {
     });
     audio.addEventListener("play", () => {
       this.showPlaying(true);
+      if (this.inView === false && !this.miniClosed) this.showMini();
       this.lastHeard = audio.currentTime;  // heard time counts from where playing starts
       if (!this.played) {
         this.played = true;
         this.beacon({ event: "play" });
       }
     });
-    audio.addEventListener("pause", () => this.showPlaying(false));
+    audio.addEventListener("pause", () => {
+      this.showPlaying(false);
+      this.keepPosition(true);
+    });
     audio.addEventListener("ended", () => {
       this.showPlaying(false);
       this.countHeard();
+      this.forgetPosition();
     });
     audio.addEventListener("timeupdate", () => {
       this.tick();
       this.countHeard();
+      this.keepPosition(false);
     });
     audio.addEventListener("seeking", () => (this.lastHeard = null));
     audio.addEventListener("seeked", () => {
@@ -451,6 +500,9 @@ class AudiogenPlayer extends HTMLElement {
   }
 
   connectedCallback() {
+    this.watchViewport();
+    this.onLeave = this.onLeave || (() => this.keepPosition(true));
+    window.addEventListener("pagehide", this.onLeave);
     this.rate = this.storedRate();
     this.speed.value = String(this.rate);
     this.following = this.hasAttribute("autoscroll");
@@ -461,6 +513,10 @@ class AudiogenPlayer extends HTMLElement {
   }
 
   disconnectedCallback() {
+    window.removeEventListener("pagehide", this.onLeave);
+    if (this.viewport) this.viewport.disconnect();
+    this.viewport = null;
+    this.hideMini();
     for (const type of ["wheel", "touchmove", "keydown"]) window.removeEventListener(type, this.stopFollowing);
     if (this.articleClicks) document.removeEventListener("click", this.articleClicks);
     this.articleClicks = null;
@@ -514,6 +570,115 @@ class AudiogenPlayer extends HTMLElement {
     this.markArticle();
     this.current = -1;
     this.tick();
+    this.offerResume();
+  }
+
+  // -- resume where the listener stopped (localStorage; nothing when it is refused) -------
+
+  positionKey() {
+    return POSITION_KEY + (this.getAttribute("episode") || safeUrl(this.getAttribute("src")) || "");
+  }
+
+  keepPosition(now) {
+    const at = this.audio.currentTime || 0;
+    if (this.heard < RESUME_AFTER || at < RESUME_AFTER || this.audio.ended) return;
+    const moment = Date.now();
+    if (!now && this.keptAt && moment - this.keptAt < 500) return;
+    this.keptAt = moment;
+    try {
+      window.localStorage.setItem(this.positionKey(), JSON.stringify({ t: Math.round(at * 10) / 10, at: moment }));
+    } catch {
+      /* storage refused or full: the place is not kept, nothing else changes */
+    }
+  }
+
+  forgetPosition() {
+    try {
+      window.localStorage.removeItem(this.positionKey());
+    } catch {
+      /* storage refused */
+    }
+    if (this.resumeButton) this.resumeButton.remove();
+  }
+
+  offerResume() {
+    if (this.resumeButton) this.resumeButton.remove();
+    let kept = null;
+    try {
+      kept = JSON.parse(window.localStorage.getItem(this.positionKey()) || "null");
+    } catch {
+      return;  // storage refused (private mode): nothing to offer, no error
+    }
+    if (!kept || typeof kept.t !== "number" || typeof kept.at !== "number") return;
+    const old = Date.now() - kept.at > RESUME_DAYS * 86400000;
+    const total = this.duration || 0;
+    if (old || kept.t < RESUME_AFTER || (total && kept.t > total - 5)) {
+      this.forgetPosition();
+      return;
+    }
+    this.resumeButton = el("button", { type: "button", class: "resume" }, this.words.resume(clock(kept.t)));
+    this.resumeButton.addEventListener("click", () => {
+      this.resumeButton.remove();
+      this.seek(kept.t);
+      this.play();
+    });
+    this.status.before(this.resumeButton);
+  }
+
+  // -- seen on the page, and the mini-player when the playing player scrolls away ---------
+
+  watchViewport() {
+    if (this.viewport || !("IntersectionObserver" in window)) return;
+    this.viewport = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        this.inView = entry.isIntersecting;
+        if (entry.intersectionRatio >= 0.5 && !this.loadSent) {
+          this.loadSent = this.beacon({ event: "load" });  // shown: counted once per page view
+        }
+        if (this.inView) this.hideMini();
+        else if (!this.audio.paused && !this.miniClosed) this.showMini();
+      }
+    }, { threshold: [0, 0.5] });
+    this.viewport.observe(this);
+  }
+
+  showMini() {
+    const place = (this.getAttribute("mini") || "bottom").toLowerCase();
+    if (place === "off" || this.mini) return;
+    const host = document.createElement("audiogen-mini");
+    const root = host.attachShadow({ mode: "open" });
+    root.adoptedStyleSheets = [miniSheet = miniSheet || stylesheet(MINI_CSS)];
+    const toggle = el("button", { type: "button", class: "toggle" });
+    const title = el("span", { class: "title" }, this.titleText.textContent);
+    const progress = el("progress", { max: 1, value: 0, "aria-label": this.words.seek });
+    const close = el("button", { type: "button", class: "close", "aria-label": this.words.close }, "×");
+    const bar = el("div", { class: `mini ${place === "top" ? "top" : "bottom"}`, role: "region", "aria-label": this.words.nowPlaying }, toggle, title, progress, close);
+    root.append(bar);
+    const update = () => {
+      const paused = this.audio.paused;
+      toggle.replaceChildren(icon(paused ? "play" : "pause"));
+      toggle.setAttribute("aria-label", paused ? this.words.play : this.words.pause);
+      const total = this.duration || this.audio.duration || 0;
+      progress.value = total ? Math.min(1, (this.audio.currentTime || 0) / total) : 0;
+      progress.setAttribute("aria-valuetext", `${spokenTime(this.audio.currentTime || 0)} of ${spokenTime(total)}`);
+    };
+    toggle.addEventListener("click", () => this.toggle());
+    close.addEventListener("click", () => {
+      this.miniClosed = true;
+      this.hideMini();
+    });
+    for (const type of ["play", "pause", "timeupdate"]) this.audio.addEventListener(type, update);
+    this.miniUpdate = update;
+    update();
+    document.body.append(host);  // after the page's own content: its focus order stays first
+    this.mini = host;
+  }
+
+  hideMini() {
+    if (!this.mini) return;
+    for (const type of ["play", "pause", "timeupdate"]) this.audio.removeEventListener(type, this.miniUpdate);
+    this.mini.remove();
+    this.mini = null;
   }
 
   // The controls' words in ``language`` (see WORDS).
@@ -719,15 +884,16 @@ class AudiogenPlayer extends HTMLElement {
   }
 
   // No cookie, no identifier: the episode, what happened, and the playback speed.
+  // Whether it went (figures are on: the stats and episode attributes).
   beacon(fields) {
     const url = safeUrl(this.getAttribute("stats"));
     const episode = this.getAttribute("episode");
-    if (!url || !episode || !navigator.sendBeacon) return;
+    if (!url || !episode || !navigator.sendBeacon) return false;
     const body = JSON.stringify({ episode, speed: this.audio.playbackRate, ...fields });
     try {
-      navigator.sendBeacon(url, new Blob([body], { type: "text/plain" }));
+      return navigator.sendBeacon(url, new Blob([body], { type: "text/plain" }));
     } catch {
-      /* a blocked beacon changes nothing for the listener */
+      return false;  // a blocked beacon changes nothing for the listener
     }
   }
 

@@ -48,10 +48,13 @@ function dailyChart(days) {
   return chart;
 }
 
-// The completion curve: 100 % at the start, then the share that reached each quarter.
+// The completion (drop-off) curve: 100 % at the start, then the share that reached each mark.
 function curveChart(completion) {
   const width = 640, height = 200, left = 40, bottom = 24, top = 10;
-  const points = [["0", 1], ...["25", "50", "75", "100"].map((mark) => [mark, completion[mark] ?? 0])];
+  // the tenths where the player sent them (the drop-off curve), else the quarters
+  const tenths = ["10", "20", "30", "40", "60", "70", "80", "90"].some((mark) => completion[mark]);
+  const marks = tenths ? ["10", "20", "30", "40", "50", "60", "70", "80", "90", "100"] : ["25", "50", "75", "100"];
+  const points = [["0", 1], ...marks.map((mark) => [mark, completion[mark] ?? 0])];
   const x = (i) => left + (i * (width - left - 20)) / (points.length - 1);
   const y = (share) => top + (1 - Math.min(1, share)) * (height - bottom - top);
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": "curve-caption curve-text" });
@@ -73,7 +76,10 @@ function totals(figures) {
   const list = document.getElementById("totals");
   list.replaceChildren();
   const rows = [
+    ["Player shown", String(figures.loads)],
     ["Listens", String(figures.plays)],
+    ["Plays per load", percent(figures.plays_per_load)],
+    ["Average heard", percent(figures.average_heard)],
     ["Heard to the end", percent(figures.completion["100"])],
     ["Heard half", percent(figures.completion["50"])],
     ["Average speed", figures.average_speed ? `${figures.average_speed}×` : "–"],
@@ -95,14 +101,22 @@ function table(episodes) {
   if (!episodes.length) {
     const row = document.createElement("tr");
     const cell = document.createElement("td");
-    cell.colSpan = 7;
+    cell.colSpan = 10;
     cell.textContent = "No episode has been heard yet.";
     row.append(cell);
     body.append(row);
   }
   for (const e of episodes) {
     const row = document.createElement("tr");
-    const cells = [e.title || e.episode, String(e.plays), ...["25", "50", "75", "100"].map((m) => percent(e.completion[m])), e.average_speed ? `${e.average_speed}×` : "–"];
+    const cells = [
+      e.title || e.episode,
+      String(e.loads),
+      String(e.plays),
+      percent(e.plays_per_load),
+      ...["25", "50", "75", "100"].map((m) => percent(e.completion[m])),
+      percent(e.average_heard),
+      e.average_speed ? `${e.average_speed}×` : "–",
+    ];
     cells.forEach((text, i) => {
       const cell = document.createElement(i === 0 ? "th" : "td");
       if (i === 0) cell.scope = "row";

@@ -1,8 +1,10 @@
 """Listening figures the publisher owns: the player's events, kept as daily counts.
 
-The player (with its ``stats`` attribute) sends an event when a listener starts an
-episode and when a quarter, a half, three quarters and all of it have been heard, each
-with the playback speed. Nothing identifies the listener: no cookie, no address, no
+The player (with its ``stats`` attribute) sends an event when it is shown (``load``: at
+least half of it in view, once per page view), when a listener starts an episode, and
+when each tenth of it (and each quarter, as the first players did) has been heard, each
+with the playback speed. From these: plays per load (the engagement rate), the share of
+listens that reached each tenth (the drop-off curve), the average share heard. Nothing identifies the listener: no cookie, no address, no
 user agent is stored; each event adds one to a counter of its episode and day (UTC).
 The events endpoint is rate-limited per client address, held in memory only.
 """
@@ -17,8 +19,10 @@ from typing import Any
 
 from audiogen.serve.store import Store
 
-EVENTS = ("play", "progress")
-MARKS = (25, 50, 75, 100)
+EVENTS = ("load", "play", "progress")
+MARKS = (10, 20, 25, 30, 40, 50, 60, 70, 75, 80, 90, 100)
+DECILES = (10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
+QUARTERS = (25, 50, 75, 100)
 SPEEDS = (0.25, 4.0)
 
 
@@ -66,6 +70,13 @@ def record(store: Store, event: Event, day: str | None = None) -> None:
     listeners hear a mark."""
     day = day or datetime.now(UTC).date().isoformat()
     speed_sum, speed_count = (event.speed, 1) if event.speed is not None else (0.0, 0)
+    if event.kind == "load":
+        store.execute(
+            "INSERT INTO daily_stats (episode, day, loads) VALUES (?, ?, 1)"
+            " ON CONFLICT (episode, day) DO UPDATE SET loads = daily_stats.loads + 1",
+            (event.episode, day),
+        )
+        return
     if event.kind == "play":
         store.execute(
             "INSERT INTO daily_stats (episode, day, plays, speed_sum, speed_count) VALUES (?, ?, 1, ?, ?)"
@@ -85,8 +96,9 @@ def record(store: Store, event: Event, day: str | None = None) -> None:
 
 
 def summary(store: Store, days: int = 30, episode: str | None = None) -> dict[str, Any]:
-    """The figures of the last ``days`` days: per episode (listens, the share that heard
-    each quarter, average speed, day by day) and in all."""
+    """The figures of the last ``days`` days: per episode (loads, listens, plays per load,
+    the share that heard each tenth and quarter, the average share heard, average speed,
+    day by day) and in all."""
     since = (datetime.now(UTC).date() - timedelta(days=days - 1)).isoformat()
     where, params = "WHERE s.day >= ?", [since]
     if episode is not None:
@@ -122,7 +134,7 @@ def summary(store: Store, days: int = 30, episode: str | None = None) -> dict[st
     }
 
 
-_COUNTS = ("plays", "heard25", "heard50", "heard75", "heard100")
+_COUNTS = ("loads", "plays", *(f"heard{mark}" for mark in MARKS))
 
 
 def _empty() -> dict[str, Any]:
@@ -134,6 +146,12 @@ def _finish(entry: dict[str, Any], keep: bool = True) -> dict[str, Any]:
     each mark) and the average speed."""
     plays = entry["plays"]
     entry["completion"] = {str(mark): round(entry[f"heard{mark}"] / plays, 4) if plays else None for mark in MARKS}
+    entry["plays_per_load"] = round(plays / entry["loads"], 4) if entry["loads"] else None
+    # the average share of an episode heard, from the tenths (or, for listens counted
+    # before the tenths existed, the quarters): each mark reached adds its step
+    tenths = sum(entry[f"heard{mark}"] for mark in DECILES if mark not in QUARTERS)
+    marks, step = (DECILES, 0.1) if tenths else (QUARTERS, 0.25)
+    entry["average_heard"] = round(sum(entry[f"heard{m}"] for m in marks) * step / plays, 4) if plays else None
     count = entry.pop("speed_count")
     total = entry.pop("speed_sum")
     entry["average_speed"] = round(total / count, 3) if count else None

@@ -142,6 +142,14 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE TABLE section_voices (section TEXT PRIMARY KEY, voice TEXT NOT NULL)",
     ],
+    # 5: the player shown (loads, for plays per load) and every tenth heard (the drop-off curve)
+    [
+        "ALTER TABLE daily_stats ADD COLUMN loads INTEGER NOT NULL DEFAULT 0",
+        *(
+            f"ALTER TABLE daily_stats ADD COLUMN heard{mark} INTEGER NOT NULL DEFAULT 0"
+            for mark in (10, 20, 30, 40, 60, 70, 80, 90)
+        ),
+    ],
 ]
 
 _IDENTITY = {
