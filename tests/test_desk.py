@@ -472,3 +472,16 @@ def test_the_whole_desk_in_a_browser(data: Path, tmp_path: Path) -> None:
                     browser.close()
     finally:
         running.kill()
+
+
+def test_the_service_serves_a_playlist_page_and_a_feed_other_sites_may_read(
+    server: tuple[Server, httpx.Client],
+) -> None:
+    running, client = server
+    narrate(client, id="game", markdown="# The match\n\nThe home side won.\n", section="Sports")
+    feed = httpx.get(running.url + "/feed.xml")
+    assert feed.headers["access-control-allow-origin"] == "*"
+    assert "<category>Sports</category>" in feed.text  # a playlist shows one section
+    page = httpx.get(running.url + "/playlist", params={"section": 'Sports"><script>'})
+    assert page.status_code == 200 and "media-src 'self'" in page.headers["content-security-policy"]
+    assert '<audiogen-playlist src="/feed.xml" section="Sports&quot;&gt;&lt;script&gt;">' in page.text

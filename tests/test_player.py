@@ -667,3 +667,163 @@ def test_the_mini_player_stays_in_view_moves_nothing_and_is_worked_by_keyboard(s
         kinds = [(b["event"], b.get("percent")) for b in beacons]
         # (the figures were turned on after the page showed the player: counted when it came back)
         assert kinds.count(("load", None)) == 1 and ("play", None) in kinds and ("progress", 10) in kinds
+
+
+# -- a playlist of the site's episodes -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def episodes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three short narrations (the fake engine) in a folder, the player's script beside them."""
+    import audiogen
+
+    folder = tmp_path_factory.mktemp("playlist")
+    registry.register("fake", "fake_engines:FakeBackend")
+    try:
+        for number, (title, text) in enumerate(
+            [
+                ("Harbor reopens", "The harbor reopened on Monday."),
+                ("Market moves", "Prices rose at the market."),
+                ("Rain returns", "Rain is expected tonight."),
+            ]
+        ):
+            source = folder / f"source{number}.md"
+            source.write_text(f"# {title}\n\n{text}\n", encoding="utf-8")
+            narration = audiogen.narrate(audiogen.load(source), voice="fake:tone", cache=False, notice=False)
+            narration.export(folder / f"ep{number}.mp3")
+    finally:
+        registry.unregister("fake")
+    (folder / PLAYER_FILE).write_text((ROOT / "audiogen" / "player" / PLAYER_FILE).read_text(encoding="utf-8"))
+    return folder
+
+
+def _feed(folder: Path, base: str, missing: bool = False, section: str = "News") -> None:
+    from datetime import UTC, datetime
+
+    from audiogen.publish.feed import Channel, Episode, build_feed
+
+    items = []
+    for number in range(3):
+        data = json.loads((folder / f"ep{number}.json").read_text())
+        audio = f"ep{number}.mp3" if not (missing and number == 1) else "gone.mp3"
+        items.append(
+            Episode(
+                title=data["title"] if number != 1 else "Market <b>moves</b> & more",  # a title that is no markup
+                audio_url=f"{base}/{audio}",
+                audio_bytes=(folder / f"ep{number}.mp3").stat().st_size,
+                mime_type="audio/mpeg",
+                duration_s=data["duration_ms"] / 1000,
+                guid=f"ep{number}",
+                published=datetime(2026, 12, 3 - number, tzinfo=UTC),
+                section=section if number != 2 else "Weather",
+            )
+        )
+    channel = Channel(title="Ledger", link=base + "/", feed_url=f"{base}/feed.xml", owner_email="a@news.example")
+    (folder / ("feed-missing.xml" if missing else "feed.xml")).write_text(build_feed(items, channel), encoding="utf-8")
+    (folder / "list.html").write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>Listen</title>'
+        f'<script type="module" src="{PLAYER_FILE}"></script></head><body><main><h1>Listen</h1>'
+        '<audiogen-playlist src="feed.xml"></audiogen-playlist></main></body></html>'
+    )
+
+
+PLAYLIST = "document.querySelector('audiogen-playlist').shadowRoot"
+INNER = f"{PLAYLIST}.querySelector('audiogen-player')"
+INNER_AUDIO = f"{INNER}.shadowRoot.querySelector('audio')"
+
+
+def test_a_playlist_plays_the_feed_through_with_up_next_and_keyboard_reordering(episodes: Path, new_page: Any) -> None:
+    with serve(episodes) as (base, _):
+        _feed(episodes, base)
+        _feed(episodes, base, missing=True)
+        page = new_page(bypass_csp=True)  # (for axe-core alone)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base}/list.html")
+        wait_for(page, f"{PLAYLIST} && {PLAYLIST}.querySelectorAll('li').length == 3")
+        titles = js(page, f"[...{PLAYLIST}.querySelectorAll('button.item span:first-child')].map(s => s.textContent)")
+        assert titles == ["Harbor reopens", "Market <b>moves</b> & more", "Rain returns"]  # newest first, as text
+        assert js(page, f"{PLAYLIST}.querySelector('b')") is None
+        assert "AI-generated audio" in js(page, f"{PLAYLIST}.querySelector('h2').textContent")
+        assert js(page, f"{PLAYLIST}.querySelector('.next-up').textContent") == "Up next: Market <b>moves</b> & more"
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+        assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []
+        # reorder by keyboard: "Rain returns" up, twice, with the focus kept on its button
+        page.locator("audiogen-playlist button[aria-label='Move Rain returns up']").focus()
+        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")
+        order = js(page, f"[...{PLAYLIST}.querySelectorAll('li')].map(li => li.querySelector('span').textContent)")
+        assert order == ["Rain returns", "Harbor reopens", "Market <b>moves</b> & more"]
+        # the first in the list plays; near each end the next one follows
+        page.locator("audiogen-playlist li button.item").first.click()
+        for title in ("Rain returns", "Harbor reopens", "Market <b>moves</b> & more"):
+            wait_for(page, f"!{INNER_AUDIO}.paused && {INNER}.titleText.textContent == {json.dumps(title)}")
+            assert js(page, f"{PLAYLIST}.querySelector('li[aria-current=true] span').textContent") == title
+            page.evaluate(f"() => {{ const a = {INNER_AUDIO}; a.currentTime = Math.max(0, a.duration - 0.3); }}")
+        wait_for(page, f"{INNER_AUDIO}.ended")
+        # a section only, at most one episode
+        page.evaluate(
+            "() => { const p = document.querySelector('audiogen-playlist'); p.setAttribute('section', 'Weather'); }"
+        )
+        wait_for(page, f"{PLAYLIST}.querySelectorAll('li').length == 1")
+        # an episode whose audio is gone: marked, skipped, the list goes on
+        page.evaluate(
+            "() => { const p = document.querySelector('audiogen-playlist'); p.removeAttribute('section');"
+            " p.setAttribute('src', 'feed-missing.xml'); }"
+        )
+        wait_for(page, f"{PLAYLIST}.querySelectorAll('li').length == 3")
+        wait_for(page, "document.querySelector('audiogen-playlist').items[1].audio.endsWith('gone.mp3')")
+        page.locator("audiogen-playlist li button.item").nth(1).click()
+        wait_for(page, f"{PLAYLIST}.querySelector('.problem')")
+        wait_for(page, f"!{INNER_AUDIO}.paused && {INNER}.titleText.textContent == 'Rain returns'")
+        # not a feed, no feed: one line in the list, no console error
+        (episodes / "nonsense.xml").write_text("<html><body>hello</body></html>")
+        page.evaluate("() => document.querySelector('audiogen-playlist').setAttribute('src', 'nonsense.xml')")
+        wait_for(page, f"{PLAYLIST}.querySelector('.status').textContent == 'This is not a podcast feed.'")
+        page.evaluate("() => document.querySelector('audiogen-playlist').setAttribute('src', 'nowhere.xml')")
+        wait_for(
+            page, f"{PLAYLIST}.querySelector('.status').textContent == 'The list of episodes could not be loaded.'"
+        )
+        assert not errors
+
+
+def test_the_article_player_offers_the_next_episode_and_counts_down(episodes: Path, new_page: Any) -> None:
+    with serve(episodes) as (base, _):
+        _feed(episodes, base)
+        (episodes / "article.html").write_text(
+            '<!DOCTYPE html><html lang="en"><head><title>A</title>'
+            f'<script type="module" src="{PLAYER_FILE}"></script></head><body>'
+            '<audiogen-player src="ep0.mp3" timings="ep0.json" feed="feed.xml" autoplay-next></audiogen-player>'
+            "</body></html>"
+        )
+        page = new_page()
+        page.goto(f"{base}/article.html")
+        wait_for(page, f"{SHADOW} && {SHADOW}.querySelectorAll('.transcript button').length > 0")
+        play_and_wait(page, 0.1)
+        page.evaluate(f"() => {{ {AUDIO}.currentTime = {AUDIO}.duration - 0.2; }}")
+        wait_for(page, f"{SHADOW}.querySelector('.up-next')")
+        assert "Up next: Market <b>moves</b> & more" in js(page, f"{SHADOW}.querySelector('.up-next').textContent")
+        wait_for(page, f"{SHADOW}.querySelector('.up-next .count').textContent.startsWith('Next episode in')")
+        page.locator("audiogen-player .up-next button:text-is('Cancel')").click()  # cancelled: stays
+        page.wait_for_timeout(5500)
+        assert js(page, f"{PLAYER}.getAttribute('src')").endswith("ep0.mp3")
+        page.locator("audiogen-player .up-next button.next").click()  # or chosen at once
+        wait_for(page, f"{PLAYER}.getAttribute('src').endsWith('ep1.mp3') && !{AUDIO}.paused")
+
+
+def test_embed_writes_a_playlist_and_refuses_what_is_not_a_feed(episodes: Path, tmp_path: Path) -> None:
+    _feed(episodes, "https://audio.news.example")
+    out = tmp_path / "web"
+    result = CliRunner().invoke(
+        main, ["embed", "--playlist", str(episodes / "feed.xml"), "-o", str(out), "--demo", "--max", "5"]
+    )
+    assert result.exit_code == 0, result.output
+    assert '<audiogen-playlist src="feed.xml" max="5"></audiogen-playlist>' in result.output
+    assert (out / PLAYER_FILE).is_file() and (out / "feed.xml").is_file() and (out / "playlist.demo.html").is_file()
+    url = CliRunner().invoke(main, ["embed", "--playlist", "https://audio.news.example/feed.xml", "-o", str(out), "-q"])
+    assert url.exit_code == 0 and 'src="https://audio.news.example/feed.xml"' in url.output
+    (tmp_path / "page.html").write_text("<html><body>not a feed</body></html>")
+    refused = CliRunner().invoke(main, ["embed", "--playlist", str(tmp_path / "page.html"), "-o", str(out)])
+    assert refused.exit_code != 0 and "is not a podcast feed" in refused.output and "Traceback" not in refused.output
+    assert CliRunner().invoke(main, ["embed", "--playlist", str(tmp_path / "none.xml"), "-o", str(out)]).exit_code != 0

@@ -297,8 +297,13 @@ def _write_feed(folder: Path, base_url: str, output: str | None, options: dict[s
 
 
 @click.command()
-@click.argument("episode")
+@click.argument("episode", required=False)
 @click.option("-o", "--output", "output", metavar="DIR", help="Folder for the player's files (default: the episode's).")
+@option("--playlist", metavar="FEED", help="A playlist of a podcast feed (its URL or file) instead of one episode.")
+@option(
+    "--max", "max_items", type=click.IntRange(min=1), default=20, show_default=True, help="Episodes a playlist shows."
+)
+@option("--section", metavar="NAME", help="Only the playlist's episodes of this section (the items' <category>).")
 @option("--base-url", metavar="URL", help="Where DIR will be served, when not beside the page.")
 @option("--demo", is_flag=True, help="Also write a demo page with the article beside the player.")
 @option(
@@ -313,8 +318,27 @@ def embed(episode: str, output: str | None, **options: Any) -> None:
     a page: writes audiogen-player.js (and the audio, captions and timings when DIR is
     another folder) and prints the HTML snippet to paste into the article."""
     from audiogen.player import embed as embed_episode
+    from audiogen.player import embed_playlist
 
     setup_logging(options["verbose"], options["quiet"])
+    if options["playlist"]:
+        if episode is not None:
+            raise click.UsageError("give an episode or --playlist FEED, not both")
+        if output is None:
+            raise click.UsageError("a playlist needs -o DIR for the player's files")
+        made = embed_playlist(
+            options["playlist"],
+            output,
+            demo=options["demo"],
+            max_items=options["max_items"],
+            section=options["section"],
+        )
+        click.echo(made.snippet)
+        if not options["quiet"]:
+            click.echo(f"Wrote {', '.join(str(p) for p in made.written)}", err=True)
+        return
+    if episode is None:
+        raise click.UsageError("give an EPISODE (or --playlist FEED)")
     if options["base_url"]:
         from audiogen.publish.feed import check_absolute
 

@@ -221,6 +221,58 @@ def embed(
     return result
 
 
+def embed_playlist(
+    feed: str,
+    out: str | Path,
+    *,
+    demo: bool = False,
+    max_items: int = 20,
+    section: str | None = None,
+    script_url: str | None = None,
+) -> Embedded:
+    """The playlist of a podcast feed (``feed``: its URL, or a path to the feed file):
+    writes the player's script into ``out`` and gives the snippet; with ``demo``, a page
+    that plays it (``playlist.demo.html``, beside a copy of a local feed)."""
+    if max_items < 1:
+        raise EmbedError("a playlist shows at least one episode (--max)")
+    folder = Path(out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EmbedError(f"cannot write to {folder}: {exc.strerror or exc}") from None
+    result = Embedded(snippet="")
+    source = feed
+    if urlsplit(feed).scheme not in ("http", "https"):
+        path = Path(feed)
+        if not path.is_file():
+            raise EmbedError(f"no feed at {feed}", hint="give the feed's URL or the path to its file")
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "<rss" not in text[:2000]:
+            raise EmbedError(f"{feed} is not a podcast feed (RSS)")
+        target = folder / path.name
+        if not target.exists() or not os.path.samefile(path, target):
+            copy_atomically(path, target, error=EmbedError)
+            result.written.append(target)
+        source = path.name
+    result.written.append(write_atomically(folder / PLAYER_FILE, player_script(), error=EmbedError))
+    attributes = [("src", source), ("max", str(max_items))] + ([("section", section)] if section else [])
+    rendered = " ".join(f'{name}="{escape(value, quote=True)}"' for name, value in attributes)
+    script = escape(script_url or PLAYER_FILE, quote=True)
+    result.snippet = (
+        f'<script type="module" src="{script}"></script>\n<audiogen-playlist {rendered}></audiogen-playlist>'
+    )
+    if demo:
+        page = (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Playlist</title>'
+            f'<link rel="stylesheet" href="{DEMO_CSS}"></head><body><main><h1>Listen</h1>'
+            f"{result.snippet}</main></body></html>\n"
+        )
+        result.written.append(write_atomically(folder / DEMO_CSS, _DEMO_STYLE, error=EmbedError))
+        result.written.append(write_atomically(folder / "playlist.demo.html", page, error=EmbedError))
+    return result
+
+
 # -- the demo page ------------------------------------------------------------------------
 
 _TAGS = {"title": "h1", "heading": "h2", "quote": "blockquote", "list_item": "li"}

@@ -28,6 +28,10 @@ const WORDS = {
       "It may mispronounce some names or words; the written article is the reference.",
     more: "Learn more about this audio",
     resume: (t) => `Resume at ${t}`, nowPlaying: "Now playing", close: "Close",
+    playlist: "Playlist", upNext: "Up next", playItem: (t) => `Play: ${t}`, up: (t) => `Move ${t} up`,
+    down: (t) => `Move ${t} down`, skip: "Skip", unplayable: "This episode could not be played; skipped.",
+    notFeed: "This is not a podcast feed.", noFeed: "The list of episodes could not be loaded.", empty: "No episodes yet.",
+    next: (n) => `Next episode in ${n} s`, cancel: "Cancel", playNext: "Play next",
   },
   es: {
     play: "Reproducir", pause: "Pausa", seek: "Posición", back: (n) => `Retroceder ${n} segundos`,
@@ -38,6 +42,10 @@ const WORDS = {
       "Puede pronunciar mal algunos nombres o palabras; el artículo escrito es la referencia.",
     more: "Más información sobre este audio",
     resume: (t) => `Continuar en ${t}`, nowPlaying: "Reproduciendo", close: "Cerrar",
+    playlist: "Lista de reproducción", upNext: "A continuación", playItem: (t) => `Reproducir: ${t}`, up: (t) => `Subir ${t}`,
+    down: (t) => `Bajar ${t}`, skip: "Saltar", unplayable: "Este episodio no se pudo reproducir; se salta.",
+    notFeed: "Esto no es un feed de pódcast.", noFeed: "No se pudo cargar la lista de episodios.", empty: "Aún no hay episodios.",
+    next: (n) => `Siguiente episodio en ${n} s`, cancel: "Cancelar", playNext: "Reproducir el siguiente",
   },
   fr: {
     play: "Lecture", pause: "Pause", seek: "Position", back: (n) => `Reculer de ${n} secondes`,
@@ -48,6 +56,10 @@ const WORDS = {
       "Elle peut mal prononcer certains noms ou mots ; l'article écrit fait référence.",
     more: "En savoir plus sur cet audio",
     resume: (t) => `Reprendre à ${t}`, nowPlaying: "En cours de lecture", close: "Fermer",
+    playlist: "Liste de lecture", upNext: "À suivre", playItem: (t) => `Écouter : ${t}`, up: (t) => `Monter ${t}`,
+    down: (t) => `Descendre ${t}`, skip: "Passer", unplayable: "Cet épisode n'a pas pu être lu ; il est passé.",
+    notFeed: "Ce n'est pas un flux de podcast.", noFeed: "La liste des épisodes n'a pas pu être chargée.", empty: "Aucun épisode pour l'instant.",
+    next: (n) => `Épisode suivant dans ${n} s`, cancel: "Annuler", playNext: "Écouter le suivant",
   },
   it: {
     play: "Riproduci", pause: "Pausa", seek: "Posizione", back: (n) => `Indietro di ${n} secondi`,
@@ -58,6 +70,10 @@ const WORDS = {
       "Può pronunciare male alcuni nomi o parole; fa fede l'articolo scritto.",
     more: "Maggiori informazioni su questo audio",
     resume: (t) => `Riprendi da ${t}`, nowPlaying: "In riproduzione", close: "Chiudi",
+    playlist: "Playlist", upNext: "Prossimo", playItem: (t) => `Ascolta: ${t}`, up: (t) => `Sposta su ${t}`,
+    down: (t) => `Sposta giù ${t}`, skip: "Salta", unplayable: "Questo episodio non si può riprodurre; saltato.",
+    notFeed: "Questo non è un feed di podcast.", noFeed: "Non è stato possibile caricare gli episodi.", empty: "Ancora nessun episodio.",
+    next: (n) => `Prossimo episodio tra ${n} s`, cancel: "Annulla", playNext: "Ascolta il prossimo",
   },
   pt: {
     play: "Reproduzir", pause: "Pausar", seek: "Posição", back: (n) => `Voltar ${n} segundos`,
@@ -68,6 +84,10 @@ const WORDS = {
       "Pode pronunciar mal alguns nomes ou palavras; o artigo escrito é a referência.",
     more: "Saiba mais sobre este áudio",
     resume: (t) => `Continuar em ${t}`, nowPlaying: "Tocando agora", close: "Fechar",
+    playlist: "Playlist", upNext: "A seguir", playItem: (t) => `Ouvir: ${t}`, up: (t) => `Subir ${t}`,
+    down: (t) => `Descer ${t}`, skip: "Pular", unplayable: "Este episódio não pôde ser tocado; pulado.",
+    notFeed: "Isto não é um feed de podcast.", noFeed: "Não foi possível carregar os episódios.", empty: "Ainda não há episódios.",
+    next: (n) => `Próximo episódio em ${n} s`, cancel: "Cancelar", playNext: "Ouvir o próximo",
   },
   hi: {
     play: "चलाएँ", pause: "रोकें", seek: "स्थिति", back: (n) => `${n} सेकंड पीछे`, forward: (n) => `${n} सेकंड आगे`,
@@ -77,6 +97,10 @@ const WORDS = {
       "कुछ नाम या शब्द गलत बोले जा सकते हैं; लिखा हुआ लेख ही प्रामाणिक है।",
     more: "इस ऑडियो के बारे में और जानें",
     resume: (t) => `${t} से जारी रखें`, nowPlaying: "अभी चल रहा है", close: "बंद करें",
+    playlist: "प्लेलिस्ट", upNext: "आगे", playItem: (t) => `सुनें: ${t}`, up: (t) => `${t} ऊपर ले जाएँ`,
+    down: (t) => `${t} नीचे ले जाएँ`, skip: "छोड़ें", unplayable: "यह एपिसोड नहीं चल सका; छोड़ दिया गया।",
+    notFeed: "यह पॉडकास्ट फ़ीड नहीं है।", noFeed: "एपिसोड की सूची लोड नहीं हो सकी।", empty: "अभी कोई एपिसोड नहीं।",
+    next: (n) => `अगला एपिसोड ${n} सेकंड में`, cancel: "रद्द करें", playNext: "अगला सुनें",
   },
   ja: {
     play: "再生", pause: "一時停止", seek: "再生位置", back: (n) => `${n}秒戻る`, forward: (n) => `${n}秒進む`,
@@ -86,6 +110,10 @@ const WORDS = {
       "名前や言葉の読みが誤っている場合があります。正確な内容は記事の本文をご覧ください。",
     more: "この音声について詳しく",
     resume: (t) => `${t}から再開`, nowPlaying: "再生中", close: "閉じる",
+    playlist: "プレイリスト", upNext: "次に再生", playItem: (t) => `再生：${t}`, up: (t) => `${t}を上へ`,
+    down: (t) => `${t}を下へ`, skip: "スキップ", unplayable: "このエピソードは再生できないため、スキップしました。",
+    notFeed: "これはポッドキャストのフィードではありません。", noFeed: "エピソードの一覧を読み込めませんでした。", empty: "まだエピソードはありません。",
+    next: (n) => `${n}秒後に次のエピソード`, cancel: "キャンセル", playNext: "次を再生",
   },
   zh: {
     play: "播放", pause: "暂停", seek: "播放进度", back: (n) => `后退${n}秒`, forward: (n) => `前进${n}秒`,
@@ -95,6 +123,10 @@ const WORDS = {
       "部分人名或词语的读音可能有误，请以文字稿为准。",
     more: "了解有关此音频的更多信息",
     resume: (t) => `从 ${t} 继续`, nowPlaying: "正在播放", close: "关闭",
+    playlist: "播放列表", upNext: "接下来", playItem: (t) => `播放：${t}`, up: (t) => `上移 ${t}`,
+    down: (t) => `下移 ${t}`, skip: "跳过", unplayable: "此节目无法播放，已跳过。",
+    notFeed: "这不是播客订阅源。", noFeed: "无法加载节目列表。", empty: "暂无节目。",
+    next: (n) => `${n} 秒后播放下一集`, cancel: "取消", playNext: "播放下一集",
   },
 };
 
@@ -177,6 +209,8 @@ a.download { color: var(--accent); display: inline-flex; align-items: center; pa
 .transcript button[aria-current="true"] { background: var(--current-bg); color: var(--current-fg); }
 .status { margin: 6px 0 0; font-size: 14px; color: var(--muted); min-height: 0; }
 button.resume { margin-top: 8px; background: var(--current-bg); color: var(--current-fg); border-color: var(--accent); }
+.up-next { margin-top: 8px; display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
+.up-next .count { color: var(--muted); font-size: 14px; }
 .status:empty { display: none; }
 .visually-hidden {
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
@@ -337,7 +371,7 @@ function fromTimings(data) {
 
 class AudiogenPlayer extends HTMLElement {
   static get observedAttributes() {
-    return ["src", "timings", "transcript", "label", "track-title", "about", "lang", "mini"];
+    return ["src", "timings", "transcript", "label", "track-title", "about", "lang", "mini", "feed"];
   }
 
   constructor() {
@@ -458,6 +492,8 @@ class AudiogenPlayer extends HTMLElement {
       this.showPlaying(false);
       this.countHeard();
       this.forgetPosition();
+      this.dispatchEvent(new CustomEvent("audiogen-ended", { bubbles: true, composed: true }));
+      if (this.getAttribute("feed")) this.offerNext();
     });
     audio.addEventListener("timeupdate", () => {
       this.tick();
@@ -524,8 +560,9 @@ class AudiogenPlayer extends HTMLElement {
   }
 
   attributeChangedCallback(name, before, after) {
-    if (before === after || !this.isConnected) return;
+    if (before === after || !this.isConnected || this.switching) return;
     if (name === "label" || name === "about") this.updateLabel();
+    else if (name === "mini" || name === "feed") return;  // read when they are needed
     else this.load();
   }
 
@@ -547,13 +584,20 @@ class AudiogenPlayer extends HTMLElement {
     const timings = safeUrl(this.getAttribute("timings"));
     const transcript = safeUrl(this.getAttribute("transcript"));
     try {
+      let read = false;
       if (timings) {
-        const response = await fetch(timings, { credentials: "same-origin" });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        this.meta = await response.json();
-        this.cues = fromTimings(this.meta);
-        if (this.meta.duration_ms) this.setDuration(this.meta.duration_ms / 1000);
-      } else if (transcript) {
+        try {
+          const response = await fetch(timings, { credentials: "same-origin" });
+          if (!response.ok) throw new Error(`HTTP ${response.status}`);
+          this.meta = await response.json();
+          this.cues = fromTimings(this.meta);
+          if (this.meta.duration_ms) this.setDuration(this.meta.duration_ms / 1000);
+          read = true;
+        } catch (error) {
+          if (!transcript) throw error;  // else the captions serve instead
+        }
+      }
+      if (!read && transcript) {
         const response = await fetch(transcript, { credentials: "same-origin" });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         this.cues = parseVtt(await response.text());
@@ -571,6 +615,78 @@ class AudiogenPlayer extends HTMLElement {
     this.current = -1;
     this.tick();
     this.offerResume();
+  }
+
+  // -- the next episode of the site's feed, when this one ends --------------------------------
+
+  async offerNext() {
+    if (this.nextBox) this.nextBox.remove();
+    let items = [];
+    try {
+      items = await readFeed(safeUrl(this.getAttribute("feed")), 50, null);
+    } catch {
+      return;  // no feed to go on with: the player stays as it is
+    }
+    const here = safeUrl(this.getAttribute("src"));
+    const at = items.findIndex((item) => item.audio === here);
+    const next = items.find((item, i) => i > at && item.audio !== here) || (at < 0 ? items[0] : null);
+    if (!next) return;
+    const go = () => {
+      this.cancelNext();
+      this.switchTo(next);
+    };
+    const play = el("button", { type: "button", class: "next" }, this.words.playNext);
+    play.addEventListener("click", go);
+    this.nextBox = el("div", { class: "up-next", role: "group", "aria-label": this.words.upNext },
+      el("span", {}, `${this.words.upNext}: `), el("strong", {}, next.title), play);
+    if (this.hasAttribute("autoplay-next")) {
+      let left = 5;
+      const count = el("span", { class: "count", role: "status" }, this.words.next(left));
+      const cancel = el("button", { type: "button" }, this.words.cancel);
+      cancel.addEventListener("click", () => {
+        this.cancelNext(false);
+        count.textContent = "";
+        cancel.remove();
+      });
+      this.nextBox.append(count, cancel);
+      this.countdown = setInterval(() => {
+        left -= 1;
+        if (left <= 0) go();
+        else count.textContent = this.words.next(left);
+      }, 1000);
+    }
+    this.status.before(this.nextBox);
+  }
+
+  cancelNext(remove = true) {
+    if (this.countdown) clearInterval(this.countdown);
+    this.countdown = null;
+    if (remove && this.nextBox) {
+      this.nextBox.remove();
+      this.nextBox = null;
+    }
+  }
+
+  // Another episode in this player (from a feed or a playlist): its attributes set
+  // together and read once, then played (``play``) or left ready.
+  switchTo(item, play = true) {
+    this.switching = true;
+    try {
+      this.setAttribute("track-title", item.title);
+      for (const name of ["transcript", "timings"]) {
+        if (item[name]) this.setAttribute(name, item[name]);
+        else this.removeAttribute(name);
+      }
+      this.setAttribute("src", item.audio);
+    } finally {
+      this.switching = false;
+    }
+    this.cancelNext();
+    const loading = (this.loading = this.load());
+    loading.then(() => {
+      if (play && this.loading === loading) this.play();  // (a later switch wins)
+    });
+    return loading;
   }
 
   // -- resume where the listener stopped (localStorage; nothing when it is refused) -------
@@ -1083,6 +1199,227 @@ class AudiogenPlayer extends HTMLElement {
   }
 }
 
-if (!customElements.get("audiogen-player")) customElements.define("audiogen-player", AudiogenPlayer);
+const ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+const PODCAST_NS = "https://podcastindex.org/namespace/1.0";
 
-export { AudiogenPlayer };
+// A podcast feed's episodes, newest first as the feed lists them: at most ``max`` (of a
+// ``section`` when given: the items' <category>). An error when it is not a feed.
+async function readFeed(url, max, section) {
+  if (!url) throw new Error("noFeed");
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) throw new Error("noFeed");
+  const doc = new DOMParser().parseFromString(await response.text(), "application/xml");
+  const channel = doc.querySelector("rss > channel");
+  if (doc.querySelector("parsererror") || !channel) throw new Error("notFeed");
+  const items = [];
+  for (const item of channel.getElementsByTagName("item")) {
+    const categories = [...item.getElementsByTagName("category")].map((c) => squash(c.textContent || ""));
+    if (section && !categories.includes(section)) continue;
+    const enclosure = item.getElementsByTagName("enclosure")[0];
+    const audio = safeUrl(enclosure && new URL(enclosure.getAttribute("url") || "", url).href);
+    if (!audio) continue;
+    const transcript = [...item.getElementsByTagNameNS(PODCAST_NS, "transcript")].find((t) => (t.getAttribute("type") || "").includes("vtt"));
+    items.push({
+      title: squash(item.getElementsByTagName("title")[0]?.textContent || "") || "Untitled",
+      audio,
+      // audiogen writes the timings beside the audio; the captions serve when there are none
+      timings: audio.replace(/\.[a-z0-9]+$/i, ".json"),
+      transcript: transcript ? safeUrl(new URL(transcript.getAttribute("url") || "", url).href) : null,
+      duration: seconds(item.getElementsByTagNameNS(ITUNES_NS, "duration")[0]?.textContent || ""),
+      date: item.getElementsByTagName("pubDate")[0]?.textContent || "",
+      section: categories[0] || "",
+    });
+    if (items.length >= max) break;
+  }
+  return items;
+}
+
+// The episodes of a list of audiogen timings files (their own titles, audio and dates).
+async function readEpisodes(list, max) {
+  const items = [];
+  for (const entry of list.split(/\s+/).filter(Boolean).slice(0, max)) {
+    const url = safeUrl(entry);
+    if (!url) continue;
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const data = await response.json();
+      const audio = safeUrl(new URL(String(data.audio || ""), url).href);
+      if (!audio) continue;
+      items.push({ title: squash(String(data.title || "")) || "Untitled", audio, timings: url, transcript: null,
+        duration: (Number(data.duration_ms) || 0) / 1000, date: String(data.published || ""), section: "" });
+    } catch {
+      /* an episode that cannot be read is left out of the list */
+    }
+  }
+  return items;
+}
+
+function seconds(text) {
+  const parts = String(text).trim().split(":").map(Number);
+  if (!parts.length || parts.some((p) => !Number.isFinite(p))) return 0;
+  return parts.reduce((total, part) => total * 60 + part, 0);
+}
+
+const PLAYLIST_CSS = `
+:host { all: initial; display: block; }
+:host([hidden]) { display: none; }
+* { box-sizing: border-box; }
+.playlist {
+  --bg: #ffffff; --fg: #1a1a1a; --muted: #4a4a4a; --line: #8a8a8a; --accent: #1d4ed8;
+  --current-bg: #dbeafe; --current-fg: #10223f; --focus: #b45309;
+  font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Ubuntu, sans-serif; color: var(--fg);
+}
+@media (prefers-color-scheme: dark) {
+  .playlist { --bg: #111827; --fg: #f3f4f6; --muted: #d1d5db; --line: #6b7280; --accent: #93c5fd;
+    --current-bg: #1e3a8a; --current-fg: #ffffff; --focus: #fbbf24; }
+}
+h2 { font-size: 18px; margin: 12px 0 6px; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+.badge { font-size: 13px; font-weight: 600; padding: 1px 8px; border-radius: 999px; border: 1px solid var(--line); }
+.next-up { color: var(--muted); margin: 6px 0; }
+ol { list-style: none; margin: 0; padding: 0; border-top: 1px solid var(--line); }
+li { display: flex; align-items: center; gap: 6px; padding: 4px 0; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
+li[aria-current="true"] { background: var(--current-bg); color: var(--current-fg); }
+button { font: inherit; color: inherit; min-width: 40px; min-height: 40px; border-radius: 8px; cursor: pointer;
+  background: transparent; border: 1px solid var(--line); padding: 4px 10px; }
+button.item { flex: 1; text-align: left; border: none; min-width: 0; }
+.meta { color: var(--muted); font-size: 14px; }
+li[aria-current="true"] .meta { color: inherit; }
+.problem { color: #a11d1d; font-size: 14px; }
+@media (prefers-color-scheme: dark) { .problem { color: #ff9b9b; } }
+:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+`;
+let playlistSheet = null;
+
+// <audiogen-playlist src="feed.xml" max="20" section="Sports">: a site's episodes, played
+// one after another (or episodes="a.json b.json": audiogen's timings files).
+class AudiogenPlaylist extends HTMLElement {
+  static get observedAttributes() {
+    return ["src", "episodes", "max", "section", "lang"];
+  }
+
+  constructor() {
+    super();
+    this.root = this.attachShadow({ mode: "open" });
+    this.root.adoptedStyleSheets = [playlistSheet = playlistSheet || stylesheet(PLAYLIST_CSS)];
+    this.items = [];
+    this.current = -1;
+    this.words = wordsFor(this.getAttribute("lang") || document.documentElement.lang);
+    this.player = document.createElement("audiogen-player");
+    this.heading = el("h2", {});
+    this.upNext = el("p", { class: "next-up", "aria-live": "polite" });
+    this.list = el("ol", {});
+    this.status = el("p", { class: "status", role: "status", "aria-live": "polite" });
+    this.root.append(el("section", { class: "playlist" }, this.heading, this.player, this.upNext, this.list, this.status));
+    this.player.addEventListener("audiogen-ended", () => this.advance());
+    this.list.addEventListener("click", (event) => this.clicked(event));
+  }
+
+  connectedCallback() {
+    for (const name of ["mini", "stats", "label", "about", "lang"]) {
+      if (this.hasAttribute(name)) this.player.setAttribute(name, this.getAttribute(name));
+    }
+    this.player.audio.addEventListener("error", () => {
+      if (this.current >= 0 && this.player.audio.getAttribute("src")) this.failed(this.current);
+    });
+    this.load();
+  }
+
+  attributeChangedCallback(name, before, after) {
+    if (before !== after && this.isConnected && ["src", "episodes", "max", "section"].includes(name)) this.load();
+  }
+
+  async load() {
+    this.words = wordsFor(this.getAttribute("lang") || document.documentElement.lang);
+    this.heading.replaceChildren(el("span", {}, this.words.playlist), el("span", { class: "badge" }, this.getAttribute("label") || this.words.label));
+    const max = Math.max(1, Math.min(200, Number(this.getAttribute("max")) || 20));
+    const reading = (this.reading = {});  // a later change of src or section wins
+    let items = [];
+    let problem = "";
+    try {
+      if (this.getAttribute("episodes")) items = await readEpisodes(this.getAttribute("episodes"), max);
+      else items = await readFeed(safeUrl(this.getAttribute("src")), max, this.getAttribute("section"));
+    } catch (error) {
+      problem = error && error.message === "notFeed" ? this.words.notFeed : this.words.noFeed;
+    }
+    if (this.reading !== reading) return;
+    this.items = items;
+    this.status.textContent = problem;
+    this.order = this.items.map((_, i) => i);
+    this.failures = new Set();
+    this.current = -1;
+    if (!this.items.length && !this.status.textContent) this.status.textContent = this.words.empty;
+    this.render();
+    if (this.items.length) this.cue(this.order[0], false);
+  }
+
+  render(focus) {
+    const rows = this.order.map((index, position) => {
+      const item = this.items[index];
+      const meta = [clock(item.duration), item.date ? new Date(item.date).toLocaleDateString(this.getAttribute("lang") || undefined) : ""]
+        .filter((part) => part && part !== "Invalid Date").join(" · ");
+      const row = el("li", { "data-index": index, "aria-current": index === this.current ? "true" : null },
+        el("button", { type: "button", class: "item", "data-play": index },
+          el("span", {}, item.title), el("br"), el("span", { class: "meta" }, meta)),
+        el("button", { type: "button", "data-up": index, "aria-label": this.words.up(item.title), disabled: position === 0 }, "↑"),
+        el("button", { type: "button", "data-down": index, "aria-label": this.words.down(item.title), disabled: position === this.order.length - 1 }, "↓"));
+      if (this.failures.has(index)) row.append(el("span", { class: "problem" }, this.words.unplayable));
+      return row;
+    });
+    this.list.replaceChildren(...rows);
+    if (focus) {
+      const button = this.list.querySelector(focus);
+      if (button && !button.disabled) button.focus();
+      else if (button) (button.previousElementSibling || button.nextElementSibling).focus();
+    }
+    const next = this.following();
+    this.upNext.textContent = next >= 0 ? `${this.words.upNext}: ${this.items[next].title}` : "";
+  }
+
+  clicked(event) {
+    const button = event.target.closest("button");
+    if (!button) return;
+    if (button.dataset.play !== undefined) this.cue(Number(button.dataset.play), true);
+    else if (button.dataset.up !== undefined) this.move(Number(button.dataset.up), -1);
+    else if (button.dataset.down !== undefined) this.move(Number(button.dataset.down), 1);
+  }
+
+  move(index, step) {
+    const at = this.order.indexOf(index);
+    const to = at + step;
+    if (at < 0 || to < 0 || to >= this.order.length) return;
+    [this.order[at], this.order[to]] = [this.order[to], this.order[at]];
+    this.render(`button[data-${step < 0 ? "up" : "down"}="${index}"]`);
+  }
+
+  following() {
+    const at = this.order.indexOf(this.current);
+    return this.order.slice(at + 1).find((index) => !this.failures.has(index)) ?? -1;
+  }
+
+  cue(index, play) {
+    const item = this.items[index];
+    if (!item) return;
+    this.current = index;
+    if (this.hasAttribute("stats")) this.player.setAttribute("episode", item.audio);
+    this.player.switchTo(item, play);
+    this.render();
+  }
+
+  advance() {
+    const next = this.following();
+    if (next >= 0) this.cue(next, true);
+  }
+
+  failed(index) {
+    this.failures.add(index);
+    this.render();
+    const next = this.following();
+    if (next >= 0) this.cue(next, true);
+  }
+}
+
+if (!customElements.get("audiogen-player")) customElements.define("audiogen-player", AudiogenPlayer);
+if (!customElements.get("audiogen-playlist")) customElements.define("audiogen-playlist", AudiogenPlaylist);
+
+export { AudiogenPlayer, AudiogenPlaylist };

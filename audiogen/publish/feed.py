@@ -63,6 +63,8 @@ class Episode:
     #: Podcasting 2.0 JSON chapters
     chapters_url: str | None = None
     language: str | None = None
+    #: the site's section (an item's <category>: a playlist shows one section's episodes)
+    section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,8 @@ def build_feed(episodes: Iterable[Episode], channel: Channel) -> str:
             entry.pubDate(episode.published)
         if episode.link:
             entry.link(href=episode.link)
+        if episode.section:
+            entry.category(term=clean(episode.section))
         entry.description(item_description(episode))
         entry_podcast: Any = entry.podcast
         entry_podcast.itunes_duration(round(episode.duration_s))
@@ -366,6 +370,7 @@ def episode_from_record(
         transcript_url=url + quote(vtt.name) if vtt.is_file() else None,
         chapters_url=url + quote(chapters) if chapters and (episode_folder / chapters).is_file() else None,
         language=meta.get("language"),
+        section=record.get("section") or meta.get("section"),
     )
     return episode, meta
 

@@ -411,7 +411,29 @@ def create_app(config: ServiceConfig) -> Any:
 
     @app.api_route("/" + FEED_FILE, tags=["episodes"], summary="The podcast feed", methods=["GET", "HEAD"])
     def feed() -> Any:
-        return FileResponse(service.feed_path, media_type="application/rss+xml; charset=utf-8")
+        # (a playlist on the publisher's pages reads it from another origin)
+        return FileResponse(
+            service.feed_path,
+            media_type="application/rss+xml; charset=utf-8",
+            headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=60"},
+        )
+
+    @app.get("/playlist", tags=["episodes"], summary="A page playing the site's episodes one after another")
+    def playlist(section: str | None = Query(None, max_length=100)) -> Any:
+        from html import escape
+
+        check_text(section)
+        chosen = f' section="{escape(section)}"' if section else ""
+        page = (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(str(config.channel.get('title') or 'Episodes'))}</title>"
+            f'<script type="module" src="{PLAYER_PATH}"></script></head><body><main>'
+            f'<audiogen-playlist src="/{FEED_FILE}"{chosen}></audiogen-playlist></main></body></html>'
+        )
+        return HTMLResponse(
+            page, headers={"Content-Security-Policy": _PAGE_POLICY.replace("img-src", "media-src 'self'; img-src")}
+        )
 
     @app.api_route("/cover.png", include_in_schema=False, methods=["GET", "HEAD"])
     def cover() -> Any:

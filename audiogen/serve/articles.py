@@ -266,10 +266,10 @@ def delete_article(store: Store, article_id: str, modified: str | None = None) -
 def done_records(store: Store) -> dict[str, dict[str, Any]]:
     """The episodes to publish (drafts are not): key → the record of their last narration."""
     records = {}
-    for row in store.rows("SELECT id, record FROM articles WHERE record IS NOT NULL AND draft = 0"):
+    for row in store.rows("SELECT id, record, section FROM articles WHERE record IS NOT NULL AND draft = 0"):
         record = json.loads(row["record"])
         if record.get("status") == "done":
-            records[f"article:{row['id']}"] = record
+            records[f"article:{row['id']}"] = record | ({"section": row["section"]} if row["section"] else {})
     return records
 
 

@@ -498,6 +498,17 @@ class Desk:
             '<label for="voice">Voice</label><input id="voice" name="voice" required maxlength="100">'
             '<button type="submit">Set</button></form></section>'
         )
+        feed = f"{self.service.public_url}/feed.xml"
+        snippet = (
+            f'<script type="module" src="{self.service.public_url}/player/audiogen-player.js"></script>\n'
+            f'<audiogen-playlist src="{feed}" max="20"></audiogen-playlist>'
+        )
+        parts.append(
+            '<section aria-labelledby="playlist"><h2 id="playlist">The site\'s playlist</h2>'
+            "<p>Paste this where readers should find the latest episodes, one after another "
+            '(<a href="/playlist">see it</a>; add <code>section="…"</code> for one section):</p>'
+            f"<pre><code>{escape(snippet)}</code></pre></section>"
+        )
         mode = self.service.proof_mode()
         options = "".join(f'<option value="{m}"{" selected" if m == mode else ""}>{m}</option>' for m in PROOF_MODES)
         parts.append(
