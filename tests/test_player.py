@@ -758,7 +758,12 @@ def test_a_playlist_plays_the_feed_through_with_up_next_and_keyboard_reordering(
         # the first in the list plays; near each end the next one follows
         page.locator("audiogen-playlist li button.item").first.click()
         for title in ("Rain returns", "Harbor reopens", "Market <b>moves</b> & more"):
-            wait_for(page, f"!{INNER_AUDIO}.paused && {INNER}.titleText.textContent == {json.dumps(title)}")
+            # playing, and its length known (the metadata may come a moment after play starts)
+            wait_for(
+                page,
+                f"!{INNER_AUDIO}.paused && Number.isFinite({INNER_AUDIO}.duration)"
+                f" && {INNER}.titleText.textContent == {json.dumps(title)}",
+            )
             assert js(page, f"{PLAYLIST}.querySelector('li[aria-current=true] span').textContent") == title
             page.evaluate(f"() => {{ const a = {INNER_AUDIO}; a.currentTime = Math.max(0, a.duration - 0.3); }}")
         wait_for(page, f"{INNER_AUDIO}.ended")
@@ -801,6 +806,7 @@ def test_the_article_player_offers_the_next_episode_and_counts_down(episodes: Pa
         page.goto(f"{base}/article.html")
         wait_for(page, f"{SHADOW} && {SHADOW}.querySelectorAll('.transcript button').length > 0")
         play_and_wait(page, 0.1)
+        wait_for(page, f"Number.isFinite({AUDIO}.duration)")
         page.evaluate(f"() => {{ {AUDIO}.currentTime = {AUDIO}.duration - 0.2; }}")
         wait_for(page, f"{SHADOW}.querySelector('.up-next')")
         assert "Up next: Market <b>moves</b> & more" in js(page, f"{SHADOW}.querySelector('.up-next').textContent")
