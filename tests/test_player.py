@@ -833,3 +833,62 @@ def test_embed_writes_a_playlist_and_refuses_what_is_not_a_feed(episodes: Path, 
     refused = CliRunner().invoke(main, ["embed", "--playlist", str(tmp_path / "page.html"), "-o", str(out)])
     assert refused.exit_code != 0 and "is not a podcast feed" in refused.output and "Traceback" not in refused.output
     assert CliRunner().invoke(main, ["embed", "--playlist", str(tmp_path / "none.xml"), "-o", str(out)]).exit_code != 0
+
+
+PUNCTUATION = ".,;:!?\"'\u201c\u201d"
+
+
+def test_the_word_being_said_is_highlighted_within_150_ms(site: Path, tmp_path: Path, new_page: Any) -> None:
+    # the seed narration's timings with each sentence's words timed (as Piper and Kokoro give them)
+    folder = tmp_path / "words"
+    shutil.copytree(site, folder)
+    data = timings(folder)
+    for part in data["segments"]:
+        for sentence in part["sentences"]:
+            words = sentence["text"].split()
+            span = (sentence["end_ms"] - sentence["start_ms"]) / max(1, len(words))
+            sentence["words"] = [
+                {
+                    "start_ms": round(sentence["start_ms"] + i * span),
+                    "end_ms": round(sentence["start_ms"] + (i + 1) * span),
+                    "text": w,
+                }
+                for i, w in enumerate(words)
+            ]
+    (folder / "article.json").write_text(json.dumps(data), encoding="utf-8")
+    timed = [
+        (w["start_ms"] / 1000, w["end_ms"] / 1000, w["text"])
+        for p in data["segments"]
+        for s in p["sentences"]
+        for w in s["words"]
+    ]
+    with serve(folder) as (base, _):
+        page = new_page()
+        page.goto(f"{base}/article.demo.html")
+        ready(page)
+        page.locator("audiogen-player button:text-is('Transcript')").click()
+        page.locator("audiogen-player button:text-is('Follow along')").click()
+        page.locator("audiogen-player .transcript button[data-cue='5']").click()  # into the article's body
+        wait_for(page, f"!{AUDIO}.paused && {AUDIO}.currentTime > 0")
+        misses: list[Any] = []
+        on_page = 0
+        for _ in range(12):
+            page.wait_for_timeout(170)
+            now, shown, marked = page.evaluate(
+                f"""() => [{AUDIO}.currentTime,
+                    ({SHADOW}.querySelector('.word-now') || {{}}).textContent || null,
+                    CSS.highlights.has('audiogen-word') ? String(CSS.highlights.get('audiogen-word').values().next().value) : null]"""
+            )
+            # the word said within the last 150 ms (or the last one said, held through a pause)
+            said = {t.strip(PUNCTUATION) for start, end, t in timed if start <= now + 0.02 and end >= now - 0.15}
+            held = {t.strip(PUNCTUATION) for start, end, t in timed if now - 0.4 <= end <= now}
+            just_begun = all(start > now - 0.15 for start, end, t in timed if start <= now + 0.02 and end >= now - 0.15)
+            on_page += marked is not None
+            for where, word in (("transcript", shown), ("page", marked)):
+                if word is None:
+                    if said and not just_begun and where == "transcript":
+                        misses.append((round(now, 2), where, None, sorted(said)))
+                elif word.strip(PUNCTUATION) not in said | held:
+                    misses.append((round(now, 2), where, word, sorted(said)))
+        assert not misses, misses
+        assert on_page >= 6  # the word is marked in the article on the page too

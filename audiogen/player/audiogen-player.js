@@ -208,6 +208,8 @@ a.download { color: var(--accent); display: inline-flex; align-items: center; pa
 .transcript .heading-cue { font-weight: 600; }
 .transcript button[aria-current="true"] { background: var(--current-bg); color: var(--current-fg); }
 .status { margin: 6px 0 0; font-size: 14px; color: var(--muted); min-height: 0; }
+.word-now { background: var(--accent); color: var(--accent-fg); border-radius: 3px; }
+@media (forced-colors: active) { .word-now { background: Highlight; color: HighlightText; forced-color-adjust: none; } }
 button.resume { margin-top: 8px; background: var(--current-bg); color: var(--current-fg); border-color: var(--accent); }
 .up-next { margin-top: 8px; display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
 .up-next .count { color: var(--muted); font-size: 14px; }
@@ -231,6 +233,7 @@ const PAGE_CSS = `
 :where([data-audiogen-current="sentence"]) { background: Mark; color: MarkText; border-radius: 2px; }
 :where([data-audiogen-segment]) { cursor: pointer; }
 ::highlight(audiogen-current) { background: Mark; color: MarkText; }
+::highlight(audiogen-word) { background: Highlight; color: HighlightText; }
 `;
 
 const ICONS = {
@@ -329,6 +332,23 @@ function safeUrl(value) {
   }
 }
 
+// A sentence's text as spans, one per timed word (the text between them kept as text).
+function wordSpans(text, words) {
+  const out = [];
+  let position = 0;
+  words.forEach((word, index) => {
+    const wanted = squash(word.text);
+    const found = text.indexOf(wanted, position);
+    if (found < 0) return;
+    if (found > position) out.push(text.slice(position, found));
+    out.push(el("span", { "data-word": index }, wanted));
+    position = found + wanted.length;
+  });
+  if (!out.length) return null;
+  if (position < text.length) out.push(text.slice(position));
+  return out;
+}
+
 function squash(text) {
   return text.replace(/\s+/g, " ").trim();
 }
@@ -363,6 +383,10 @@ function fromTimings(data) {
         segment: part.segment === undefined ? null : part.segment,
         sentence: index,
         kind: part.kind || "paragraph",
+        // each word's time, where the voice gave them (Piper and Kokoro do)
+        words: (sentence.words || [])
+          .filter((w) => Number.isFinite(w.start_ms) && Number.isFinite(w.end_ms) && w.text)
+          .map((w) => ({ start: w.start_ms / 1000, end: w.end_ms / 1000, text: String(w.text) })),
       });
     });
   }
@@ -477,6 +501,7 @@ class AudiogenPlayer extends HTMLElement {
     });
     audio.addEventListener("play", () => {
       this.showPlaying(true);
+      this.wordLoop();
       if (this.inView === false && !this.miniClosed) this.showMini();
       this.lastHeard = audio.currentTime;  // heard time counts from where playing starts
       if (!this.played) {
@@ -834,10 +859,12 @@ class AudiogenPlayer extends HTMLElement {
 
   renderTranscript() {
     const items = this.cues.map((cue, index) => {
+      // with word timings, each word its own span (the word being said is marked)
+      const words = cue.words.length ? wordSpans(cue.text, cue.words) : null;
       const button = el(
         "button",
         { type: "button", "data-cue": index, class: cue.kind === "heading" || cue.kind === "title" ? "heading-cue" : null },
-        cue.text,
+        ...(words || [cue.text]),
       );
       return el("li", {}, button);
     });
@@ -1070,7 +1097,10 @@ class AudiogenPlayer extends HTMLElement {
     this.elapsed.textContent = clock(now);
     this.remaining.textContent = `-${clock(Math.max(total - now, 0))}`;
     this.bar.setAttribute("aria-valuetext", `${spokenTime(now)} of ${spokenTime(total)}`);
-    this.highlight(this.cueAt(now));
+    const cue = this.cueAt(now);
+    this.highlight(cue);
+    if (this.following || !this.transcriptList.hidden) this.highlightWord(cue, now);
+    else this.highlightWord(-1, now);
   }
 
   // the sentence being spoken: the last one begun (during a pause, the one just said)
@@ -1085,6 +1115,85 @@ class AudiogenPlayer extends HTMLElement {
       else high = middle - 1;
     }
     return low;
+  }
+
+  // Words change faster than "timeupdate" (four times a second): while playing, the word
+  // is looked up at every frame the browser draws.
+  wordLoop() {
+    if (this.wordFrame || !this.cues.some((cue) => cue.words.length)) return;
+    const step = () => {
+      if (this.audio.paused || !this.isConnected) {
+        this.wordFrame = null;
+        return;
+      }
+      const now = this.audio.currentTime;
+      if (this.following || !this.transcriptList.hidden) this.highlightWord(this.cueAt(now), now);
+      this.wordFrame = requestAnimationFrame(step);
+    };
+    this.wordFrame = requestAnimationFrame(step);
+  }
+
+  // The word being said inside the sentence being said: in the transcript and, where the
+  // sentence is found on the page, in the article (a CSS highlight: the page is not changed).
+  highlightWord(index, seconds) {
+    const cue = this.cues[index];
+    let word = -1;
+    if (cue && cue.words.length && seconds >= cue.words[0].start) {
+      word = cue.words.findIndex((w, i) => seconds < (cue.words[i + 1] ? cue.words[i + 1].start : cue.end + 0.3));
+    }
+    if (index === this.wordCue && word === this.word) return;
+    const button = this.transcriptButtons && this.transcriptButtons[this.wordCue];
+    const old = button && button.querySelector(".word-now");
+    if (old) old.classList.remove("word-now");
+    this.wordCue = index;
+    this.word = word;
+    if (word < 0) {
+      if (typeof CSS !== "undefined" && CSS.highlights) CSS.highlights.delete("audiogen-word");
+      return;
+    }
+    const span = this.transcriptButtons && this.transcriptButtons[index] && this.transcriptButtons[index].querySelector(`[data-word="${word}"]`);
+    if (span) span.classList.add("word-now");
+    if (typeof CSS !== "undefined" && CSS.highlights && typeof Highlight !== "undefined") {
+      const range = this.wordRange(index, word);
+      if (range) CSS.highlights.set("audiogen-word", new Highlight(range));
+      else CSS.highlights.delete("audiogen-word");
+    }
+  }
+
+  // The word's place on the page: found in order within the sentence's text there.
+  wordRange(index, word) {
+    const mark = this.pageMarks[index];
+    const scope = this.textRanges[index] || (mark && (mark.sentence || mark.paragraph));
+    if (!scope) return null;
+    const within = scope instanceof Range ? scope : (() => { const r = document.createRange(); r.selectNodeContents(scope); return r; })();
+    const walker = document.createTreeWalker(within.commonAncestorContainer.nodeType === 3 ? within.commonAncestorContainer.parentNode : within.commonAncestorContainer, NodeFilter.SHOW_TEXT);
+    const texts = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (within.intersectsNode(node)) texts.push(node);
+    }
+    const words = this.cues[index].words;
+    let at = 0;
+    let position = texts.length && texts[0] === within.startContainer ? within.startOffset : 0;
+    for (let i = 0; i <= word && at < texts.length; i += 1) {
+      const wanted = squash(words[i].text).replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+      if (!wanted) continue;
+      let found = -1;
+      while (at < texts.length) {
+        found = texts[at].data.indexOf(wanted, position);
+        if (found >= 0) break;
+        at += 1;
+        position = 0;
+      }
+      if (found < 0) return null;
+      if (i === word) {
+        const range = document.createRange();
+        range.setStart(texts[at], found);
+        range.setEnd(texts[at], found + wanted.length);
+        return range;
+      }
+      position = found + wanted.length;
+    }
+    return null;
   }
 
   highlight(index) {
