@@ -643,6 +643,8 @@ def test_the_mini_player_stays_in_view_moves_nothing_and_is_worked_by_keyboard(s
         assert js(page, f"{mini}.querySelector('.mini').getAttribute('aria-label')") == "Now playing"
         title = js(page, f"{mini}.querySelector('.title').textContent")
         assert title == timings(site)["title"]
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(OUTPUT / "mini-player.png"))
         page.add_script_tag(path=str(AXE))
         found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
         assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []
@@ -745,7 +747,9 @@ def test_a_playlist_plays_the_feed_through_with_up_next_and_keyboard_reordering(
         assert titles == ["Harbor reopens", "Market <b>moves</b> & more", "Rain returns"]  # newest first, as text
         assert js(page, f"{PLAYLIST}.querySelector('b')") is None
         assert "AI-generated audio" in js(page, f"{PLAYLIST}.querySelector('h2').textContent")
-        assert js(page, f"{PLAYLIST}.querySelector('.next-up').textContent") == "Up next: Market <b>moves</b> & more"
+        assert (
+            js(page, f"{PLAYLIST}.querySelector('.next-up span').textContent") == "Up next: Market <b>moves</b> & more"
+        )
         page.add_script_tag(path=str(AXE))
         found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
         assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []
@@ -767,6 +771,13 @@ def test_a_playlist_plays_the_feed_through_with_up_next_and_keyboard_reordering(
             assert js(page, f"{PLAYLIST}.querySelector('li[aria-current=true] span').textContent") == title
             page.evaluate(f"() => {{ const a = {INNER_AUDIO}; a.currentTime = Math.max(0, a.duration - 0.3); }}")
         wait_for(page, f"{INNER_AUDIO}.ended")
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        page.locator("audiogen-playlist").screenshot(path=str(OUTPUT / "playlist.png"))
+        # skipped: the next one plays at once
+        page.locator("audiogen-playlist li button.item").first.click()
+        wait_for(page, f"!{INNER_AUDIO}.paused && {INNER}.titleText.textContent == 'Rain returns'")
+        page.locator("audiogen-playlist button.skip-next").click()
+        wait_for(page, f"!{INNER_AUDIO}.paused && {INNER}.titleText.textContent == 'Harbor reopens'")
         # a section only, at most one episode
         page.evaluate(
             "() => { const p = document.querySelector('audiogen-playlist'); p.setAttribute('section', 'Weather'); }"
@@ -892,3 +903,44 @@ def test_the_word_being_said_is_highlighted_within_150_ms(site: Path, tmp_path: 
                     misses.append((round(now, 2), where, word, sorted(said)))
         assert not misses, misses
         assert on_page >= 6  # the word is marked in the article on the page too
+
+
+def test_a_feed_of_ten_thousand_items_shows_max_and_a_full_storage_is_quiet(episodes: Path, new_page: Any) -> None:
+    with serve(episodes) as (base, _):
+        data = json.loads((episodes / "ep0.json").read_text())
+        item = (
+            '<item><title>Story {n}</title><guid>g{n}</guid><enclosure url="{base}/ep0.mp3" length="1"'
+            ' type="audio/mpeg"/><itunes:duration>{d}</itunes:duration></item>'
+        )
+        items = "".join(item.format(n=n, base=base, d=round(data["duration_ms"] / 1000)) for n in range(10_000))
+        (episodes / "big.xml").write_text(
+            '<?xml version="1.0"?><rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">'
+            f"<channel><title>Big</title>{items}</channel></rss>"
+        )
+        (episodes / "big.html").write_text(
+            f'<!DOCTYPE html><html lang="en"><head><title>Big</title><script type="module" src="{PLAYER_FILE}"></script>'
+            '</head><body><audiogen-playlist src="big.xml"></audiogen-playlist>'
+            '<audiogen-playlist src="big.xml" max="3"></audiogen-playlist></body></html>'
+        )
+        page = new_page()
+        # storage that is full: every write refused
+        page.add_init_script(
+            "Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); };"
+        )
+        problems: list[str] = []
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(f"{base}/big.html")
+        lists = "document.querySelectorAll('audiogen-playlist')"
+        wait_for(page, f"{lists}[0].shadowRoot.querySelectorAll('li').length == 20")
+        wait_for(page, f"{lists}[1].shadowRoot.querySelectorAll('li').length == 3")
+        page.locator("audiogen-playlist li button.item").first.click()  # still answers at once
+        first = f"{lists}[0].shadowRoot.querySelector('audiogen-player')"
+        wait_for(page, f"!{first}.audio.paused")
+        # a place worth keeping (20 s in, 30 s heard) meets the full storage: nothing is said
+        page.evaluate(
+            f"() => {{ const p = {first}; p.heard = 30;"
+            " Object.defineProperty(p.audio, 'currentTime', {get: () => 20, configurable: true}); p.keepPosition(true); }"
+        )
+        page.evaluate(f"() => {first}.audio.pause()")
+        page.wait_for_timeout(300)
+        assert not problems, problems

@@ -1416,11 +1416,14 @@ class AudiogenPlaylist extends HTMLElement {
     this.words = wordsFor(this.getAttribute("lang") || document.documentElement.lang);
     this.player = document.createElement("audiogen-player");
     this.heading = el("h2", {});
-    this.upNext = el("p", { class: "next-up", "aria-live": "polite" });
+    this.upNextText = el("span", {});
+    this.skipButton = el("button", { type: "button", class: "skip-next", hidden: true });
+    this.upNext = el("p", { class: "next-up", "aria-live": "polite" }, this.upNextText, " ", this.skipButton);
     this.list = el("ol", {});
     this.status = el("p", { class: "status", role: "status", "aria-live": "polite" });
     this.root.append(el("section", { class: "playlist" }, this.heading, this.player, this.upNext, this.list, this.status));
     this.player.addEventListener("audiogen-ended", () => this.advance());
+    this.skipButton.addEventListener("click", () => this.advance());
     this.list.addEventListener("click", (event) => this.clicked(event));
   }
 
@@ -1482,7 +1485,9 @@ class AudiogenPlaylist extends HTMLElement {
       else if (button) (button.previousElementSibling || button.nextElementSibling).focus();
     }
     const next = this.following();
-    this.upNext.textContent = next >= 0 ? `${this.words.upNext}: ${this.items[next].title}` : "";
+    this.upNextText.textContent = next >= 0 ? `${this.words.upNext}: ${this.items[next].title}` : "";
+    this.skipButton.textContent = this.words.skip;
+    this.skipButton.hidden = next < 0 || this.current < 0;
   }
 
   clicked(event) {
