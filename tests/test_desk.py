@@ -485,3 +485,68 @@ def test_the_service_serves_a_playlist_page_and_a_feed_other_sites_may_read(
     page = httpx.get(running.url + "/playlist", params={"section": 'Sports"><script>'})
     assert page.status_code == 200 and "media-src 'self'" in page.headers["content-security-policy"]
     assert '<audiogen-playlist src="/feed.xml" section="Sports&quot;&gt;&lt;script&gt;">' in page.text
+
+
+# -- subscriber-only episodes: signed links --------------------------------------------------
+
+
+def test_a_subscribers_episode_is_served_only_by_a_live_signed_link(
+    server: tuple[Server, httpx.Client], data: Path
+) -> None:
+    import hashlib
+    import hmac
+    import time as clock
+
+    running, client = server
+    members = narrate(client, id="members", markdown=STORY, access="subscribers")
+    everyone = narrate(client, id="everyone", markdown=STORY.replace("Tuesday", "Friday"))
+    assert members["access"] == "subscribers" and members.get("player") is None
+    feed = httpx.get(running.url + "/feed.xml").text
+    assert members["episode"] not in feed and everyone["episode"] in feed  # out of the public feed
+    audio = members["audio"]["url"]
+    path = "/" + audio.split("/", 3)[3]
+    assert httpx.get(audio).status_code == 404  # as if there were nothing
+    minted = client.post("/links", json={"id": "members", "ttl_s": 600})
+    assert minted.status_code == 200, minted.text
+    link = minted.json()["url"]
+    assert httpx.get(link).status_code == 200
+    ranged = httpx.get(link, headers={"Range": "bytes=0-99"})
+    assert ranged.status_code == 206 and len(ranged.content) == 100
+    # a paywall signs its own, by the README's formula
+    secret = cli("link-secret", data=data).stdout.strip()
+    expires = int(clock.time()) + 300
+    signature = hmac.new(secret.encode(), f"{path}{expires}".encode(), hashlib.sha256).hexdigest()
+    assert httpx.get(f"{audio}?exp={expires}&sig={signature}").status_code == 200
+    # expired, altered, for another file, for nothing at all: refused alike, in one line
+    stale = int(clock.time()) - 10
+    old = hmac.new(secret.encode(), f"{path}{stale}".encode(), hashlib.sha256).hexdigest()
+    captions = audio.rsplit(".", 1)[0] + ".vtt"
+    for refused in (
+        f"{audio}?exp={stale}&sig={old}",
+        f"{audio}?exp={expires}&sig={signature[:-1]}0"
+        if signature[-1] != "0"
+        else f"{audio}?exp={expires}&sig={signature[:-1]}1",
+        f"{audio}?exp={expires + 1}&sig={signature}",
+        f"{captions}?exp={expires}&sig={signature}",
+        f"{running.url}/episodes/nothing-here/x.mp3?exp={expires}&sig={signature}",
+        f"{audio}?exp=99999999999999999999&sig={signature}",
+    ):
+        answer = httpx.get(refused)
+        assert answer.status_code == 403 and answer.json() == {"error": "this link is not valid (it may have expired)"}
+    # a link minted for captions works for captions
+    assert httpx.get(client.post("/links", json={"id": "members", "file": "captions"}).json()["url"]).status_code == 200
+    assert client.post("/links", json={"id": "members", "file": "secret.txt"}).status_code == 422
+    # rotating the secret ends every link signed with the old one
+    cli("link-secret", "--rotate", data=data)
+    assert httpx.get(link).status_code == 403
+    # back to public: in the feed again, served to anyone
+    again = client.post("/articles", json={"id": "members", "markdown": STORY, "access": "public"})
+    assert again.status_code == 200 and again.json()["access"] == "public"
+    assert members["episode"] in httpx.get(running.url + "/feed.xml").text and httpx.get(audio).status_code == 200
+    assert client.post("/articles", json={"id": "x", "markdown": STORY, "access": "friends"}).status_code == 422
+    from audiogen.serve import webhooks
+
+    locked = webhooks.wordpress(
+        {"id": 9, "status": "publish", "title": "T", "content": {"rendered": "<p>x</p>", "protected": True}}
+    )
+    assert locked.submission is not None and locked.submission.access == "subscribers"

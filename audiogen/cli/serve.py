@@ -239,3 +239,17 @@ def webhook_secret(data: str, database: str | None, rotate: bool) -> None:
     with _store(data, database) as store:
         secret = webhook_secret(store, rotate=rotate)
     sys.stdout.write(secret + "\n")
+
+
+@serve.command("link-secret")
+@_data_option
+@option("--rotate", is_flag=True, help="Make a new secret (every link signed with the old one stops working).")
+@reports_errors
+def link_secret(data: str, database: str | None, rotate: bool) -> None:
+    """Print the secret subscriber links are signed with (a paywall that mints its own links
+    needs it; see the README)."""
+    from audiogen.serve.auth import link_secret
+
+    with _store(data, database) as store:
+        secret = link_secret(store, rotate=rotate)
+    sys.stdout.write(secret + "\n")

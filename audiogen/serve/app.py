@@ -31,7 +31,7 @@ from audiogen.errors import AudiogenError, ServiceError
 from audiogen.serve import articles, auth, desk, site, stats, webhooks
 from audiogen.serve.articles import Submission
 from audiogen.serve.runner import EPISODES
-from audiogen.serve.service import FEED_FILE, PLAYER_PATH, Service, ServiceConfig
+from audiogen.serve.service import FEED_FILE, PLAYER_PATH, LinkRefused, Service, ServiceConfig
 
 log = logging.getLogger("audiogen")
 
@@ -82,6 +82,19 @@ class ArticleIn(BaseModel):
         description="publish, or draft: narrated but not in the feed, its audio only by its preview link",
     )
     section: str | None = Field(None, description="The site's section (a voice may be set per section)")
+    access: str | None = Field(
+        None,
+        description="public, or subscribers: its files only by signed link (POST /links), out of the public feed;"
+        " default: the section's, else public",
+    )
+
+
+class LinkIn(BaseModel):
+    """A signed link to one of a subscriber-only article's files."""
+
+    id: str = Field(description="The article's id")
+    file: str = Field("audio", description="audio, captions, timings or chapters")
+    ttl_s: int = Field(6 * 3600, ge=60, le=7 * 24 * 3600, description="How long it works (seconds)")
 
 
 class PronunciationIn(BaseModel):
@@ -176,6 +189,8 @@ def create_app(config: ServiceConfig) -> Any:
         article_id = articles.check_id(body.id) if body.id is not None else articles.new_id(kind, source)
         if body.status not in ("publish", "draft"):
             raise HTTPException(422, "the status is publish or draft")
+        if body.access is not None and body.access not in articles.ACCESS:
+            raise HTTPException(422, "access is public or subscribers")
         check_text(body.section)
         try:
             section = webhooks.section_name(body.section)
@@ -191,6 +206,7 @@ def create_app(config: ServiceConfig) -> Any:
             body.quote_voice,
             draft=body.status == "draft",
             section=section,
+            access=body.access,
         )
 
     def check_text(*values: str | None) -> None:
@@ -274,6 +290,14 @@ def create_app(config: ServiceConfig) -> Any:
 
     def unpublish(article_id: str, modified: str | None = None) -> bool:
         return service.unpublish(article_id, modified)
+
+    @app.post("/links", tags=["episodes"], summary="A signed link to a subscriber-only episode's file")
+    def post_link(body: LinkIn, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        """For a paywall that would rather ask than sign: ``{"url": …?exp=…&sig=…, "expires": UNIX}``.
+        A link is ``?exp=UNIX&sig=HEX`` with HEX the HMAC-SHA256, keyed by the secret
+        ``audiogen serve link-secret`` prints, of the URL's path followed by ``exp``."""
+        check_text(body.id, body.file)
+        return service.signed_link(known(body.id), body.file, body.ttl_s)
 
     # -- the site's pronunciations ----------------------------------------------------------
 
@@ -398,8 +422,17 @@ def create_app(config: ServiceConfig) -> Any:
         summary="An episode's audio, captions or timings",
         methods=["GET", "HEAD"],
     )
-    def episode_file(episode: str, name: str, preview: str | None = Query(None, max_length=100)) -> Any:
-        path = service.episode_file(episode, name, preview)
+    def episode_file(
+        episode: str,
+        name: str,
+        preview: str | None = Query(None, max_length=100),
+        exp: str | None = Query(None, max_length=20),
+        sig: str | None = Query(None, max_length=200),
+    ) -> Any:
+        try:
+            path = service.episode_file(episode, name, preview, (f"/episodes/{episode}/{name}", exp, sig))
+        except LinkRefused as exc:
+            raise HTTPException(403, exc.message) from None
         if path is None:
             raise HTTPException(404, "no such file")
         media = _CHAPTERS_TYPE if name.endswith(".chapters.json") else _MEDIA_TYPES.get(path.suffix.lower())

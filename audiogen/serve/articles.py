@@ -29,6 +29,7 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 MAX_ATTEMPTS = 3
 #: how long a draft's preview link works (it ends sooner when the draft is published)
 PREVIEW_S = 7 * 24 * 3600
+ACCESS = ("public", "subscribers")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class Submission:
     draft: bool = False
     #: the site's section (its voice may be set per section)
     section: str | None = None
+    #: "public", "subscribers" (files by signed link only, out of the public feed), or
+    #: None: the section's default, else public
+    access: str | None = None
 
     def columns(self) -> tuple[str | None, ...]:
         """The values of ``REQUEST_COLUMNS``, in order."""
@@ -105,6 +109,7 @@ def submit(store: Store, submission: Submission, reason: str) -> Submitted:
     """Record ``submission`` and queue its narration when one is needed."""
     request_hash = submission.request_hash()
     stamp = now()
+    published = False  # (the public feed must be written again: a draft published, access changed)
     with store.transaction():
         article = get_article(store, submission.id)
         created = article is None
@@ -125,6 +130,7 @@ def submit(store: Store, submission: Submission, reason: str) -> Submitted:
                 ),
             )
             _set_draft(store, submission.id, submission.draft, was=False)
+            _set_access(store, submission, was="public")
         else:
             known = article.get("modified")
             if submission.modified and known and submission.modified < known:
@@ -132,6 +138,7 @@ def submit(store: Store, submission: Submission, reason: str) -> Submitted:
             if submission.modified:
                 store.execute("UPDATE articles SET modified = ? WHERE id = ?", (submission.modified, submission.id))
             published = _set_draft(store, submission.id, submission.draft, was=bool(article.get("draft")))
+            published = _set_access(store, submission, was=article.get("access") or "public") or published
             active = active_job(store, submission.id)
             if article["request_hash"] == request_hash and (article["status"] == "done" or active):
                 article = get_article(store, submission.id) or article
@@ -156,7 +163,21 @@ def submit(store: Store, submission: Submission, reason: str) -> Submitted:
             )
         article = get_article(store, submission.id)
     assert article is not None
-    return Submitted(article, job, created=created)
+    return Submitted(article, job, created=created, published=published)
+
+
+def _set_access(store: Store, submission: Submission, *, was: str) -> bool:
+    """Who may hear the article: as the submission says, else its section's default,
+    else public; whether it changed (the public feed must be written again)."""
+    access = submission.access
+    if access is None and submission.section:
+        row = store.row("SELECT access FROM section_access WHERE section = ?", (submission.section,))
+        access = row["access"] if row else None
+    access = access if access in ACCESS else "public"
+    if access == was:
+        return False
+    store.execute("UPDATE articles SET access = ? WHERE id = ?", (access, submission.id))
+    return True
 
 
 def _set_draft(store: Store, article_id: str, draft: bool, *, was: bool) -> bool:
@@ -264,9 +285,12 @@ def delete_article(store: Store, article_id: str, modified: str | None = None) -
 
 
 def done_records(store: Store) -> dict[str, dict[str, Any]]:
-    """The episodes to publish (drafts are not): key → the record of their last narration."""
+    """The episodes of the public feed (not drafts, not subscribers'): key → the record of
+    their last narration."""
     records = {}
-    for row in store.rows("SELECT id, record, section FROM articles WHERE record IS NOT NULL AND draft = 0"):
+    for row in store.rows(
+        "SELECT id, record, section FROM articles WHERE record IS NOT NULL AND draft = 0 AND access = 'public'"
+    ):
         record = json.loads(row["record"])
         if record.get("status") == "done":
             records[f"article:{row['id']}"] = record | ({"section": row["section"]} if row["section"] else {})

@@ -34,6 +34,12 @@ SIGNATURE_TOLERANCE_S = 300
 ROLES = ("editor", "stats")
 #: how long a desk session lasts
 SESSION_S = 12 * 3600
+LINK_SECRET = "link_secret"
+#: a signed link's life when the service mints it, and the longest any may have
+LINK_LIFE_S = 6 * 3600
+MAX_LINK_LIFE_S = 7 * 24 * 3600
+#: what every refused link is told (expired, altered, another path, nothing there: alike)
+LINK_REFUSED = "this link is not valid (it may have expired)"
 
 
 @dataclass(frozen=True)
@@ -136,6 +142,39 @@ def webhook_secret(store: Store, *, rotate: bool = False) -> str:
         secret = "whsec_" + secrets.token_urlsafe(32)
         store.put_setting(WEBHOOK_SECRET, secret)
     return secret
+
+
+def link_secret(store: Store, *, rotate: bool = False) -> str:
+    """The secret subscriber links are signed with, made on first use (or anew: every link
+    signed with the old one stops working)."""
+    secret = None if rotate else store.setting(LINK_SECRET)
+    if secret is None:
+        secret = "lnsec_" + secrets.token_urlsafe(32)
+        store.put_setting(LINK_SECRET, secret)
+    return secret
+
+
+def link_signature(secret: str, path: str, expires: int | str) -> str:
+    """``sig`` of a link to ``path`` (the URL's path, as ``/episodes/E/F``) until ``expires``
+    (Unix seconds): the hex HMAC-SHA256 of the path followed by the expiry."""
+    return hmac.new(secret.encode("utf-8"), f"{path}{expires}".encode(), hashlib.sha256).hexdigest()
+
+
+def sign_link(secret: str, path: str, life_s: int = LINK_LIFE_S) -> tuple[int, str]:
+    """(exp, sig) of a link to ``path`` that works for ``life_s`` seconds."""
+    expires = int(time.time()) + max(1, min(life_s, MAX_LINK_LIFE_S))
+    return expires, link_signature(secret, path, expires)
+
+
+def link_good(secret: str, path: str, expires: str | None, signature: str | None) -> bool:
+    """Whether ``?exp=&sig=`` make a live link to ``path``."""
+    if not expires or not signature or not expires.isascii() or not expires.isdigit() or len(expires) > 12:
+        return False
+    now = time.time()
+    if not now < int(expires) <= now + MAX_LINK_LIFE_S:
+        return False
+    expected = link_signature(secret, path, expires)
+    return signature.isascii() and hmac.compare_digest(expected, signature.strip().lower())
 
 
 def sign(secret: str, timestamp: int | str, body: bytes) -> str:

@@ -498,6 +498,21 @@ class Desk:
             '<label for="voice">Voice</label><input id="voice" name="voice" required maxlength="100">'
             '<button type="submit">Set</button></form></section>'
         )
+        kept = "".join(
+            f"<li>{escape(section)}: {escape(access)}</li>"
+            for section, access in sorted(site.section_access(self.store).items())
+        )
+        parts.append(
+            '<section aria-labelledby="access"><h2 id="access">Subscribers only, by section</h2>'
+            f"<ul>{kept}</ul>"
+            f'<form method="post" action="/desk/access" class="row">{_token(token)}'
+            '<label for="access-section">Section</label><input id="access-section" name="section" required maxlength="100">'
+            '<label for="access-kind">Heard by</label><select id="access-kind" name="access">'
+            '<option value="public">everyone</option><option value="subscribers">subscribers only</option></select>'
+            '<button type="submit">Set</button></form>'
+            '<p class="muted">For articles that do not say; a subscriber-only episode is left out of the public feed '
+            "and served only by signed links (POST /links, or signed by your paywall).</p></section>"
+        )
         feed = f"{self.service.public_url}/feed.xml"
         snippet = (
             f'<script type="module" src="{self.service.public_url}/player/audiogen-player.js"></script>\n'
@@ -815,6 +830,14 @@ def register(app: FastAPI, service: Service) -> None:
         def change(fields: dict[str, str]) -> str:
             site.delete_section_voice(service.store, fields.get("section", ""))
             return "Deleted."
+
+        return await guarded(request, settings_form(change))
+
+    @app.post("/desk/access", include_in_schema=False)
+    async def set_access(request: Request) -> Any:
+        def change(fields: dict[str, str]) -> str:
+            site.set_section_access(service.store, fields.get("section", ""), fields.get("access", ""))
+            return f"Section {fields.get('section', '').strip()}: {fields.get('access')}."
 
         return await guarded(request, settings_form(change))
 

@@ -61,6 +61,12 @@ class ServiceConfig:
 
 
 PROOF_MODES = ("off", "report", "fix")
+
+
+class LinkRefused(ServiceError):
+    """A signed link that is not good (expired, altered, for another file)."""
+
+
 #: the desk's choice of proof mode, in the settings table
 PROOF_SETTING = "proof_mode"
 
@@ -199,18 +205,35 @@ class Service:
 
     # -- what the API shows ----------------------------------------------------------------
 
-    def episode_file(self, episode: str, name: str, preview: str | None = None) -> Path | None:
-        """A served file of a published episode (of a draft: with its live preview
-        token), or ``None``."""
+    def episode_file(
+        self,
+        episode: str,
+        name: str,
+        preview: str | None = None,
+        link: tuple[str, str | None, str | None] | None = None,
+    ) -> Path | None:
+        """A served file of a published episode (of a draft: with its live preview token;
+        of a subscribers' episode: with a live signed ``link``: (path, exp, sig)), or
+        ``None``. A link that is not good raises ``LinkRefused``, whether the episode is
+        there or not (a link says nothing of what exists)."""
         import hmac
         import time
 
+        from audiogen.serve.auth import LINK_REFUSED, link_good, link_secret
+
+        signed = link is not None and (link[1] is not None or link[2] is not None)
+        if signed:
+            assert link is not None
+            if not link_good(link_secret(self.store), *link):
+                raise LinkRefused(LINK_REFUSED)
         if name in PRIVATE_FILES or "/" in name or name.startswith("."):
             return None
         row = self.store.row(
-            "SELECT record, draft, preview_token, preview_expires FROM articles WHERE episode = ?", (episode,)
+            "SELECT record, draft, preview_token, preview_expires, access FROM articles WHERE episode = ?", (episode,)
         )
         if row is None or not row["record"]:
+            return None
+        if row["access"] == "subscribers" and not signed:
             return None
         if row["draft"] and not (
             preview
@@ -255,6 +278,7 @@ class Service:
             "updated": article["updated"],
             "error": article["error"],
             "status_detail": "draft" if article.get("draft") else "published",
+            "access": article.get("access") or "public",
             "section": article.get("section"),
             "job": self.job_view(job),
             "links": {"self": f"{self.public_url}/articles/{quote(article['id'])}"},
@@ -290,6 +314,26 @@ class Service:
             view["proof"] = {"accuracy": record["proof_accuracy"], "flagged": record.get("proof_flagged", 0)}
         return view
 
+    def signed_link(self, article: dict[str, Any], file: str, life_s: int) -> dict[str, Any]:
+        """A signed link to one of an article's files ("audio", "captions", "timings",
+        "chapters") that works for ``life_s`` seconds."""
+        from audiogen.serve.auth import link_secret, sign_link
+
+        record = json.loads(article["record"]) if article.get("record") else None
+        if not record or record.get("status") != "done":
+            raise ServiceError("the article has no episode yet")
+        stem = str(record["audio"]).rsplit(".", 1)[0]
+        names = {"audio": record["audio"], "captions": f"{stem}.vtt", "timings": f"{stem}.json"}
+        names["chapters"] = f"{stem}.chapters.json"
+        if file not in names or names[file] not in record.get("files", []):
+            raise ServiceError(
+                f"the episode has no {file}" if file in names else f"a link is to one of {', '.join(names)}"
+            )
+        path = f"/{EPISODES}/{article['episode']}/{names[file]}"
+        expires, signature = sign_link(link_secret(self.store), path, life_s)
+        address = f"/{EPISODES}/{quote(article['episode'])}/{quote(names[file])}"
+        return {"url": f"{self.public_url}{address}?exp={expires}&sig={signature}", "expires": expires}
+
     def player_snippet(self, article: dict[str, Any]) -> str | None:
         """The HTML that puts the episode's player on the article's page, with listening
         figures sent to this service."""
@@ -299,6 +343,8 @@ class Service:
         record = json.loads(article["record"]) if article["record"] else None
         if not record or record.get("status") != "done" or article.get("draft"):
             return None
+        if (article.get("access") or "public") != "public":
+            return None  # a subscriber's page mints signed links (POST /links)
         try:
             files = find_episode(self.data / EPISODES / article["episode"] / record["audio"])
         except EmbedError as exc:

@@ -381,3 +381,21 @@ def set_section_voice(store: Store, section: str, voice: str) -> None:
 
 def delete_section_voice(store: Store, section: str) -> bool:
     return store.execute("DELETE FROM section_voices WHERE section = ?", (section,)) > 0
+
+
+def section_access(store: Store) -> dict[str, str]:
+    return {row["section"]: row["access"] for row in store.rows("SELECT section, access FROM section_access")}
+
+
+def set_section_access(store: Store, section: str, access: str) -> None:
+    """The access of a section's articles when they say none (public or subscribers)."""
+    section = " ".join(str(section).split())
+    if not section or len(section) > 100:
+        raise ServiceError("a section's name has 1 to 100 characters")
+    if access not in ("public", "subscribers"):
+        raise ServiceError("access is public or subscribers")
+    store.execute(
+        "INSERT INTO section_access (section, access) VALUES (?, ?)"
+        " ON CONFLICT (section) DO UPDATE SET access = excluded.access",
+        (section, access),
+    )

@@ -150,6 +150,11 @@ MIGRATIONS: list[list[str]] = [
             for mark in (10, 20, 30, 40, 60, 70, 80, 90)
         ),
     ],
+    # 6: subscriber-only articles (their files served by signed links only), and a default per section
+    [
+        "ALTER TABLE articles ADD COLUMN access TEXT NOT NULL DEFAULT 'public'",
+        "CREATE TABLE section_access (section TEXT PRIMARY KEY, access TEXT NOT NULL)",
+    ],
 ]
 
 _IDENTITY = {

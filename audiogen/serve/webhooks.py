@@ -66,6 +66,9 @@ def generic(body: Any) -> Action:
     status = body.get("status", "publish")
     if status not in ("publish", "draft"):
         raise ValueError("'status' must be publish or draft")
+    access = body.get("access")
+    if access is not None and access not in ("public", "subscribers"):
+        raise ValueError("'access' must be public or subscribers")
     submission = Submission(
         article_id,
         given[0],
@@ -76,6 +79,7 @@ def generic(body: Any) -> Action:
         modified=modified,
         draft=status == "draft",
         section=section_name(body.get("section")),
+        access=access,
     )
     return Action("publish", article_id, submission, modified)
 
@@ -118,8 +122,18 @@ def wordpress(body: Any) -> Action:
     page = _page(title, content, link, author, date if isinstance(date, str) else "")
     names = body.get("category_names", body.get("categories"))
     section = section_name(names[0]) if isinstance(names, list) and names and isinstance(names[0], str) else None
+    content_field = body.get("content")
+    protected = bool(body.get("password") or body.get("post_password")) or (
+        isinstance(content_field, dict) and content_field.get("protected") is True
+    )
     submission = Submission(
-        article_id, "html", page, modified=modified, draft=status in WORDPRESS_DRAFTS, section=section
+        article_id,
+        "html",
+        page,
+        modified=modified,
+        draft=status in WORDPRESS_DRAFTS,
+        section=section,
+        access="subscribers" if protected else None,  # a password-protected post: for subscribers
     )
     return Action("publish", article_id, submission, modified)
 
