@@ -373,7 +373,7 @@ def test_events_are_counted_rate_limited_and_summed(data: Path) -> None:
             assert httpx.post(running.url + "/events", json={"episode": "nobody", "event": "play"}).status_code == 404
             for wrong in (
                 {"episode": "heard", "event": "pause"},
-                {"episode": "heard", "event": "progress", "percent": 30},
+                {"episode": "heard", "event": "progress", "percent": 33},  # (tenths and quarters only),
                 {"episode": "heard", "event": "play", "speed": 99},
                 [1, 2],
             ):
