@@ -550,3 +550,49 @@ def test_a_subscribers_episode_is_served_only_by_a_live_signed_link(
         {"id": 9, "status": "publish", "title": "T", "content": {"rendered": "<p>x</p>", "protected": True}}
     )
     assert locked.submission is not None and locked.submission.access == "subscribers"
+
+
+def test_a_subscribers_private_feed_signs_every_link_for_them_and_ends_when_revoked(
+    server: tuple[Server, httpx.Client], data: Path
+) -> None:
+    from lxml import etree
+
+    running, client = server
+    narrate(client, id="members", markdown=STORY, access="subscribers")
+    narrate(client, id="everyone", markdown=STORY.replace("Tuesday", "Friday"))
+    made = client.post("/subscribers", json={"id": "ana@reader.example"})
+    assert made.status_code == 201, made.text
+    feed_url = made.json()["feed_url"]
+    other = cli("subscribers", "add", "ben", "--public-url", running.url, data=data).stdout.strip()
+    assert other.startswith(running.url + "/feeds/") and other != feed_url
+    feed = httpx.get(feed_url)
+    assert feed.status_code == 200 and feed.headers["cache-control"] == "private, no-store"
+    items = etree.fromstring(feed.content).findall("channel/item")
+    enclosures = [item.find("enclosure").get("url") for item in items]
+    assert len(enclosures) == 2  # the public episode and the subscribers' one
+    assert all("sub=ana%40reader.example" in url and "&sig=" in url for url in enclosures)
+    for url in enclosures:
+        assert httpx.get(url, headers={"Range": "bytes=0-9"}).status_code == 206
+    # a link of Ana's with Ben's name on it, a feed token that is no one's
+    borrowed = enclosures[0].replace("sub=ana%40reader.example", "sub=ben")
+    assert httpx.get(borrowed).status_code == 403
+    assert httpx.get(running.url + "/feeds/not-a-token.xml").status_code == 404
+    assert client.post("/subscribers", json={"id": "<script>/../x"}).status_code == 422
+    assert client.post("/subscribers", json={"id": "ana@reader.example"}).status_code == 422  # has one already
+    # revoked: the feed and every link it gave end at once
+    assert client.delete("/subscribers/ana@reader.example").status_code == 204
+    assert httpx.get(feed_url).status_code == 410
+    assert httpx.get(enclosures[0]).status_code == 410
+    assert httpx.get(other).status_code == 200  # Ben's goes on
+    # a feed passed around: fetched from 50 places in a day, flagged on the admin page's figures
+    from audiogen.serve import subscribers
+    from audiogen.serve.store import DATABASE_FILE
+
+    store = Store(str(data / DATABASE_FILE))
+    try:
+        for place in range(50):
+            subscribers.count_fetch(store, "ben", f"203.0.113.{place}", "s")
+    finally:
+        store.close()
+    shared = client.get("/stats").json()["shared_feeds"]
+    assert [(s["subscriber"], s["places"]) for s in shared] == [("ben", 51)]  # (and the fetch above)

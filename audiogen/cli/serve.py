@@ -253,3 +253,55 @@ def link_secret(data: str, database: str | None, rotate: bool) -> None:
     with _store(data, database) as store:
         secret = link_secret(store, rotate=rotate)
     sys.stdout.write(secret + "\n")
+
+
+@serve.group("subscribers")
+def subscribers_group() -> None:
+    """Subscribers' private feeds (subscriber-only episodes, every link signed for them)."""
+
+
+@subscribers_group.command("add")
+@click.argument("subscriber", metavar="EMAIL|ID")
+@_data_option
+@option(
+    "--public-url",
+    metavar="URL",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="Where the service is reached.",
+)
+@reports_errors
+def add_subscriber(subscriber: str, data: str, database: str | None, public_url: str) -> None:
+    """Give a subscriber a private feed and print its URL (shown only now)."""
+    from audiogen.serve import subscribers
+
+    with _store(data, database) as store:
+        token = subscribers.add(store, subscriber)
+    click.echo(f"{public_url.rstrip('/')}/feeds/{token}.xml")
+
+
+@subscribers_group.command("revoke")
+@click.argument("subscriber", metavar="EMAIL|ID")
+@_data_option
+@reports_errors
+def revoke_subscriber(subscriber: str, data: str, database: str | None) -> None:
+    """End a subscriber's feed and every link it gave (they answer 410 at once)."""
+    from audiogen.serve import subscribers
+
+    with _store(data, database) as store:
+        if not subscribers.revoke(store, subscriber):
+            raise ServiceError(f"no active subscriber '{subscriber[:128]}'")
+    click.echo(f"Revoked {subscriber}.", err=True)
+
+
+@subscribers_group.command("list")
+@_data_option
+@reports_errors
+def list_subscribers(data: str, database: str | None) -> None:
+    """The subscribers: id, when added, whether revoked."""
+    from audiogen.serve import subscribers
+
+    with _store(data, database) as store:
+        for row in subscribers.listed(store):
+            state = f"revoked {row['revoked'][:16]}" if row["revoked"] else "active"
+            click.echo(f"{row['id']:<40}  added {row['created'][:16]}  {state}")

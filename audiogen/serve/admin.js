@@ -142,6 +142,14 @@ async function show(key, days) {
   }
   const figures = await response.json();
   totals(figures.totals);
+  const shared = document.getElementById("shared");
+  const found = figures.shared_feeds || [];
+  shared.hidden = found.length === 0;
+  shared.querySelector("ul").replaceChildren(...found.map((f) => {
+    const item = document.createElement("li");
+    item.textContent = `${f.subscriber}: ${f.places} places on ${f.day} (${f.fetches} fetches)`;
+    return item;
+  }));
   // With no listens there is no curve to draw (no 100 % at the start) and no scale.
   const heard = figures.totals.plays > 0;
   const none = `No listens yet in the last ${figures.days} days.`;

@@ -28,10 +28,10 @@ from starlette.concurrency import run_in_threadpool
 
 from audiogen import __version__
 from audiogen.errors import AudiogenError, ServiceError
-from audiogen.serve import articles, auth, desk, site, stats, webhooks
+from audiogen.serve import articles, auth, desk, site, stats, subscribers, webhooks
 from audiogen.serve.articles import Submission
 from audiogen.serve.runner import EPISODES
-from audiogen.serve.service import FEED_FILE, PLAYER_PATH, LinkRefused, Service, ServiceConfig
+from audiogen.serve.service import FEED_FILE, PLAYER_PATH, LinkGone, LinkRefused, Service, ServiceConfig
 
 log = logging.getLogger("audiogen")
 
@@ -87,6 +87,12 @@ class ArticleIn(BaseModel):
         description="public, or subscribers: its files only by signed link (POST /links), out of the public feed;"
         " default: the section's, else public",
     )
+
+
+class SubscriberIn(BaseModel):
+    """A subscriber to give a private feed."""
+
+    id: str = Field(description="The subscriber's id or e-mail address (nothing else is kept)")
 
 
 class LinkIn(BaseModel):
@@ -291,6 +297,44 @@ def create_app(config: ServiceConfig) -> Any:
     def unpublish(article_id: str, modified: str | None = None) -> bool:
         return service.unpublish(article_id, modified)
 
+    @app.post("/subscribers", tags=["subscribers"], status_code=201, summary="A private feed for a subscriber")
+    def post_subscriber(body: SubscriberIn, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        """The subscriber's feed URL (shown once: its token is stored hashed); Apple Podcasts,
+        Overcast and Pocket Casts take such private feeds."""
+        check_text(body.id)
+        token = subscribers.add(service.store, body.id)
+        return JSONResponse({"id": body.id, "feed_url": f"{service.public_url}/feeds/{token}.xml"}, status_code=201)
+
+    @app.delete(
+        "/subscribers/{subscriber}",
+        tags=["subscribers"],
+        status_code=204,
+        response_class=Response,
+        response_model=None,
+        summary="End a subscriber's feed and every link it gave",
+    )
+    def delete_subscriber(subscriber: str, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        check_text(subscriber)
+        if not subscribers.revoke(service.store, subscriber):
+            raise HTTPException(404, "no such subscriber (or revoked already)")
+        return Response(status_code=204)
+
+    @app.api_route(
+        "/feeds/{name}", tags=["subscribers"], summary="A subscriber's private feed", methods=["GET", "HEAD"]
+    )
+    def private_feed(name: str, request: Request) -> Any:
+        if not name.endswith(".xml"):
+            raise HTTPException(404, "no such feed")
+        try:
+            xml = service.private_feed(name.removesuffix(".xml"), request.client.host if request.client else "?")
+        except LinkRefused:
+            raise HTTPException(404, "no such feed") from None
+        except LinkGone as exc:
+            raise HTTPException(410, exc.message) from None
+        return Response(
+            xml, media_type="application/rss+xml; charset=utf-8", headers={"Cache-Control": "private, no-store"}
+        )
+
     @app.post("/links", tags=["episodes"], summary="A signed link to a subscriber-only episode's file")
     def post_link(body: LinkIn, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
         """For a paywall that would rather ask than sign: ``{"url": …?exp=…&sig=…, "expires": UNIX}``.
@@ -428,11 +472,14 @@ def create_app(config: ServiceConfig) -> Any:
         preview: str | None = Query(None, max_length=100),
         exp: str | None = Query(None, max_length=20),
         sig: str | None = Query(None, max_length=200),
+        sub: str | None = Query(None, max_length=128),
     ) -> Any:
         try:
-            path = service.episode_file(episode, name, preview, (f"/episodes/{episode}/{name}", exp, sig))
+            path = service.episode_file(episode, name, preview, (f"/episodes/{episode}/{name}", exp, sig), sub)
         except LinkRefused as exc:
             raise HTTPException(403, exc.message) from None
+        except LinkGone as exc:
+            raise HTTPException(410, exc.message) from None
         if path is None:
             raise HTTPException(404, "no such file")
         media = _CHAPTERS_TYPE if name.endswith(".chapters.json") else _MEDIA_TYPES.get(path.suffix.lower())
@@ -519,7 +566,10 @@ def create_app(config: ServiceConfig) -> Any:
         key: auth.KeyInfo = Depends(any_key),  # noqa: B008
     ) -> Any:
         check_text(episode)
-        return stats.summary(service.store, min(days, 366), episode)
+        figures = stats.summary(service.store, min(days, 366), episode)
+        # private feeds fetched from many places in a day: passed around
+        figures["shared_feeds"] = subscribers.shared(service.store)
+        return figures
 
     @app.get("/admin", include_in_schema=False)
     def admin() -> Any:

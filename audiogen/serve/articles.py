@@ -284,13 +284,12 @@ def delete_article(store: Store, article_id: str, modified: str | None = None) -
     return article
 
 
-def done_records(store: Store) -> dict[str, dict[str, Any]]:
-    """The episodes of the public feed (not drafts, not subscribers'): key → the record of
-    their last narration."""
+def done_records(store: Store, *, everyone: bool = True) -> dict[str, dict[str, Any]]:
+    """The episodes of the public feed (not drafts, not subscribers'; ``everyone=False``:
+    a subscriber's feed, theirs too): key → the record of their last narration."""
     records = {}
-    for row in store.rows(
-        "SELECT id, record, section FROM articles WHERE record IS NOT NULL AND draft = 0 AND access = 'public'"
-    ):
+    public = " AND access = 'public'" if everyone else ""
+    for row in store.rows("SELECT id, record, section FROM articles WHERE record IS NOT NULL AND draft = 0" + public):
         record = json.loads(row["record"])
         if record.get("status") == "done":
             records[f"article:{row['id']}"] = record | ({"section": row["section"]} if row["section"] else {})

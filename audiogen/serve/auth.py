@@ -154,26 +154,30 @@ def link_secret(store: Store, *, rotate: bool = False) -> str:
     return secret
 
 
-def link_signature(secret: str, path: str, expires: int | str) -> str:
+def link_signature(secret: str, path: str, expires: int | str, subscriber: str = "") -> str:
     """``sig`` of a link to ``path`` (the URL's path, as ``/episodes/E/F``) until ``expires``
-    (Unix seconds): the hex HMAC-SHA256 of the path followed by the expiry."""
-    return hmac.new(secret.encode("utf-8"), f"{path}{expires}".encode(), hashlib.sha256).hexdigest()
+    (Unix seconds): the hex HMAC-SHA256 of the path followed by the expiry (and, for a
+    link of a subscriber's private feed, the subscriber's id)."""
+    message = f"{path}{expires}{subscriber}"
+    return hmac.new(secret.encode("utf-8"), message.encode(), hashlib.sha256).hexdigest()
 
 
-def sign_link(secret: str, path: str, life_s: int = LINK_LIFE_S) -> tuple[int, str]:
+def sign_link(secret: str, path: str, life_s: int = LINK_LIFE_S, subscriber: str = "") -> tuple[int, str]:
     """(exp, sig) of a link to ``path`` that works for ``life_s`` seconds."""
     expires = int(time.time()) + max(1, min(life_s, MAX_LINK_LIFE_S))
-    return expires, link_signature(secret, path, expires)
+    return expires, link_signature(secret, path, expires, subscriber)
 
 
-def link_good(secret: str, path: str, expires: str | None, signature: str | None) -> bool:
-    """Whether ``?exp=&sig=`` make a live link to ``path``."""
+def link_good(
+    secret: str, path: str, expires: str | None, signature: str | None, subscriber: str | None = None
+) -> bool:
+    """Whether ``?exp=&sig=`` (and ``sub=``) make a live link to ``path``."""
     if not expires or not signature or not expires.isascii() or not expires.isdigit() or len(expires) > 12:
         return False
     now = time.time()
     if not now < int(expires) <= now + MAX_LINK_LIFE_S:
         return False
-    expected = link_signature(secret, path, expires)
+    expected = link_signature(secret, path, expires, subscriber or "")
     return signature.isascii() and hmac.compare_digest(expected, signature.strip().lower())
 
 

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from audiogen.errors import ServiceError
 from audiogen.publish.batch import BatchOptions
-from audiogen.serve import articles, site
+from audiogen.serve import articles, site, subscribers
 from audiogen.serve.runner import EPISODES, Runner, remove_episode
 from audiogen.serve.stats import RateLimiter
 from audiogen.serve.store import DATABASE_FILE, Store
@@ -65,6 +65,10 @@ PROOF_MODES = ("off", "report", "fix")
 
 class LinkRefused(ServiceError):
     """A signed link that is not good (expired, altered, for another file)."""
+
+
+class LinkGone(ServiceError):
+    """A link, or a private feed, of a subscriber whose subscription was revoked."""
 
 
 #: the desk's choice of proof mode, in the settings table
@@ -211,6 +215,7 @@ class Service:
         name: str,
         preview: str | None = None,
         link: tuple[str, str | None, str | None] | None = None,
+        subscriber: str | None = None,
     ) -> Path | None:
         """A served file of a published episode (of a draft: with its live preview token;
         of a subscribers' episode: with a live signed ``link``: (path, exp, sig)), or
@@ -224,8 +229,10 @@ class Service:
         signed = link is not None and (link[1] is not None or link[2] is not None)
         if signed:
             assert link is not None
-            if not link_good(link_secret(self.store), *link):
+            if not link_good(link_secret(self.store), *link, subscriber):
                 raise LinkRefused(LINK_REFUSED)
+            if subscriber is not None and not subscribers.active(self.store, subscriber):
+                raise LinkGone("this subscription has ended")
         if name in PRIVATE_FILES or "/" in name or name.startswith("."):
             return None
         row = self.store.row(
@@ -313,6 +320,49 @@ class Service:
         if record and record.get("status") == "done" and "proof_accuracy" in record:
             view["proof"] = {"accuracy": record["proof_accuracy"], "flagged": record.get("proof_flagged", 0)}
         return view
+
+    def private_feed(self, token: str, address: str) -> str:
+        """The feed of the subscriber whose token it is: the public and the subscriber-only
+        episodes, every file's link signed for that subscriber (for seven days: a podcast
+        app fetches the feed again long before). ``LinkGone`` once revoked; ``None``-like
+        refusal (``LinkRefused``) for a token nobody has."""
+        from dataclasses import replace as changed
+
+        from audiogen.publish.feed import build_feed, episodes_from_records, make_channel
+        from audiogen.serve.auth import MAX_LINK_LIFE_S, link_secret, sign_link
+
+        found = subscribers.by_token(self.store, token)
+        if found is None:
+            raise LinkRefused("no such feed")
+        if found["revoked"]:
+            raise LinkGone("this subscription has ended")
+        secret = link_secret(self.store)
+        subscribers.count_fetch(self.store, found["id"], address, secret)
+        records = articles.done_records(self.store, everyone=False)
+        episodes, defaults = episodes_from_records(self.data / EPISODES, records, self.episodes_url)
+
+        def signed(url: str | None) -> str | None:
+            if not url or not url.startswith(self.public_url):
+                return url
+            from urllib.parse import unquote
+
+            path = unquote(url[len(self.public_url) :])
+            expires, signature = sign_link(secret, path, MAX_LINK_LIFE_S, found["id"])
+            return f"{url}?exp={expires}&sub={quote(found['id'])}&sig={signature}"
+
+        episodes = [
+            changed(
+                e,
+                audio_url=signed(e.audio_url) or e.audio_url,
+                transcript_url=signed(e.transcript_url),
+                chapters_url=signed(e.chapters_url),
+            )
+            for e in episodes
+        ]
+        feed_url = f"{self.public_url}/feeds/{token}.xml"
+        settings = dict(self.config.channel) | {"feed_url": feed_url}
+        channel = make_channel(settings, self.public_url + "/", feed_url, defaults, self.data)
+        return build_feed(episodes, channel)
 
     def signed_link(self, article: dict[str, Any], file: str, life_s: int) -> dict[str, Any]:
         """A signed link to one of an article's files ("audio", "captions", "timings",

@@ -155,6 +155,22 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE articles ADD COLUMN access TEXT NOT NULL DEFAULT 'public'",
         "CREATE TABLE section_access (section TEXT PRIMARY KEY, access TEXT NOT NULL)",
     ],
+    # 7: subscribers' private feeds (the token stored hashed), and how many places fetch each a day
+    [
+        """CREATE TABLE subscribers (
+            id TEXT PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            created TEXT NOT NULL,
+            revoked TEXT
+        )""",
+        """CREATE TABLE subscriber_fetches (
+            subscriber TEXT NOT NULL,
+            day TEXT NOT NULL,
+            place TEXT NOT NULL,
+            fetches INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (subscriber, day, place)
+        )""",
+    ],
 ]
 
 _IDENTITY = {
