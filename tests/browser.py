@@ -41,7 +41,7 @@ _TYPES = {
 def chromium_path() -> str:
     found = os.environ.get("AUDIOGEN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
-        raise RuntimeError("Chromium is not installed: run tests/setup-browser.sh (Debian's chromium package)")
+        raise RuntimeError("Chromium is not installed: run tests/setup.sh (Debian's chromium package)")
     return found
 
 

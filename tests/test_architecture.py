@@ -69,3 +69,11 @@ def test_every_module_is_on_the_map() -> None:
     present = {str(path.relative_to(ROOT)) for path in PACKAGE.rglob("*.py") if "__pycache__" not in path.parts}
     assert present - named == set(), "modules missing from ARCHITECTURE.md"
     assert named - present == set(), "ARCHITECTURE.md names modules that do not exist"
+
+
+def test_every_integration_file_is_on_the_map() -> None:
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(integrations/[\w/.\-]+)`", text))
+    present = {str(path.relative_to(ROOT)) for path in (ROOT / "integrations").rglob("*") if path.is_file()}
+    assert present - named == set(), "integration files missing from ARCHITECTURE.md"
+    assert named - present == set(), "ARCHITECTURE.md names integration files that do not exist"

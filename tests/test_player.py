@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import AXE, CHROMIUM_FLAGS, chromium_path, serve
+from browser import AXE, serve
 from click.testing import CliRunner
 from conftest import ROOT, SEED_PAGE
 
@@ -39,32 +39,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     narration.export(folder / "article.mp3")
     embed(folder / "article.mp3", demo=True)
     yield folder
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def new_page(browser: Any) -> Iterator[Any]:
-    contexts = []
-
-    def make(**options: Any) -> Any:
-        context = browser.new_context(**options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def timings(site: Path) -> dict[str, Any]:
@@ -378,7 +352,7 @@ def test_host_page_css_does_not_reach_into_the_player(site: Path, new_page: Any)
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_accessibility_audit_finds_nothing_serious(site: Path, new_page: Any, scheme: str) -> None:
-    assert AXE.is_file(), "axe-core is missing: run tests/setup-browser.sh"
+    assert AXE.is_file(), "axe-core is missing: run tests/setup.sh"
     with serve(site) as (base, _):
         page = new_page(color_scheme=scheme, bypass_csp=True, reduced_motion="reduce")
         page.goto(f"{base}/article.demo.html")

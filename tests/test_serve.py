@@ -279,6 +279,31 @@ def test_webhooks_publish_update_and_unpublish_when_signed(server: tuple[Server,
     assert "<item>" not in httpx.get(running.url + "/feed.xml").text
 
 
+def test_a_cms_checks_its_signing_and_asks_for_a_narration_again(
+    server: tuple[Server, httpx.Client], data: Path
+) -> None:
+    running, client = server
+    secret = cli("webhook-secret", data=data).stdout.strip()
+    body = b'{"check": "1"}'
+    assert httpx.post(running.url + "/webhooks/check", content=body, headers=signed(secret, body)).json() == {
+        "ok": True
+    }
+    wrong = httpx.post(running.url + "/webhooks/check", content=body, headers=signed("whsec_other", body))
+    assert wrong.status_code == 401 and wrong.json()["error"] == "the signature does not match the body"
+    assert httpx.post(running.url + "/webhooks/check", content=body).status_code == 401
+    article = narrate(client, id="again-1", markdown=STORY)
+    embed = article["embed"]
+    assert embed["script"] == running.url + "/player/audiogen-player.js" and embed["version"].startswith("0.")
+    assert embed["attributes"]["src"] == article["audio"]["url"] and embed["attributes"]["episode"] == "again-1"
+    assert embed["attributes"]["timings"] == article["links"]["timings"]
+    again = client.post("/articles/again-1/narrate")
+    assert again.status_code == 202 and again.json()["job"]["reason"] == "api"
+    job = wait_for_job(client, again.json()["job"]["id"])
+    assert job["state"] == "done" and job["unchanged"] is True  # nothing changed: the narration stands
+    assert client.post("/articles/nobody/narrate").status_code == 404
+    assert httpx.post(running.url + "/articles/again-1/narrate").status_code == 401
+
+
 def test_one_failing_article_never_stops_the_others(server: tuple[Server, httpx.Client]) -> None:
     _, client = server
     jobs = {}
@@ -560,6 +585,15 @@ def test_wordpress_bodies_of_both_shapes_are_read() -> None:
     with pytest.raises(ValueError, match="exactly one"):
         webhooks.generic({"event": "publish", "id": "a", "url": "https://x.example/", "text": "t"})
     assert webhooks.generic({"event": "unpublish", "id": "a"}).kind == "unpublish"
+    localized = webhooks.wordpress(
+        {"id": 5, "status": "publish", "title": "T", "content": "<p>Olá.</p>", "lang": "pt_BR", "voice": "joe"}
+    )
+    assert localized.submission is not None and localized.submission.voice == "joe"
+    assert localized.submission.source.startswith('<!DOCTYPE html><html lang="pt-BR">')
+    odd = webhooks.wordpress({"id": 5, "status": "publish", "title": "T", "content": "<p>Hi.</p>", "lang": '"><x'})
+    assert odd.submission is not None and "<html>" in odd.submission.source
+    with pytest.raises(ValueError, match="voice"):
+        webhooks.wordpress({"id": 5, "status": "publish", "title": "T", "content": "<p>Hi.</p>", "voice": 5})
 
 
 def test_signatures() -> None:

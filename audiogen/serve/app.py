@@ -274,6 +274,20 @@ def create_app(config: ServiceConfig) -> Any:
         unpublish(known(article_id)["id"])
         return Response(status_code=204)
 
+    @app.post(
+        "/articles/{article_id}/narrate",
+        tags=["articles"],
+        status_code=202,
+        summary="Narrate an article again (after a pronunciation or a voice was changed)",
+    )
+    def post_narrate_again(article_id: str, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        """Queues a job for the article as it stands (unless one is waiting already);
+        sentences whose words and voice are unchanged come from the cache."""
+        article = known(article_id)
+        articles.narrate_again(service.store, [article["id"]], "api")
+        service.runner.wake()
+        return JSONResponse(service.article_view(known(article_id)), status_code=202)
+
     @app.get("/articles/{article_id}/player", tags=["episodes"], summary="The player's HTML for the article page")
     def get_player(article_id: str) -> Any:
         html = service.player_snippet(known(article_id))
@@ -410,7 +424,8 @@ def create_app(config: ServiceConfig) -> Any:
 
     # -- webhooks --------------------------------------------------------------------------
 
-    async def hook(request: Request, read: Callable[[Any], webhooks.Action]) -> Any:
+    async def signed_call(request: Request) -> bytes:
+        """The body of a webhook call whose signature is good and which is not a replay."""
         body = await request.body()
         secret = await run_in_threadpool(auth.webhook_secret, service.store)
         problem = auth.signature_problem(
@@ -421,6 +436,10 @@ def create_app(config: ServiceConfig) -> Any:
         signature = request.headers.get("x-audiogen-signature", "")
         if not await run_in_threadpool(auth.first_call, service.store, signature):
             raise HTTPException(409, "this call was received already (a replayed webhook call is not taken twice)")
+        return body
+
+    async def hook(request: Request, read: Callable[[Any], webhooks.Action]) -> Any:
+        body = await signed_call(request)
         try:
             action = read(json.loads(body))
         except (ValueError, RecursionError) as exc:
@@ -446,6 +465,13 @@ def create_app(config: ServiceConfig) -> Any:
         if submission.language is not None and not _LANGUAGE_TAG.match(submission.language):
             raise HTTPException(422, "the language is a code such as es, fr or en-GB")
         return await run_in_threadpool(lambda: queued(articles.submit(service.store, submission, "webhook")))
+
+    @app.post("/webhooks/check", tags=["webhooks"], summary="Check a CMS's signing of calls (signed, does nothing)")
+    async def webhook_check(request: Request) -> Any:
+        """A signed call with any body: 200 when the signature is good, 401 with the reason
+        when it is not (a plugin's "test connection")."""
+        await signed_call(request)
+        return {"ok": True}
 
     @app.post("/webhooks/generic", tags=["webhooks"], summary="A CMS's publish, update or unpublish (signed)")
     async def webhook_generic(request: Request) -> Any:

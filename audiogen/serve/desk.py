@@ -36,7 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from audiogen.errors import AudiogenError, ServiceError
 from audiogen.serve import articles, auth, site
 from audiogen.serve.runner import EPISODES
-from audiogen.serve.service import PROOF_MODES, Service
+from audiogen.serve.service import PROOF_MODES, Service, flagged_sentences
 
 COOKIE = "audiogen_desk"
 PAGE_SIZE = 50
@@ -210,7 +210,7 @@ class Desk:
         view = self.service.article_view(article)
         record = _record(article)
         timings = site.timings_of(self.episodes, article)
-        report = self._proof_report(article, record)
+        report = self.service.proof_report(article, record)
         parts = []
         if message:
             parts.append(f'<p role="status" class="notice">{escape(message)}</p>')
@@ -271,21 +271,8 @@ class Desk:
             url += f"?preview={quote(str(article.get('preview_token') or ''))}"
         return url
 
-    def _proof_report(self, article: dict[str, Any], record: dict[str, Any]) -> dict[str, Any] | None:
-        if record.get("status") != "done" or not record.get("audio"):
-            return None
-        stem = str(record["audio"]).rsplit(".", 1)[0]
-        try:
-            data = json.loads((self.episodes / article["episode"] / f"{stem}.proof.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return data if isinstance(data, dict) else None
-
     def _flagged(self, report: dict[str, Any]) -> str:
-        flagged = sorted(
-            (s for s in report.get("sentences", []) if s.get("flagged") or s.get("words")),
-            key=lambda s: (not s.get("flagged"), s.get("score", 1.0)),
-        )
+        flagged = flagged_sentences(report)
         if not flagged:
             return (
                 '<section aria-labelledby="heard"><h2 id="heard">Heard back</h2>'

@@ -12,11 +12,15 @@ data folder must then be storage they share.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -32,6 +36,30 @@ log = logging.getLogger("audiogen")
 
 FEED_FILE = "feed.xml"
 PLAYER_PATH = "/player/audiogen-player.js"
+#: the flagged sentences an article's view lists (the worst first)
+FLAGGED_SHOWN = 20
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+
+
+@functools.cache
+def player_version() -> str:
+    """The player script's version: the package's, and a digest of the script (a page's
+    cache of an older script is passed by)."""
+    from audiogen import __version__
+    from audiogen.player import player_script
+
+    return f"{__version__}-{hashlib.sha256(player_script().encode('utf-8')).hexdigest()[:10]}"
+
+
+def flagged_sentences(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """A proof report's sentences heard wrong (flagged, or with a word to check), the
+    flagged first, the worst first."""
+    return sorted(
+        (s for s in report.get("sentences", []) if isinstance(s, dict) and (s.get("flagged") or s.get("words"))),
+        key=lambda s: (not s.get("flagged"), s.get("score", 1.0)),
+    )
+
+
 #: files of an episode folder that are not served
 PRIVATE_FILES = frozenset({"episode.json"})
 
@@ -317,9 +345,35 @@ class Service:
                     view["links"][name] = base + quote(file)
             view["links"]["player"] = view["links"]["self"] + "/player"
             view["player"] = self.player_snippet(article)
+            embed = self.player_embed(article)
+            if embed is not None:
+                view["embed"] = embed
         if record and record.get("status") == "done" and "proof_accuracy" in record:
             view["proof"] = {"accuracy": record["proof_accuracy"], "flagged": record.get("proof_flagged", 0)}
+            report = self.proof_report(article, record)
+            if report is not None:
+                view["proof"]["sentences"] = [
+                    {
+                        "meant": sentence.get("meant", ""),
+                        "heard": sentence.get("heard", ""),
+                        "score": sentence.get("score"),
+                        "kinds": sorted({str(w.get("kind")) for w in sentence.get("words", []) if w.get("kind")}),
+                    }
+                    for sentence in flagged_sentences(report)[:FLAGGED_SHOWN]
+                ]
         return view
+
+    def proof_report(self, article: dict[str, Any], record: dict[str, Any]) -> dict[str, Any] | None:
+        """What proof-listening heard in the article's narration (its ``.proof.json``)."""
+        if record.get("status") != "done" or not record.get("audio"):
+            return None
+        stem = str(record["audio"]).rsplit(".", 1)[0]
+        try:
+            path = self.data / EPISODES / article["episode"] / f"{stem}.proof.json"
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
 
     def private_feed(self, token: str, address: str) -> str:
         """The feed of the subscriber whose token it is: the public and the subscriber-only
@@ -383,6 +437,19 @@ class Service:
         expires, signature = sign_link(link_secret(self.store), path, life_s)
         address = f"/{EPISODES}/{quote(article['episode'])}/{quote(names[file])}"
         return {"url": f"{self.public_url}{address}?exp={expires}&sig={signature}", "expires": expires}
+
+    def player_embed(self, article: dict[str, Any]) -> dict[str, Any] | None:
+        """The player as data, for a CMS that prints it itself: the script to load (as a
+        module) with its version, and the ``<audiogen-player>`` element's attributes."""
+        html = self.player_snippet(article)
+        if html is None:
+            return None
+        attributes = dict(_ATTRIBUTE.findall(html.split("<audiogen-player", 1)[1]))
+        return {
+            "script": self.public_url + PLAYER_PATH,
+            "version": player_version(),
+            "attributes": {name: unescape(value) for name, value in attributes.items()},
+        }
 
     def player_snippet(self, article: dict[str, Any]) -> str | None:
         """The HTML that puts the episode's player on the article's page, with listening

@@ -13,7 +13,9 @@ never roll an article back.
 
 and WordPress's, the post as its REST API gives it (``id``, ``status``, ``link``,
 ``title.rendered``, ``content.rendered``) or as a ``WP_Post`` (``ID``, ``post_status``,
-``post_title``, ``post_content``, ``permalink``/``guid``), alone or under ``"post"``.
+``post_title``, ``post_content``, ``permalink``/``guid``), alone or under ``"post"``, with
+what the audiogen plugin adds: ``author_name``, ``category_names``, ``lang`` (the site's
+locale, ``en_US``: the page's language, as its ``<html lang>`` would say) and ``voice``.
 A post whose status is ``publish`` is narrated and published; ``draft``, ``pending`` and
 ``future`` are narrated as drafts (heard on the desk and by their preview link, not in
 the feed; one still empty takes its episode down); any other status (private, trash)
@@ -119,17 +121,21 @@ def wordpress(body: Any) -> Action:
     link = link if isinstance(link, str) and link.startswith(("http://", "https://")) else ""
     author = body["author_name"] if isinstance(body.get("author_name"), str) else ""
     date = body.get("date_gmt") or body.get("post_date_gmt") or ""
-    page = _page(title, content, link, author, date if isinstance(date, str) else "")
+    page = _page(title, content, link, author, date if isinstance(date, str) else "", _language(body.get("lang")))
     names = body.get("category_names", body.get("categories"))
     section = section_name(names[0]) if isinstance(names, list) and names and isinstance(names[0], str) else None
     content_field = body.get("content")
     protected = bool(body.get("password") or body.get("post_password")) or (
         isinstance(content_field, dict) and content_field.get("protected") is True
     )
+    voice = body.get("voice")
+    if voice is not None and (not isinstance(voice, str) or not voice.strip()):
+        raise ValueError("'voice' must be a voice's name")
     submission = Submission(
         article_id,
         "html",
         page,
+        voice.strip() if voice else None,
         modified=modified,
         draft=status in WORDPRESS_DRAFTS,
         section=section,
@@ -164,7 +170,21 @@ def _rendered(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _page(title: str, content: str, link: str, author: str, date: str) -> str:
+def _language(locale: Any) -> str:
+    """A WordPress locale (``en_US``, ``pt_BR``, ``de_DE_formal``) as a language tag, or
+    "" when it is none."""
+    if not isinstance(locale, str):
+        return ""
+    parts = locale.strip().replace("_", "-").split("-")
+    if not parts or not parts[0].isascii() or not parts[0].isalpha() or not 2 <= len(parts[0]) <= 3:
+        return ""
+    tag = parts[0].lower()
+    if len(parts) > 1 and parts[1].isascii() and parts[1].isalpha() and len(parts[1]) == 2:
+        tag += "-" + parts[1].upper()
+    return tag
+
+
+def _page(title: str, content: str, link: str, author: str, date: str, language: str = "") -> str:
     """The post as a page the reader knows: its title (already HTML in WordPress), link,
     author and date in the head, its content as the article."""
     head = [f"<title>{title}</title>"]
@@ -176,8 +196,9 @@ def _page(title: str, content: str, link: str, author: str, date: str) -> str:
     if date:
         stamp = date if date.endswith("Z") or "+" in date else date + "Z"
         head.append(f'<meta property="article:published_time" content="{escape(stamp, quote=True)}">')
+    opening = f'<html lang="{language}">' if language else "<html>"
     return (
-        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>{opening}<head><meta charset="utf-8">'
         + "".join(head)
         + f"</head><body><article><h1>{title}</h1>{content}</article></body></html>"
     )
