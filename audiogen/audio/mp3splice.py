@@ -288,6 +288,17 @@ def seek_table(blocks: list[tuple[int, int]], info_length: int, total_bytes: int
 # -- the writer ---------------------------------------------------------------------
 
 
+def block_command(ffmpeg: str, rate: int, codec: list[str]) -> list[str]:
+    """ffmpeg reading mono int16 at ``rate`` and writing one MP3 block (name to follow)."""
+    command = [ffmpeg, "-nostdin", "-v", "error", "-y", "-f", "s16le", "-ar", str(rate), "-ac", "1"]
+    return [*command, "-i", "pipe:0", *codec, "-ac", "1", "-id3v2_version", "0", "-f", "mp3"]
+
+
+def encode_block(ffmpeg: str, rate: int, codec: list[str], samples: npt.NDArray[np.int16]) -> bytes:
+    """``samples`` encoded alone, as a block (its Info frame first)."""
+    return _encode(block_command(ffmpeg, rate, codec), samples)
+
+
 def _encode(command: list[str], samples: npt.NDArray[np.int16]) -> bytes:
     """One block through ffmpeg, into a file (ffmpeg writes the Info frame only to a
     file it can seek in); a temporary one, where the system keeps them."""
@@ -329,8 +340,7 @@ class SplicedWriter:
     ) -> None:
         self.target, self.rate, self.store = target, rate, store
         self.frame = frame_samples(rate)
-        self.command = [ffmpeg, "-nostdin", "-v", "error", "-y", "-f", "s16le", "-ar", str(rate), "-ac", "1"]
-        self.command += ["-i", "pipe:0", *codec, "-ac", "1", "-id3v2_version", "0", "-f", "mp3"]
+        self.command = block_command(ffmpeg, rate, codec)
         self.identity = identity + "|" + " ".join(codec) + f"|{rate}"
         self.hits = self.encoded = 0
         self._marks: deque[int] = deque()

@@ -41,6 +41,13 @@ EXIT_PARTIAL = 3
 @option("--scheduler", metavar="tcp://HOST:PORT", help="Run on this Dask cluster instead (audiogen[dask]).")
 @option("--feed", "feed_path", metavar="FILE", help="Also write the podcast feed to FILE (needs --base-url).")
 @option("--base-url", metavar="URL", help="Where the output folder is served, for the feed's links.")
+@option(
+    "--spots",
+    "spots",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Sponsor spots stitched into the feed's episodes: audio files, with campaigns.toml (see the README).",
+)
 @feed_options
 @option("--voice", metavar="VOICE", help="A preset (see 'audiogen voices'), a preset file, or ENGINE:VOICE.")
 @option(
@@ -80,6 +87,12 @@ def batch(sources: tuple[str, ...], **options: Any) -> None:
         check_absolute(options["base_url"])
     if options["feed_path"]:
         _check_owner_email(options.get("owner_email"))
+    if options["spots"]:
+        if not options["feed_path"]:
+            raise click.UsageError("--spots goes into the feed: give --feed too")
+        from audiogen.publish.sponsors import read_spot_folder
+
+        read_spot_folder(options["spots"])  # a folder that will not do is said before any narration
     for path, what in (
         (options["intro"], "intro file"),
         (options["outro"], "outro file"),
@@ -255,6 +268,13 @@ def _summary(result: Any, seconds: float) -> None:
 @click.command()
 @click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
 @option("--base-url", required=True, metavar="URL", help="Where DIR is served (absolute http(s) URL).")
+@option(
+    "--spots",
+    "spots",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Sponsor spots stitched into the episodes: audio files, with campaigns.toml (see the README).",
+)
 @click.option(
     "-o", "--output", "output", metavar="FILE", help="Where to write the feed (default: DIR/feed.xml; - for stdout)."
 )
@@ -276,7 +296,10 @@ def _write_feed(folder: Path, base_url: str, output: str | None, options: dict[s
     check_absolute(base_url)
     _check_owner_email(options.get("owner_email"))
     base = base_url.rstrip("/") + "/"
-    episodes, defaults = episodes_from_folder(folder, base)
+    if options.get("spots"):
+        episodes, defaults = _sponsored_episodes(folder, base, options)
+    else:
+        episodes, defaults = episodes_from_folder(folder, base)
     target = None if output == "-" else Path(output) if output else folder / "feed.xml"
     feed_url = options.get("feed_url")
     if not feed_url:
@@ -291,6 +314,33 @@ def _write_feed(folder: Path, base_url: str, output: str | None, options: dict[s
 
     write_atomically(target, xml, error=FeedError)
     return target
+
+
+def _sponsored_episodes(folder: Path, base: str, options: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """The batch's episodes, each that a campaign of ``--spots`` runs for with the spot
+    stitched in (copies made once, beside the episode)."""
+    import json
+
+    from audiogen.audio.encode import normalize_bitrate
+    from audiogen.publish.episodes import MANIFEST
+    from audiogen.publish.feed import episodes_from_records
+    from audiogen.publish.sponsors import Stitcher, read_spot_folder
+
+    campaigns = read_spot_folder(options["spots"])
+    try:
+        records = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["items"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise FeedError(
+            f"cannot read {folder / MANIFEST}: {exc}", hint="give the output folder of 'audiogen batch'"
+        ) from None
+    stitcher = Stitcher(
+        options.get("loudness") or -16.0,
+        options.get("true_peak") or -1.0,
+        normalize_bitrate(options.get("bitrate")),
+        bool(options.get("vbr")),
+    )
+    sponsored, _ = stitcher.records(folder, records, campaigns, make=True)
+    return episodes_from_records(folder, sponsored, base)
 
 
 # -- embed ------------------------------------------------------------------------------

@@ -146,10 +146,12 @@ def snippet(
     about: str | None = None,
     script_url: str | None = None,
     stats: tuple[str, str] | None = None,
+    sponsor: str | None = None,
 ) -> str:
     """The HTML to paste into the article page. ``script_url``: where the player's
     script is served (default: beside the audio); ``stats``: (where to send listening
-    events, the episode's id there), which turns the player's events on."""
+    events, the episode's id there), which turns the player's events on; ``sponsor``:
+    where the player asks which sponsor spot to play (with ``stats``)."""
 
     def url(name: str) -> str:
         return (base_url.rstrip("/") + "/" if base_url else "") + quote(name)
@@ -163,6 +165,8 @@ def snippet(
         attributes.append(("about", about))
     if stats is not None:
         attributes += [("stats", stats[0]), ("episode", stats[1])]
+        if sponsor:
+            attributes.append(("sponsor", sponsor))
     rendered = " ".join(f'{name}="{escape(value, quote=True)}"' for name, value in attributes)
     script = escape(script_url or url(PLAYER_FILE), quote=True)
     return f'<script type="module" src="{script}"></script>\n<audiogen-player {rendered}></audiogen-player>'

@@ -15,6 +15,11 @@
 // off: where a compact bar stays while the playing player is scrolled out of view).
 // Where each episode was left is kept in this browser (after 10 s heard, for 30 days) and
 // offered on the next visit ("Resume at 3:12"); no cookie, nothing sent.
+// Sponsors: sponsor (the service's /sponsor address, with stats and episode) asks, at the
+// first press of play, which spot plays before, in the middle of or after the article; it
+// plays as a clip of its own, labelled "Sponsor", skippable after 5 s. ads="off": nothing
+// is asked; ads="on": the page has the listener's consent, so a VAST tag may be fetched
+// (else only the publisher's own spots play). A subscriber's signed link never gets one.
 
 const DEFAULT_LABEL = "AI-generated audio";
 // The player's words in the languages audiogen narrates, chosen by the element's lang
@@ -208,6 +213,11 @@ a.download { color: var(--accent); display: inline-flex; align-items: center; pa
 .transcript .heading-cue { font-weight: 600; }
 .transcript button[aria-current="true"] { background: var(--current-bg); color: var(--current-fg); }
 .status { margin: 6px 0 0; font-size: 14px; color: var(--muted); min-height: 0; }
+.sponsor { display: flex; align-items: center; gap: 10px; margin: 8px 0 0; padding: 6px 10px; border-radius: 8px; background: var(--soft, #eef2ff); font-size: 14px; }
+.sponsor[hidden] { display: none; }
+.sponsor .label { font-weight: 700; text-transform: uppercase; letter-spacing: .04em; }
+.sponsor button { margin-left: auto; min-height: 32px; padding: 4px 12px; border-radius: 16px; border: 1px solid currentColor; background: transparent; color: inherit; font: inherit; cursor: pointer; }
+.sponsor button:disabled { opacity: .75; cursor: default; }
 .word-now { background: var(--accent); color: var(--accent-fg); border-radius: 3px; }
 @media (forced-colors: active) { .word-now { background: Highlight; color: HighlightText; forced-color-adjust: none; } }
 button.resume { margin-top: 8px; background: var(--current-bg); color: var(--current-fg); border-color: var(--accent); }
@@ -332,6 +342,91 @@ function safeUrl(value) {
   }
 }
 
+// -- sponsors: the service's answer, and VAST 4 -----------------------------------------------
+
+const SPONSOR_WAIT_MS = 2000;
+const VAST_WAIT_MS = 3000;
+const VAST_DEPTH = 5;
+const VAST_AUDIO = /^audio\/(mpeg|mp3|mp4|aac|ogg|x-m4a)/i;
+
+async function fetchWithin(url, ms, signal) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  if (signal) signal.addEventListener("abort", () => controller.abort());
+  try {
+    return await fetch(url, { credentials: "omit", signal: controller.signal, cache: "no-store" });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// Fire tracking pixels (GET, no cookies, nothing read back); [ERRORCODE] filled in.
+function fireTrackers(urls, code) {
+  for (const raw of urls || []) {
+    const url = safeUrl(raw.replace(/\[ERRORCODE\]/g, String(code || 900)).replace(/\[CACHEBUSTING\]/g, String(Date.now())));
+    if (url) fetch(url, { mode: "no-cors", credentials: "omit", keepalive: true }).catch(() => {});
+  }
+}
+
+function vastFailure(code, trackers) {
+  const failure = new Error(`VAST ${code}`);
+  failure.code = code;
+  failure.trackers = trackers;
+  return failure;
+}
+
+// A VAST tag followed through its wrappers (at most five) to an inline linear ad whose
+// media an <audio> element can play: its URL and every tracker met on the way. Within
+// three seconds in all; a failure carries the VAST error code and the error trackers.
+async function resolveVast(tag) {
+  const trackers = { impression: [], error: [], start: [], firstQuartile: [], midpoint: [], thirdQuartile: [], complete: [], skip: [] };
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), VAST_WAIT_MS);
+  const probe = document.createElement("audio");
+  try {
+    let url = safeUrl(tag);
+    for (let depth = 0; depth <= VAST_DEPTH; depth++) {
+      if (!url) throw vastFailure(900, trackers);
+      let text;
+      try {
+        const response = await fetchWithin(url, VAST_WAIT_MS, controller.signal);
+        if (!response.ok) throw vastFailure(depth ? 301 : 900, trackers);
+        text = await response.text();
+      } catch (error) {
+        throw error && error.code ? error : vastFailure(depth ? 301 : 900, trackers);
+      }
+      const doc = new DOMParser().parseFromString(text, "application/xml");
+      if (doc.querySelector("parsererror") || !doc.documentElement || doc.documentElement.nodeName !== "VAST") {
+        throw vastFailure(100, trackers);
+      }
+      const ad = doc.documentElement.querySelector(":scope > Ad");
+      if (!ad) throw vastFailure(303, trackers);
+      const texts = (selector) => [...ad.querySelectorAll(selector)].map((node) => node.textContent.trim()).filter(Boolean);
+      trackers.impression.push(...texts("Impression"));
+      trackers.error.push(...texts("Error"));
+      for (const node of ad.querySelectorAll("Linear TrackingEvents Tracking")) {
+        const kind = node.getAttribute("event");
+        if (kind in trackers && node.textContent.trim()) trackers[kind].push(node.textContent.trim());
+      }
+      const wrapper = ad.querySelector(":scope > Wrapper");
+      if (wrapper) {
+        if (depth === VAST_DEPTH) throw vastFailure(302, trackers);
+        url = safeUrl((wrapper.querySelector("VASTAdTagURI") || {}).textContent?.trim());
+        continue;
+      }
+      const media = [...ad.querySelectorAll("InLine Linear MediaFile")].find((node) => {
+        const type = node.getAttribute("type") || "";
+        return VAST_AUDIO.test(type) && probe.canPlayType(type) !== "" && safeUrl(node.textContent.trim());
+      });
+      if (!media) throw vastFailure(403, trackers);
+      return { audio: safeUrl(media.textContent.trim()), trackers };
+    }
+    throw vastFailure(302, trackers);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // A sentence's text as spans, one per timed word (the text between them kept as text).
 function wordSpans(text, words) {
   const out = [];
@@ -447,6 +542,16 @@ class AudiogenPlayer extends HTMLElement {
     );
     this.download = el("a", { class: "download", download: "" }, this.words.download);
     this.status = el("p", { class: "status", role: "status", "aria-live": "polite" });
+    this.sponsorLabel = el("span", { class: "label" }, "Sponsor");
+    this.sponsorTime = el("span", { class: "time", "aria-hidden": "true" });
+    this.sponsorSkip = el("button", { type: "button", class: "skip-spot", disabled: "" }, "Skip");
+    this.sponsorRow = el(
+      "div",
+      { class: "sponsor", role: "group", "aria-label": "Sponsor message", hidden: "" },
+      this.sponsorLabel,
+      this.sponsorTime,
+      this.sponsorSkip,
+    );
     const controls = el(
       "div",
       { class: "controls" },
@@ -465,6 +570,7 @@ class AudiogenPlayer extends HTMLElement {
       audio,
       el("div", { class: "top" }, this.playButton, heading),
       el("div", { class: "seek" }, this.elapsed, this.bar, this.remaining),
+      this.sponsorRow,
       controls,
       this.transcriptList,
       this.status,
@@ -513,14 +619,24 @@ class AudiogenPlayer extends HTMLElement {
       this.showPlaying(false);
       this.keepPosition(true);
     });
+    this.sponsorSkip.addEventListener("click", () => this.spot && this.spot.skip());
     audio.addEventListener("ended", () => {
       this.showPlaying(false);
       this.countHeard();
       this.forgetPosition();
-      this.dispatchEvent(new CustomEvent("audiogen-ended", { bubbles: true, composed: true }));
-      if (this.getAttribute("feed")) this.offerNext();
+      const after = () => {
+        this.dispatchEvent(new CustomEvent("audiogen-ended", { bubbles: true, composed: true }));
+        if (this.getAttribute("feed")) this.offerNext();
+      };
+      if (this.sponsor && this.sponsor.placement === "post" && !this.sponsor.played) this.playSpot(after);
+      else after();
     });
     audio.addEventListener("timeupdate", () => {
+      if (this.sponsor && this.sponsor.placement === "mid" && !this.sponsor.played && this.sponsor.at !== null
+          && audio.currentTime >= this.sponsor.at && !audio.seeking) {
+        audio.pause();
+        this.playSpot(() => this.play());
+      }
       this.tick();
       this.countHeard();
       this.keepPosition(false);
@@ -597,6 +713,7 @@ class AudiogenPlayer extends HTMLElement {
     const src = safeUrl(this.getAttribute("src"));
     this.audio.removeAttribute("src");
     this.resetHeard();
+    this.sponsor = undefined;  // asked again on the first press of play
     if (src) this.audio.setAttribute("src", src);  // preload="none": nothing is fetched before play
     if (src && !this.hasAttribute("no-download")) {
       this.download.href = src;
@@ -1028,6 +1145,137 @@ class AudiogenPlayer extends HTMLElement {
 
   // No cookie, no identifier: the episode, what happened, and the playback speed.
   // Whether it went (figures are on: the stats and episode attributes).
+  // -- sponsor spots ------------------------------------------------------------------------
+
+  // What the service says plays with this episode: an uploaded spot, or (with the page's
+  // consent) a VAST tag resolved to its audio. Nothing is asked when the page says
+  // ads="off", for a subscriber's signed link, or without the service's address; any
+  // failure is no spot, at once and silently.
+  async findSponsor() {
+    const where = safeUrl(this.getAttribute("sponsor"));
+    const episode = this.getAttribute("episode");
+    const ads = (this.getAttribute("ads") || "").toLowerCase();
+    const src = this.audio.getAttribute("src") || "";
+    if (!where || !episode || ads === "off" || /[?&]sig=/.test(src)) return null;
+    const consent = ads === "on";
+    try {
+      const url = new URL(where);
+      url.searchParams.set("episode", episode);
+      url.searchParams.set("consent", consent ? "1" : "0");
+      const response = await fetchWithin(url.href, SPONSOR_WAIT_MS);
+      if (response.status !== 200) return null;
+      const found = await response.json();
+      const spot = { campaign: found.campaign, placement: found.placement, skipAfter: found.skip_after || 5,
+        maxSeconds: found.max_seconds || 30, trackers: null, played: false, at: null };
+      if (found.audio) spot.audio = safeUrl(found.audio);
+      else if (found.vast && consent) {
+        try {
+          Object.assign(spot, await resolveVast(found.vast));
+        } catch (failure) {
+          fireTrackers(failure.trackers && failure.trackers.error, failure.code || 900);
+          this.spotEvent(spot, "error");
+          return null;
+        }
+      }
+      return spot.audio ? spot : null;
+    } catch {
+      return null;
+    }
+  }
+
+  // The paragraph break nearest the middle of the article (seconds), for a mid-roll.
+  midBreak() {
+    const middle = (this.duration || 0) / 2;
+    let best = null;
+    for (let i = 1; i < this.cues.length; i++) {
+      const before = this.cues[i - 1];
+      const cue = this.cues[i];
+      if (before.segment === cue.segment && before.part === cue.part) continue;
+      const at = cue.start;
+      if (best === null || Math.abs(at - middle) < Math.abs(best - middle)) best = at;
+    }
+    return best;
+  }
+
+  spotEvent(spot, kind) {
+    this.beacon({ campaign: spot.campaign, kind });
+    if (spot.trackers) fireTrackers(spot.trackers[kind]);
+  }
+
+  // Play the spot in an audio element of its own, labelled, skippable after skipAfter
+  // seconds; then `done` (the article goes on).
+  playSpot(done) {
+    const found = this.sponsor;
+    if (!found || found.played) {
+      done();
+      return;
+    }
+    found.played = true;
+    const media = el("audio", { preload: "auto" });
+    media.src = found.audio;
+    const marks = new Set();
+    let started = false;
+    let finished = false;
+    const finish = (kind) => {
+      if (finished) return;
+      finished = true;
+      if (kind) this.spotEvent(found, kind);
+      media.pause();
+      media.removeAttribute("src");
+      media.remove();
+      this.spot = null;
+      this.sponsorRow.hidden = true;
+      this.sponsorSkip.disabled = true;
+      this.showPlaying(false);
+      done();
+    };
+    const limit = Math.max(1, found.maxSeconds);
+    media.addEventListener("playing", () => {
+      this.showPlaying(true);
+      if (started) return;
+      started = true;
+      this.spotEvent(found, "impression");
+      this.spotEvent(found, "start");
+      this.say(`A message from a sponsor; you can skip it after ${found.skipAfter} seconds.`);
+    });
+    media.addEventListener("pause", () => {
+      if (!finished) this.showPlaying(false);
+    });
+    media.addEventListener("timeupdate", () => {
+      const length = Math.min(Number.isFinite(media.duration) ? media.duration : limit, limit);
+      const at = media.currentTime;
+      const wait = Math.ceil(found.skipAfter - at);
+      this.sponsorSkip.disabled = wait > 0;
+      this.sponsorSkip.textContent = wait > 0 ? `Skip in ${wait}` : "Skip";
+      this.sponsorTime.textContent = clock(Math.max(0, length - at));
+      for (const [share, kind] of [[0.25, "firstQuartile"], [0.5, "midpoint"], [0.75, "thirdQuartile"]]) {
+        if (at >= share * length && !marks.has(kind)) {
+          marks.add(kind);
+          this.spotEvent(found, kind);
+        }
+      }
+      if (at >= limit) finish("complete");  // the campaign's cap on a spot's length
+    });
+    media.addEventListener("ended", () => finish("complete"));
+    media.addEventListener("error", () => {
+      if (found.trackers) fireTrackers(found.trackers.error, 405);
+      finish(started ? null : "error");
+    });
+    this.spot = {
+      toggle: () => (media.paused ? media.play().catch(() => finish("error")) : media.pause()),
+      skip: () => {
+        if (media.currentTime >= found.skipAfter) finish("skip");
+      },
+    };
+    this.region.append(media);
+    this.sponsorSkip.disabled = true;
+    this.sponsorSkip.textContent = `Skip in ${found.skipAfter}`;
+    this.sponsorRow.hidden = false;
+    media.playbackRate = 1;
+    const playing = media.play();
+    if (playing && playing.catch) playing.catch(() => finish(started ? null : "error"));
+  }
+
   beacon(fields) {
     const url = safeUrl(this.getAttribute("stats"));
     const episode = this.getAttribute("episode");
@@ -1041,12 +1289,25 @@ class AudiogenPlayer extends HTMLElement {
   }
 
   toggle() {
-    if (this.audio.paused) this.play();
+    if (this.spot) this.spot.toggle();
+    else if (this.audio.paused) this.play();
     else this.audio.pause();
   }
 
   play() {
     if (!this.audio.getAttribute("src")) return;
+    if (this.sponsor === undefined) {
+      // the first press: ask (once, briefly) whether a sponsor's spot comes first
+      this.sponsor = null;
+      this.findSponsor().then((found) => {
+        this.sponsor = found;
+        if (found && found.placement === "mid") found.at = this.midBreak();
+        if (found && found.placement === "pre") this.playSpot(() => this.play());
+        else this.play();
+      });
+      return;
+    }
+    if (this.spot) return;
     this.audio.playbackRate = this.rate;
     this.mediaSession();
     const started = this.audio.play();

@@ -128,6 +128,34 @@ function table(episodes) {
   }
 }
 
+async function campaigns(key) {
+  const response = await fetch("campaigns", { headers: { Authorization: `Bearer ${key}` } });
+  const section = document.getElementById("sponsors");
+  if (!response.ok) return;
+  const found = (await response.json()).campaigns || [];
+  section.hidden = found.length === 0;
+  const body = section.querySelector("tbody");
+  body.replaceChildren(...found.map((c) => {
+    const f = c.figures;
+    const row = document.createElement("tr");
+    const cells = [
+      `${c.name}${c.running ? "" : " (ended)"}${c.vast ? " · VAST" : ""}`,
+      c.placement,
+      `${c.starts} to ${c.ends === "9999-12-31" ? "open" : c.ends}`,
+      String(f.impressions), String(f.q25), String(f.q50), String(f.q75), String(f.completes),
+      String(f.skips), String(f.errors), percent(f.completion),
+    ];
+    cells.forEach((text, i) => {
+      const cell = document.createElement(i === 0 ? "th" : "td");
+      if (i === 0) cell.scope = "row";
+      else if (i > 2) cell.className = "n";
+      cell.textContent = text;
+      row.append(cell);
+    });
+    return row;
+  }));
+}
+
 async function show(key, days) {
   say("Loading…");
   const response = await fetch(`stats?days=${encodeURIComponent(days)}`, { headers: { Authorization: `Bearer ${key}` } });
@@ -158,6 +186,7 @@ async function show(key, days) {
     heard ? curveChart(figures.totals.completion) : nothing("No completion figures until an episode is heard."),
   );
   table(figures.episodes);
+  await campaigns(key).catch(() => {});
   document.getElementById("figures").hidden = false;
   say(`Figures of the last ${figures.days} days, since ${figures.since}.`);
 }

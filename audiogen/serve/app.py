@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from audiogen import __version__
 from audiogen.errors import AudiogenError, ServiceError
-from audiogen.serve import articles, auth, desk, site, stats, subscribers, webhooks
+from audiogen.serve import articles, auth, desk, site, spots, stats, subscribers, webhooks
 from audiogen.serve.articles import Submission
 from audiogen.serve.runner import EPISODES
 from audiogen.serve.service import FEED_FILE, PLAYER_PATH, LinkGone, LinkRefused, Service, ServiceConfig
@@ -422,6 +422,127 @@ def create_app(config: ServiceConfig) -> Any:
         service.runner.wake()
         return Response(status_code=204)
 
+    # -- sponsor spots ------------------------------------------------------------------------
+
+    def spot_view(spot: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": spot["id"],
+            "name": spot["name"],
+            "duration_ms": spot["duration_ms"],
+            "created": spot["created"],
+            "audio": f"{service.public_url}/spots/{spot['id']}/audio",
+        }
+
+    @app.post("/spots", tags=["sponsors"], status_code=201, summary="Upload a sponsor spot (the audio as the body)")
+    async def post_spot(
+        request: Request,
+        name: str = Query(..., max_length=100),
+        key: auth.KeyInfo = Depends(api_key),  # noqa: B008
+    ) -> Any:
+        """The body is the audio file (MP3, WAV, M4A, Ogg, FLAC; at most 120 s); it is
+        brought to the narration's loudness and kept with the MP3 the player plays."""
+        check_text(name)
+        body = await request.body()
+        target = (config.options.loudness, config.options.true_peak)
+        spot = await run_in_threadpool(spots.save_spot, service.store, service.data, name, body, target)
+        return JSONResponse(spot_view(spot), status_code=201)
+
+    @app.get("/spots", tags=["sponsors"], summary="The uploaded spots")
+    def get_spots(key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        return {"spots": [spot_view(spot) for spot in spots.list_spots(service.store)]}
+
+    @app.delete(
+        "/spots/{spot_id}",
+        tags=["sponsors"],
+        status_code=204,
+        response_class=Response,
+        response_model=None,
+        summary="Remove a spot no running campaign plays",
+    )
+    def delete_spot(spot_id: int = FastPath(ge=1, le=_LARGEST), key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        if not spots.delete_spot(service.store, spot_id):
+            raise HTTPException(404, "no such spot")
+        return Response(status_code=204)
+
+    @app.api_route("/spots/{spot_id}/audio", tags=["sponsors"], summary="A spot's audio", methods=["GET", "HEAD"])
+    def spot_audio(spot_id: int = FastPath(ge=1, le=_LARGEST)) -> Any:
+        spot = spots.get_spot(service.store, spot_id)
+        path = spots.spot_audio(service.data, spot) if spot is not None else None
+        if path is None or not path.is_file():
+            raise HTTPException(404, "no such spot")
+        return FileResponse(
+            path,
+            media_type="audio/mpeg",
+            headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"},
+        )
+
+    def campaigns_changed() -> None:
+        service.rebuild_feed()  # a campaign that ended leaves the feed's episodes at once
+        service.wake_stitcher()
+
+    @app.post("/campaigns", tags=["sponsors"], status_code=201, summary="Start a campaign")
+    def post_campaign(body: dict[str, Any], key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
+        """``{"name", "spot": ID | "vast": URL, "placement": "pre"|"mid"|"post", "starts",
+        "ends" (dates), "sections": [...], "max_seconds": 30, "weight": 1}``."""
+        check_text(*(value for value in body.values() if isinstance(value, str)))
+        campaign = spots.create_campaign(service.store, body)
+        campaigns_changed()
+        return JSONResponse(
+            next(c for c in spots.campaigns_with_figures(service.store) if c["id"] == campaign["id"]),
+            status_code=201,
+        )
+
+    @app.get("/campaigns", tags=["sponsors"], summary="The campaigns and their figures")
+    def get_campaigns(key: auth.KeyInfo = Depends(any_key)) -> Any:  # noqa: B008
+        return {"campaigns": spots.campaigns_with_figures(service.store)}
+
+    @app.delete(
+        "/campaigns/{campaign_id}",
+        tags=["sponsors"],
+        status_code=204,
+        response_class=Response,
+        response_model=None,
+        summary="End a campaign",
+    )
+    def delete_campaign(
+        campaign_id: int = FastPath(ge=1, le=_LARGEST),
+        key: auth.KeyInfo = Depends(api_key),  # noqa: B008
+    ) -> Any:
+        if not spots.end_campaign(service.store, campaign_id):
+            raise HTTPException(404, "no such running campaign")
+        campaigns_changed()
+        return Response(status_code=204)
+
+    @app.get("/sponsor", tags=["sponsors"], summary="The spot a listener of an episode hears (the player asks)")
+    def sponsor(
+        episode: str = Query(..., max_length=128),
+        consent: bool = Query(False),
+    ) -> Any:
+        """204 when none plays: no campaign runs, the episode is for subscribers, or it
+        is unknown. A VAST campaign is offered only with the page's consent."""
+        check_text(episode)
+        article = articles.get_article(service.store, episode)
+        if article is None or (article.get("access") or "public") != "public" or article.get("draft"):
+            return Response(status_code=204, headers={"Access-Control-Allow-Origin": "*"})
+        chosen = spots.choose(service.store, service.data, article.get("section"), vast=consent)
+        if chosen is None:
+            return Response(status_code=204, headers={"Access-Control-Allow-Origin": "*"})
+        answer: dict[str, Any] = {
+            "campaign": int(chosen.key),
+            "placement": chosen.placement,
+            "label": "Sponsor",
+            "skip_after": spots.SKIP_AFTER_S,
+            "max_seconds": chosen.max_seconds,
+        }
+        if chosen.vast_url is not None:
+            answer["vast"] = chosen.vast_url
+        else:
+            spot = spots.spot_by_digest(service.store, chosen.spot_digest)
+            if spot is None:
+                return Response(status_code=204, headers={"Access-Control-Allow-Origin": "*"})
+            answer["audio"] = f"{service.public_url}/spots/{spot['id']}/audio"
+        return JSONResponse(answer, headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"})
+
     # -- webhooks --------------------------------------------------------------------------
 
     async def signed_call(request: Request) -> bytes:
@@ -577,7 +698,13 @@ def create_app(config: ServiceConfig) -> Any:
             raise HTTPException(429, "too many events", headers={"Retry-After": "10"})
         body = await request.body()
         try:
-            parsed = stats.parse_event(json.loads(body))
+            data = json.loads(body)
+            if isinstance(data, dict) and "campaign" in data:  # a sponsor spot's event
+                campaign, kind = spots.parse_event(data)
+                if not await run_in_threadpool(spots.record, service.store, campaign, kind):
+                    raise HTTPException(404, "no such campaign")
+                return Response(status_code=204, headers={"Access-Control-Allow-Origin": "*"})
+            parsed = stats.parse_event(data)
         except (ValueError, RecursionError) as exc:
             raise HTTPException(422, str(exc)) from None
         if await run_in_threadpool(articles.get_article, service.store, parsed.episode) is None:

@@ -27,7 +27,8 @@ from urllib.parse import quote
 
 from audiogen.errors import ServiceError
 from audiogen.publish.batch import BatchOptions
-from audiogen.serve import articles, site, subscribers
+from audiogen.publish.sponsors import Stitcher
+from audiogen.serve import articles, site, spots, subscribers
 from audiogen.serve.runner import EPISODES, Runner, remove_episode
 from audiogen.serve.stats import RateLimiter
 from audiogen.serve.store import DATABASE_FILE, Store
@@ -118,6 +119,12 @@ class Service:
         self.store = Store(config.database or str(self.data / DATABASE_FILE))
         self.limiter = RateLimiter(config.events_per_minute)
         self._feed_lock = threading.Lock()
+        #: sponsor spots are stitched into the public feed's episodes by a thread of their own
+        self._stitch_wanted = threading.Event()
+        self._stopping = threading.Event()
+        self._stitcher: threading.Thread | None = None
+        options = config.options
+        self.stitcher = Stitcher(options.loudness, options.true_peak, options.bitrate, options.vbr)
         self.runner = Runner(
             self.store, self.data, config.options, config.jobs, finish=self.finish_job, prepare=self.prepare_job
         )
@@ -127,8 +134,14 @@ class Service:
         os.environ.setdefault("AUDIOGEN_CACHE_DIR", str(self.data / "cache"))
         self.rebuild_feed()
         self.runner.start()
+        self._stitcher = threading.Thread(target=self._stitch_loop, name="audiogen-stitcher", daemon=True)
+        self._stitcher.start()
 
     def stop(self) -> None:
+        self._stopping.set()
+        self._stitch_wanted.set()
+        if self._stitcher is not None:
+            self._stitcher.join(30)
         self.runner.stop()
         self.store.close()
 
@@ -197,9 +210,35 @@ class Service:
         from audiogen.publish.feed import build_feed, episodes_from_records, make_channel
 
         records = articles.done_records(self.store)
-        episodes, defaults = episodes_from_records(self.data / EPISODES, records, self.episodes_url)
+        # an episode whose sponsored copy is not made yet is listed plain until it is
+        sponsored, missing = self.stitcher.records(
+            self.data / EPISODES, records, spots.campaigns(self.store, self.data), make=False
+        )
+        if missing:
+            self._stitch_wanted.set()
+        episodes, defaults = episodes_from_records(self.data / EPISODES, sponsored, self.episodes_url)
         channel = make_channel(self.config.channel, self.public_url + "/", self.feed_url, defaults, self.data)
         return write_atomically(self.data / FEED_FILE, build_feed(episodes, channel), error=ServiceError)
+
+    # -- sponsor spots in the public feed ------------------------------------------------------
+
+    def wake_stitcher(self) -> None:
+        """Campaigns changed: stitch what the feed now wants, then write the feed."""
+        self._stitch_wanted.set()
+
+    def _stitch_loop(self) -> None:
+        while not self._stopping.is_set():
+            self._stitch_wanted.wait(60)
+            if self._stopping.is_set():
+                return
+            self._stitch_wanted.clear()
+            try:
+                # the copies the feed wants made, the ones no campaign wants removed; then the feed
+                records = articles.done_records(self.store)
+                self.stitcher.records(self.data / EPISODES, records, spots.campaigns(self.store, self.data), make=True)
+                self.rebuild_feed()
+            except Exception:  # a stitcher that fails must not end the service
+                log.exception("stitching sponsor spots failed")
 
     def finish_job(self, job_id: int, runner: str, record: dict[str, Any]) -> bool:
         """Record the end of a job and, when it published or removed an episode, write the
@@ -278,7 +317,10 @@ class Service:
         ):
             return None
         record = json.loads(row["record"])
-        if name not in record.get("files", []):
+        stem = str(record.get("audio", "")).rsplit(".", 1)[0]
+        # the public feed's copy with a sponsor's spot stitched in (see ``_stitch_missing``)
+        sponsored = bool(stem) and row["access"] != "subscribers" and name.startswith(stem + ".sponsor-")
+        if name not in record.get("files", []) and not sponsored:
             return None
         path = self.data / EPISODES / episode / name
         return path if path.is_file() else None
@@ -472,4 +514,5 @@ class Service:
             base_url=f"{self.episodes_url}{quote(article['episode'])}/",
             script_url=self.public_url + PLAYER_PATH,
             stats=(f"{self.public_url}/events", article["id"]),
+            sponsor=f"{self.public_url}/sponsor",
         )

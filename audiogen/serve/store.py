@@ -171,6 +171,43 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (subscriber, day, place)
         )""",
     ],
+    # 8: sponsor spots, their campaigns, and each campaign's figures per day
+    [
+        """CREATE TABLE spots (
+            id {identity},
+            name TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            created TEXT NOT NULL
+        )""",
+        """CREATE TABLE campaigns (
+            id {identity},
+            name TEXT NOT NULL,
+            spot_id BIGINT,
+            vast_url TEXT,
+            starts TEXT NOT NULL,
+            ends TEXT NOT NULL,
+            placement TEXT NOT NULL,
+            sections TEXT,
+            max_seconds INTEGER NOT NULL,
+            weight INTEGER NOT NULL,
+            created TEXT NOT NULL,
+            ended TEXT
+        )""",
+        """CREATE TABLE campaign_stats (
+            campaign_id BIGINT NOT NULL,
+            day TEXT NOT NULL,
+            impressions INTEGER NOT NULL DEFAULT 0,
+            starts INTEGER NOT NULL DEFAULT 0,
+            q25 INTEGER NOT NULL DEFAULT 0,
+            q50 INTEGER NOT NULL DEFAULT 0,
+            q75 INTEGER NOT NULL DEFAULT 0,
+            completes INTEGER NOT NULL DEFAULT 0,
+            skips INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (campaign_id, day)
+        )""",
+    ],
 ]
 
 _IDENTITY = {

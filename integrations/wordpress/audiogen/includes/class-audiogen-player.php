@@ -32,6 +32,7 @@ final class Audiogen_Player {
 		'episode'    => false,
 		'label'      => false,
 		'about'      => true,
+		'sponsor'    => true,
 	);
 
 	/**
