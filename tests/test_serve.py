@@ -65,9 +65,11 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[str] | None = None
         self.log = data.parent / f"server-{self.port}.log"
+        #: environment variables of this server's own
+        self.env: dict[str, str] = {}
 
     def start(self) -> Server:
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p), **self.env)
         command = [sys.executable, "-c", SERVER, "--data", str(self.data), "--port", str(self.port)]
         command += ["--voice", "fake:tone", "--owner-email", "desk@news.example", "--proof", "off", *self.extra]
         with self.log.open("a") as log:

@@ -61,7 +61,30 @@ def _store(data: str, database: str | None) -> Iterator[Any]:
 @_data_option
 @option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="The port to listen on.")
-@option("--public-url", metavar="URL", help="Where listeners reach the service (default: http://HOST:PORT).")
+@option(
+    "--public-url",
+    metavar="URL",
+    help="Where listeners reach the service (default: http://HOST:PORT); with --storage, the bucket or its CDN.",
+)
+@option(
+    "--storage",
+    metavar="URL",
+    envvar="AUDIOGEN_STORAGE",
+    help="Keep episodes, the feed and the player in object storage (s3://BUCKET/PREFIX; audiogen[s3]), "
+    "so several nodes share no folder. Also AUDIOGEN_STORAGE.",
+)
+@option(
+    "--api-url",
+    metavar="URL",
+    help="With --storage: where this node's API and listening events are reached (default: http://HOST:PORT).",
+)
+@option(
+    "--node-timeout",
+    type=click.FloatRange(min=5),
+    default=60.0,
+    show_default=True,
+    help="Seconds without a heartbeat after which another node takes over a node's jobs.",
+)
 @option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Articles narrated at once.")
 @option(
     "--events-per-minute",
@@ -127,8 +150,15 @@ def _serve(options: dict[str, Any]) -> None:
         if path is not None:
             check_audio_file(path, what=what)
     host, port = options["host"], options["port"]
-    public_url = options["public_url"] or f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+    local_url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+    public_url = options["public_url"] or local_url
     check_absolute(public_url, "public URL")
+    api_url = options["api_url"] or (local_url if options["storage"] else public_url)
+    check_absolute(api_url, "API URL")
+    if options["storage"] and not options["public_url"]:
+        raise click.UsageError("--storage needs --public-url: where listeners reach the bucket (or its CDN)")
+    if options["storage"] and "://" not in options["storage"]:
+        raise click.UsageError("--storage is a URL such as s3://BUCKET/PREFIX")
     resolve_voice(options["voice"])  # a wrong default voice stops here, not in every job
     batch_options = episode_options(options, engines=registry.registered())
     channel = {
@@ -158,10 +188,13 @@ def _serve(options: dict[str, Any]) -> None:
         channel=channel,
         events_per_minute=options["events_per_minute"],
         proof=options["proof_mode"],
+        storage=options["storage"],
+        api_url=api_url,
+        node_timeout=options["node_timeout"],
     )
     level = "debug" if options["verbose"] else "error" if options["quiet"] else "info"
     if not options["quiet"]:
-        click.echo(f"audiogen serves on {public_url} (API described at {public_url}/docs); Ctrl-C stops it", err=True)
+        click.echo(f"audiogen serves on {api_url} (API described at {api_url}/docs); Ctrl-C stops it", err=True)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C or SIGTERM, after a clean shutdown
         run(config, host, port, log_level=level)
     if not options["quiet"]:

@@ -348,7 +348,8 @@ def episode_from_record(
         meta = json.loads((episode_folder / EPISODE_RECORD).read_text(encoding="utf-8"))["article"]
         audio = episode_folder / record["audio"]
         timings = json.loads(audio.with_suffix(".json").read_text(encoding="utf-8"))
-        size = audio.stat().st_size
+        # (a copy of an episode kept in object storage has no audio here: its size is recorded)
+        size = audio.stat().st_size if audio.exists() or "bytes" not in record else int(record["bytes"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("episode %s left out of the feed: %s", record.get("episode"), exc)
         return None

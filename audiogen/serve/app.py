@@ -317,7 +317,7 @@ def create_app(config: ServiceConfig) -> Any:
         Overcast and Pocket Casts take such private feeds."""
         check_text(body.id)
         token = subscribers.add(service.store, body.id)
-        return JSONResponse({"id": body.id, "feed_url": f"{service.public_url}/feeds/{token}.xml"}, status_code=201)
+        return JSONResponse({"id": body.id, "feed_url": f"{service.api_url}/feeds/{token}.xml"}, status_code=201)
 
     @app.delete(
         "/subscribers/{subscriber}",
@@ -430,7 +430,7 @@ def create_app(config: ServiceConfig) -> Any:
             "name": spot["name"],
             "duration_ms": spot["duration_ms"],
             "created": spot["created"],
-            "audio": f"{service.public_url}/spots/{spot['id']}/audio",
+            "audio": f"{service.api_url}/spots/{spot['id']}/audio",
         }
 
     @app.post("/spots", tags=["sponsors"], status_code=201, summary="Upload a sponsor spot (the audio as the body)")
@@ -540,7 +540,7 @@ def create_app(config: ServiceConfig) -> Any:
             spot = spots.spot_by_digest(service.store, chosen.spot_digest)
             if spot is None:
                 return Response(status_code=204, headers={"Access-Control-Allow-Origin": "*"})
-            answer["audio"] = f"{service.public_url}/spots/{spot['id']}/audio"
+            answer["audio"] = f"{service.api_url}/spots/{spot['id']}/audio"
         return JSONResponse(answer, headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"})
 
     # -- webhooks --------------------------------------------------------------------------
@@ -621,8 +621,18 @@ def create_app(config: ServiceConfig) -> Any:
         sig: str | None = Query(None, max_length=200),
         sub: str | None = Query(None, max_length=128),
     ) -> Any:
+        return episode_response(episode, name, preview, (f"/episodes/{episode}/{name}", exp, sig), sub)
+
+    def episode_response(
+        episode: str,
+        name: str,
+        preview: str | None,
+        link: tuple[str, str | None, str | None],
+        sub: str | None,
+        version: str | None = None,
+    ) -> Any:
         try:
-            path = service.episode_file(episode, name, preview, (f"/episodes/{episode}/{name}", exp, sig), sub)
+            path = service.episode_file(episode, name, preview, link, sub, version)
         except LinkRefused as exc:
             raise HTTPException(403, exc.message) from None
         except LinkGone as exc:
@@ -635,6 +645,24 @@ def create_app(config: ServiceConfig) -> Any:
             media_type=media or "application/octet-stream",
             headers={"Cache-Control": "public, max-age=60", "Access-Control-Allow-Origin": "*"},
         )
+
+    @app.api_route(
+        "/episodes/{episode}/{version}/{name}",
+        tags=["episodes"],
+        summary="A file of an episode's version in object storage, through this node",
+        methods=["GET", "HEAD"],
+    )
+    def stored_episode_file(
+        episode: str,
+        version: str,
+        name: str,
+        preview: str | None = Query(None, max_length=100),
+        exp: str | None = Query(None, max_length=20),
+        sig: str | None = Query(None, max_length=200),
+        sub: str | None = Query(None, max_length=128),
+    ) -> Any:
+        link = (f"/episodes/{episode}/{version}/{name}", exp, sig)
+        return episode_response(episode, name, preview, link, sub, version)
 
     @app.api_route("/" + FEED_FILE, tags=["episodes"], summary="The podcast feed", methods=["GET", "HEAD"])
     def feed() -> Any:

@@ -55,7 +55,7 @@ class Desk:
         self.service = service
         self.store = service.store
         self.episodes = service.data / EPISODES
-        self.secure = service.public_url.startswith("https://")
+        self.secure = service.api_url.startswith("https://")
 
     # -- sessions ------------------------------------------------------------------------------
 
@@ -80,7 +80,7 @@ class Desk:
 
     def _same_origin(self, request: Request, origin: str) -> bool:
         host = request.headers.get("host", "")
-        return origin.split("://", 1)[-1].rstrip("/") in (host, self.service.public_url.split("://", 1)[-1])
+        return origin.split("://", 1)[-1].rstrip("/") in (host, self.service.api_url.split("://", 1)[-1])
 
     def login(self, key: str) -> tuple[str, str] | str:
         """A session for an editor key, or why not."""

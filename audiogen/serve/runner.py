@@ -1,7 +1,8 @@
 """The service's narrators: a pool of worker processes, each keeping its engine loaded,
 fed by one dispatching thread that claims jobs from the database.
 
-The runner registers itself with a heartbeat. Jobs left running by a runner that is
+The runner registers itself with a heartbeat, on the database's clock (nodes whose own
+clocks disagree still agree on it). Jobs left running by a runner that is
 gone (its process is dead on this machine, or its heartbeat stopped) go back to the
 queue, so a killed service loses nothing; a finished job is never run again. When a
 worker process dies, the jobs it may have been narrating are queued again (up to
@@ -128,8 +129,11 @@ class Runner:
         jobs: int = 1,
         finish: Callable[[int, str, dict[str, Any]], bool] | None = None,
         prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        timeout: float = RUNNER_TIMEOUT_S,
     ) -> None:
         self.store = store
+        #: a runner whose heartbeat (on the database's clock) is older than this is taken for dead
+        self.timeout = timeout
         self.prepare = prepare
         self.data = data
         self.options = options
@@ -187,7 +191,7 @@ class Runner:
                 if time.monotonic() - last_beat > HEARTBEAT_S:
                     self._beat()
                     last_beat = time.monotonic()
-                if time.monotonic() - last_sweep > RUNNER_TIMEOUT_S / 2:
+                if time.monotonic() - last_sweep > min(self.timeout / 2, 30.0):
                     self.recover()
                     last_sweep = time.monotonic()
                 self._record_pending()
@@ -290,17 +294,18 @@ class Runner:
         self.store.execute(
             "INSERT INTO runners (id, host, pid, heartbeat) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET heartbeat = excluded.heartbeat",
-            (self.id, host, pid, time.time()),
+            (self.id, host, pid, self.store.clock()),
         )
 
     def recover(self) -> int:
         """Queue again the jobs of runners that are gone; how many."""
         alive = {self.id}
         host = socket.gethostname()
+        clock = self.store.clock()
         for runner in self.store.rows("SELECT id, host, pid, heartbeat FROM runners"):
             if runner["id"] == self.id:
                 continue
-            dead = time.time() - float(runner["heartbeat"]) > RUNNER_TIMEOUT_S or (
+            dead = clock - float(runner["heartbeat"]) > self.timeout or (
                 runner["host"] == host and not _process_alive(int(runner["pid"]))
             )
             if dead:

@@ -26,17 +26,21 @@ from typing import Any
 from urllib.parse import quote
 
 from audiogen.errors import ServiceError
+from audiogen.files import write_atomically
 from audiogen.publish.batch import BatchOptions
 from audiogen.publish.sponsors import Stitcher
 from audiogen.serve import articles, site, spots, subscribers
 from audiogen.serve.runner import EPISODES, Runner, remove_episode
 from audiogen.serve.stats import RateLimiter
+from audiogen.serve.storage import ObjectStorage
 from audiogen.serve.store import DATABASE_FILE, Store
 
 log = logging.getLogger("audiogen")
 
 FEED_FILE = "feed.xml"
 PLAYER_PATH = "/player/audiogen-player.js"
+#: the advisory lock the nodes sharing a PostgreSQL database take to write the feed
+FEED_LOCK = 0x617564696F67  # "audiog"
 #: the flagged sentences an article's view lists (the worst first)
 FLAGGED_SHOWN = 20
 _ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
@@ -74,6 +78,12 @@ class ServiceConfig:
     database: str | None = None
     #: where the service is reached from outside (links in the feed and the player)
     public_url: str = "http://127.0.0.1:8000"
+    #: object storage for the public files (``s3://BUCKET/PREFIX``): ``public_url`` is then
+    #: where listeners reach them (the bucket or a CDN), and ``api_url`` where this node is
+    storage: str | None = None
+    api_url: str | None = None
+    #: a node whose heartbeat is older than this (seconds) is taken for dead
+    node_timeout: float = 60.0
     #: worker processes narrating at once
     jobs: int = 1
     options: BatchOptions = field(default_factory=BatchOptions)
@@ -109,6 +119,13 @@ class Service:
         self.config = config
         self.data = config.data
         self.public_url = config.public_url.rstrip("/")
+        #: where this service's API, events and pages are reached (the public URL unless
+        #: the files are in object storage)
+        self.api_url = (config.api_url or config.public_url).rstrip("/")
+        self.storage = ObjectStorage(config.storage) if config.storage else None
+        if self.storage is not None:
+            self.storage.check()  # a missing bucket or wrong credentials: said now, in one line
+        self._cover_uploaded: bytes | None = None
         try:
             self.data.mkdir(parents=True, exist_ok=True)
             (self.data / EPISODES).mkdir(exist_ok=True)
@@ -126,12 +143,22 @@ class Service:
         options = config.options
         self.stitcher = Stitcher(options.loudness, options.true_peak, options.bitrate, options.vbr)
         self.runner = Runner(
-            self.store, self.data, config.options, config.jobs, finish=self.finish_job, prepare=self.prepare_job
+            self.store,
+            self.data,
+            config.options,
+            config.jobs,
+            finish=self.finish_job,
+            prepare=self.prepare_job,
+            timeout=config.node_timeout,
         )
 
     def start(self) -> None:
         # the workers' clip cache lives with the service's data unless one is set
         os.environ.setdefault("AUDIOGEN_CACHE_DIR", str(self.data / "cache"))
+        if self.storage is not None:
+            from audiogen.player import player_script
+
+            self.storage.put_bytes(PLAYER_PATH.lstrip("/"), player_script().encode("utf-8"), "asset")
         self.rebuild_feed()
         self.runner.start()
         self._stitcher = threading.Thread(target=self._stitch_loop, name="audiogen-stitcher", daemon=True)
@@ -202,23 +229,88 @@ class Service:
 
     def rebuild_feed(self) -> Path:
         """Write ``feed.xml`` anew from the episodes that are done."""
-        with self._feed_lock:
+        with self._feed_lock, self.store.transaction():
             return self._write_feed()
 
     def _write_feed(self) -> Path:
-        from audiogen.files import write_atomically
         from audiogen.publish.feed import build_feed, episodes_from_records, make_channel
 
+        # one node writes the feed at a time, from what the database holds then: a feed
+        # written later is never older than one written before it
+        self.store.lock(FEED_LOCK)
         records = articles.done_records(self.store)
-        # an episode whose sponsored copy is not made yet is listed plain until it is
-        sponsored, missing = self.stitcher.records(
-            self.data / EPISODES, records, spots.campaigns(self.store, self.data), make=False
-        )
-        if missing:
-            self._stitch_wanted.set()
+        if self.storage is not None:
+            # the versions the database points at, their metadata read through this node's copy
+            sponsored = {key: self.stored_record(record) for key, record in records.items() if record.get("version")}
+        else:
+            # an episode whose sponsored copy is not made yet is listed plain until it is
+            sponsored, missing = self.stitcher.records(
+                self.data / EPISODES, records, spots.campaigns(self.store, self.data), make=False
+            )
+            if missing:
+                self._stitch_wanted.set()
         episodes, defaults = episodes_from_records(self.data / EPISODES, sponsored, self.episodes_url)
         channel = make_channel(self.config.channel, self.public_url + "/", self.feed_url, defaults, self.data)
-        return write_atomically(self.data / FEED_FILE, build_feed(episodes, channel), error=ServiceError)
+        xml = build_feed(episodes, channel)
+        path = write_atomically(self.data / FEED_FILE, xml, error=ServiceError)
+        if self.storage is not None:
+            cover = self.data / "cover.png"
+            if cover.is_file() and self._cover_uploaded != (data := cover.read_bytes()):
+                self.storage.put_bytes("cover.png", data, "asset")
+                self._cover_uploaded = data
+            self.storage.put_bytes(FEED_FILE, xml.encode("utf-8"), "feed")
+        return path
+
+    # -- object storage ------------------------------------------------------------------------
+
+    def stored_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A record as the feed reads it from storage: its folder is the version's (whose
+        metadata this node copies from the store when it has none)."""
+        self.mirror(record)
+        return {**record, "episode": f"{record['episode']}/{record['version']}"}
+
+    def mirror(self, record: dict[str, Any], names: list[str] | None = None) -> Path:
+        """This node's copy of a stored version's small files (all but the audio, or
+        ``names``), fetched from the store when missing; the folder."""
+        assert self.storage is not None
+        folder: Path = self.data / EPISODES / str(record["episode"]) / str(record["version"])
+        wanted = names if names is not None else [n for n in record.get("files", []) if n != record.get("audio")]
+        for name in wanted:
+            if "/" in name or (folder / name).exists():
+                continue
+            data = self.storage.read_bytes(f"{EPISODES}/{record['episode']}/{record['version']}/{name}")
+            if data is not None:
+                folder.mkdir(parents=True, exist_ok=True)
+                write_atomically(folder / name, data, error=ServiceError)
+        return folder
+
+    def upload_episode(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A narrated episode's files uploaded to the store under a new version, each whole;
+        the record pointing at it. Raises when any file could not be uploaded (the
+        database and the feed still point at the version before)."""
+        assert self.storage is not None
+        import shutil
+        import uuid
+
+        version = uuid.uuid4().hex[:12]
+        folder = self.data / EPISODES / record["episode"]
+        for name in record.get("files", []):
+            self.storage.put_file(f"{EPISODES}/{record['episode']}/{version}/{name}", folder / name, "episode")
+        stored = {**record, "version": version}
+        copy = folder / version
+        copy.mkdir(exist_ok=True)
+        for name in record.get("files", []):
+            if name != record.get("audio"):
+                shutil.copyfile(folder / name, copy / name)
+        return stored
+
+    def _prune_versions(self, episode: str, keep: set[str]) -> None:
+        """Remove an episode's stored versions but ``keep`` (the current one and the one
+        before it, which a CDN's copy of the feed may still name for a minute)."""
+        assert self.storage is not None
+        for version in self.storage.versions(f"{EPISODES}/{episode}"):
+            if version not in keep:
+                self.storage.delete(f"{EPISODES}/{episode}/{version}")
 
     # -- sponsor spots in the public feed ------------------------------------------------------
 
@@ -245,10 +337,21 @@ class Service:
         feed in the same transaction: the article turns done only with the feed already
         listing it (a feed that cannot be written leaves the job unrecorded, to be tried
         again). Whether the article still exists."""
+        before: dict[str, Any] = {}
+        if self.storage is not None and record.get("status") == "done":
+            job = articles.get_job(self.store, job_id)
+            article = articles.get_article(self.store, job["article_id"]) if job else None
+            before = json.loads(article["record"]) if article and article.get("record") else {}
+            if record.get("unchanged") and before.get("version"):
+                record = {**record, "version": before["version"]}  # the stored version stands
+            else:
+                record = self.upload_episode(record)  # (a failure is retried; the old version stays)
         with self._feed_lock, self.store.transaction():
             exists = articles.finish(self.store, job_id, runner, record)
             if record.get("status") == "done" or not exists:
                 self._write_feed()
+        if self.storage is not None and record.get("version") and exists:
+            self._prune_versions(record["episode"], {record["version"], str(before.get("version", ""))})
         return exists
 
     def unpublish(self, article_id: str, modified: str | None = None) -> bool:
@@ -260,6 +363,8 @@ class Service:
                 return False
             self._write_feed()
         remove_episode(self.data, article["episode"])
+        if self.storage is not None:
+            self.storage.delete(f"{EPISODES}/{article['episode']}")
         return True
 
     @property
@@ -283,6 +388,7 @@ class Service:
         preview: str | None = None,
         link: tuple[str, str | None, str | None] | None = None,
         subscriber: str | None = None,
+        version: str | None = None,
     ) -> Path | None:
         """A served file of a published episode (of a draft: with its live preview token;
         of a subscribers' episode: with a live signed ``link``: (path, exp, sig)), or
@@ -322,6 +428,13 @@ class Service:
         sponsored = bool(stem) and row["access"] != "subscribers" and name.startswith(stem + ".sponsor-")
         if name not in record.get("files", []) and not sponsored:
             return None
+        if self.storage is not None and record.get("version"):
+            if version is not None and version != record["version"]:
+                return None
+            path = self.mirror(record, [name]) / name  # (fetched from the store once)
+            return path if path.is_file() else None
+        if version is not None:
+            return None
         path = self.data / EPISODES / episode / name
         return path if path.is_file() else None
 
@@ -331,7 +444,7 @@ class Service:
         view = {name: job[name] for name in ("id", "state", "reason", "attempts", "created", "started", "finished")}
         view["article"] = job["article_id"]
         view["error"] = job["error"]
-        view["url"] = f"{self.public_url}/jobs/{job['id']}"
+        view["url"] = f"{self.api_url}/jobs/{job['id']}"
         if job["result"]:
             result = json.loads(job["result"])
             for name in ("unchanged", "sentences_synthesized", "sentences_cached", "duration_ms"):
@@ -358,17 +471,17 @@ class Service:
             "access": article.get("access") or "public",
             "section": article.get("section"),
             "job": self.job_view(job),
-            "links": {"self": f"{self.public_url}/articles/{quote(article['id'])}"},
+            "links": {"self": f"{self.api_url}/articles/{quote(article['id'])}"},
         }
         record = json.loads(article["record"]) if article["record"] else None
         if record and record.get("status") == "done" and article.get("draft"):
             token = quote(str(article.get("preview_token") or ""))
             view["preview"] = {
-                "url": f"{self.episodes_url}{quote(article['episode'])}/{quote(record['audio'])}?preview={token}",
+                "url": f"{self.files_url(article, record, node=True)}{quote(record['audio'])}?preview={token}",
                 "expires": article.get("preview_expires"),
             }
         elif record and record.get("status") == "done":
-            base = f"{self.episodes_url}{quote(article['episode'])}/"
+            base = self.files_url(article, record)
             files = set(record.get("files", []))
             audio = record["audio"]
             stem = audio.rsplit(".", 1)[0]
@@ -411,7 +524,10 @@ class Service:
             return None
         stem = str(record["audio"]).rsplit(".", 1)[0]
         try:
-            path = self.data / EPISODES / article["episode"] / f"{stem}.proof.json"
+            folder = self.data / EPISODES / article["episode"]
+            if self.storage is not None and record.get("version"):
+                folder = self.mirror(record, [f"{stem}.proof.json"])
+            path = folder / f"{stem}.proof.json"
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
@@ -435,14 +551,17 @@ class Service:
         secret = link_secret(self.store)
         subscribers.count_fetch(self.store, found["id"], address, secret)
         records = articles.done_records(self.store, everyone=False)
-        episodes, defaults = episodes_from_records(self.data / EPISODES, records, self.episodes_url)
+        if self.storage is not None:  # served by the nodes, which check the signatures
+            records = {key: self.stored_record(record) for key, record in records.items() if record.get("version")}
+        base = self.api_url if self.storage is not None else self.public_url
+        episodes, defaults = episodes_from_records(self.data / EPISODES, records, f"{base}/{EPISODES}/")
 
         def signed(url: str | None) -> str | None:
-            if not url or not url.startswith(self.public_url):
+            if not url or not url.startswith(base):
                 return url
             from urllib.parse import unquote
 
-            path = unquote(url[len(self.public_url) :])
+            path = unquote(url[len(base) :])
             expires, signature = sign_link(secret, path, MAX_LINK_LIFE_S, found["id"])
             return f"{url}?exp={expires}&sub={quote(found['id'])}&sig={signature}"
 
@@ -455,7 +574,7 @@ class Service:
             )
             for e in episodes
         ]
-        feed_url = f"{self.public_url}/feeds/{token}.xml"
+        feed_url = f"{self.api_url}/feeds/{token}.xml"
         settings = dict(self.config.channel) | {"feed_url": feed_url}
         channel = make_channel(settings, self.public_url + "/", feed_url, defaults, self.data)
         return build_feed(episodes, channel)
@@ -478,7 +597,7 @@ class Service:
         path = f"/{EPISODES}/{article['episode']}/{names[file]}"
         expires, signature = sign_link(link_secret(self.store), path, life_s)
         address = f"/{EPISODES}/{quote(article['episode'])}/{quote(names[file])}"
-        return {"url": f"{self.public_url}{address}?exp={expires}&sig={signature}", "expires": expires}
+        return {"url": f"{self.api_url}{address}?exp={expires}&sig={signature}", "expires": expires}
 
     def player_embed(self, article: dict[str, Any]) -> dict[str, Any] | None:
         """The player as data, for a CMS that prints it itself: the script to load (as a
@@ -504,15 +623,36 @@ class Service:
             return None
         if (article.get("access") or "public") != "public":
             return None  # a subscriber's page mints signed links (POST /links)
-        try:
-            files = find_episode(self.data / EPISODES / article["episode"] / record["audio"])
-        except EmbedError as exc:
-            log.warning("no player for %s: %s", article["id"], exc)
-            return None
+        if self.storage is not None:
+            from audiogen.player import EpisodeFiles
+
+            names = set(record.get("files", []))
+            stem = str(record["audio"]).rsplit(".", 1)[0]
+            files = EpisodeFiles(
+                audio=Path(record["audio"]),
+                timings_file=Path(f"{stem}.json"),
+                timings={},
+                captions=Path(f"{stem}.vtt") if f"{stem}.vtt" in names else None,
+                chapters=None,
+            )
+        else:
+            try:
+                files = find_episode(self.data / EPISODES / article["episode"] / record["audio"])
+            except EmbedError as exc:
+                log.warning("no player for %s: %s", article["id"], exc)
+                return None
         return snippet(
             files,
-            base_url=f"{self.episodes_url}{quote(article['episode'])}/",
+            base_url=self.files_url(article, record),
             script_url=self.public_url + PLAYER_PATH,
-            stats=(f"{self.public_url}/events", article["id"]),
-            sponsor=f"{self.public_url}/sponsor",
+            stats=(f"{self.api_url}/events", article["id"]),
+            sponsor=f"{self.api_url}/sponsor",
         )
+
+    def files_url(self, article: dict[str, Any], record: dict[str, Any], *, node: bool = False) -> str:
+        """Where an episode's files are fetched: its folder on this service, or its version
+        in object storage (``node``: through this node, which checks preview tokens)."""
+        if self.storage is not None and record.get("version"):
+            base = f"{self.api_url}/{EPISODES}/" if node else self.episodes_url
+            return f"{base}{quote(article['episode'])}/{quote(record['version'])}/"
+        return f"{self.episodes_url}{quote(article['episode'])}/"

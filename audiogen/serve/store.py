@@ -14,6 +14,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -257,8 +258,39 @@ class Store:
         return found[0] if found else None
 
     def _cursor(self, sql: str, params: Sequence[Any]) -> Any:
-        with _database_failures():
-            return self._connection.execute(self._sql(sql), tuple(params))
+        if self.dialect == "postgresql" and not self._depth and self._connection.closed:
+            self._reconnect()
+        try:
+            with _database_failures():
+                return self._connection.execute(self._sql(sql), tuple(params))
+        except ServiceError:
+            # a PostgreSQL server that restarted: reconnect and try once more, outside a
+            # transaction only (inside one, the whole transaction fails and is retried)
+            if self.dialect != "postgresql" or self._depth or not self._connection.closed:
+                raise
+            self._reconnect()
+            with _database_failures():
+                return self._connection.execute(self._sql(sql), tuple(params))
+
+    def _reconnect(self) -> None:
+        log.warning("the database connection was lost; connecting again")
+        with contextlib.suppress(*_DATABASE_ERRORS):
+            self._connection.close()
+        self._connection = _connect_postgresql(self.url)
+
+    def clock(self) -> float:
+        """The database's time (Unix seconds): one clock for every node that shares it, so
+        heartbeats compare right however far apart the nodes' own clocks are."""
+        if self.dialect != "postgresql":
+            return time.time()
+        row = self.row("SELECT EXTRACT(EPOCH FROM clock_timestamp()) AS now")
+        return float(row["now"]) if row else time.time()
+
+    def lock(self, key: int) -> None:
+        """Inside a transaction: hold the cluster-wide lock ``key`` until it ends (one
+        node at a time; on SQLite the transaction itself is already exclusive)."""
+        if self.dialect == "postgresql":
+            self.execute("SELECT pg_advisory_xact_lock(?)", (key,))
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Store]:
@@ -271,6 +303,8 @@ class Store:
                 finally:
                     self._depth -= 1
                 return
+            if self.dialect == "postgresql" and self._connection.closed:
+                self._reconnect()
             self._depth = 1
             try:
                 if self.dialect == "postgresql":
