@@ -10,6 +10,12 @@ Each file carries a checksum of its content and a digest of its key: a damaged e
 or one that is not the entry asked for (a file copied or renamed into another's place),
 is deleted and the sentence synthesized again. The folder is kept under a size cap (``AUDIOGEN_CACHE_SIZE``, default
 2 GB) by deleting the entries used least recently.
+
+Nodes of a service may share a second tier (``AUDIOGEN_CACHE_SHARED``, an fsspec URL such
+as ``s3://BUCKET/cache``): an entry missing from the local folder is looked up there (and
+kept locally), and every new entry is written there too, each object whole; so a sentence
+one node synthesized is not synthesized again by another. The shared tier is checked like
+the local one (checksum and key digest), and a store that fails only costs the cache.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import logging
 import os
 import re
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +85,58 @@ class CacheInfo:
     max_bytes: int
 
 
+class SharedTier:
+    """Cache entries in an fsspec location shared by several machines."""
+
+    def __init__(self, url: str) -> None:
+        import fsspec
+
+        self.url = url.rstrip("/")
+        self.fs, root = fsspec.core.url_to_fs(self.url)
+        self.root = str(root).rstrip("/")
+        self.failed = 0
+
+    def _path(self, name: str) -> str:
+        return f"{self.root}/{name[:2]}/{name}"
+
+    def read(self, name: str) -> bytes | None:
+        try:
+            return bytes(self.fs.cat_file(self._path(name)))
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # a store that fails costs the cache only
+            self._failed("read", exc)
+            return None
+
+    def write(self, name: str, data: bytes) -> None:
+        try:
+            self.fs.pipe_file(self._path(name), data)
+        except Exception as exc:
+            self._failed("write", exc)
+
+    def _failed(self, doing: str, exc: BaseException) -> None:
+        self.failed += 1
+        report = log.warning if self.failed == 1 else log.debug
+        report("cannot %s the shared clip cache %s: %s", doing, self.url, " ".join(str(exc).split()))
+
+
+def shared_tier() -> SharedTier | None:
+    """The shared tier ``AUDIOGEN_CACHE_SHARED`` names, if any (one per process)."""
+    url = os.environ.get("AUDIOGEN_CACHE_SHARED")
+    if not url:
+        return None
+    global _SHARED
+    if _SHARED is None or _SHARED.url != url.rstrip("/"):
+        try:
+            _SHARED = SharedTier(url)
+        except (ImportError, ValueError) as exc:
+            raise AudiogenError(f"cannot use {url} as a shared cache: {exc}", hint="pip install 'audiogen[s3]'") from None
+    return _SHARED
+
+
+_SHARED: SharedTier | None = None
+
+
 class ClipCache:
     """Sentences' audio by (engine, voice, settings, spoken text)."""
 
@@ -89,6 +147,18 @@ class ClipCache:
         self.misses = 0
         self.discarded = 0
         self.writes_failed = 0
+        self.shared = shared_tier()
+
+    def _from_shared(self, path: Path, good: Callable[[bytes], bool]) -> bool:
+        """Fetch ``path``'s entry from the shared tier into the local folder when it is
+        there and passes ``good`` (a check of the entry's bytes); whether it did."""
+        if self.shared is None:
+            return False
+        data = self.shared.read(path.name)
+        if data is None or not good(data):
+            return False
+        self._store(path, data, share=False)
+        return True
 
     @staticmethod
     def key(engine: str, voice: str, settings: Mapping[str, object], text: str) -> str:
@@ -106,6 +176,8 @@ class ClipCache:
         """Whether there is a whole entry for ``key``: its header read and its length
         checked (a truncated entry is deleted here; a damaged payload is found on read)."""
         path = self.path(key)
+        if not path.exists() and not self._from_shared(path, lambda data: _decode(data, key, "") is not None):
+            return False
         try:
             with path.open("rb") as handle:
                 header = handle.read(_HEADER.size)
@@ -124,6 +196,8 @@ class ClipCache:
     def get(self, key: str, text: str = "") -> Clip | None:
         """The cached clip, or ``None`` (a damaged entry is deleted and counts as a miss)."""
         path = self.path(key)
+        if not path.exists():
+            self._from_shared(path, lambda data: _decode(data, key, "") is not None)
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -152,16 +226,14 @@ class ClipCache:
     def get_block(self, key: str) -> bytes | None:
         """An encoded MP3 block stored under ``key``, or ``None`` (a damaged one is deleted)."""
         path = self._block_path(key)
+        if not path.exists():
+            self._from_shared(path, lambda data: _block_good(data, key))
         try:
             data = path.read_bytes()
         except OSError:
             return None
         payload = data[_BLOCK_HEADER.size :]
-        if len(data) < _BLOCK_HEADER.size or _BLOCK_HEADER.unpack_from(data) != (
-            _BLOCK_MAGIC,
-            _digest(key),
-            _digest(payload),
-        ):
+        if not _block_good(data, key):
             log.warning("damaged cache entry %s deleted; the block is encoded again", path.name)
             path.unlink(missing_ok=True)
             self.discarded += 1
@@ -177,9 +249,11 @@ class ClipCache:
     def _block_path(self, key: str) -> Path:
         return self.folder / key[:2] / (key + _BLOCK_SUFFIX)
 
-    def _store(self, path: Path, data: bytes) -> None:
-        """Write an entry whole or not at all; a full disk or a read-only folder only
-        costs the cache."""
+    def _store(self, path: Path, data: bytes, *, share: bool = True) -> None:
+        """Write an entry whole or not at all (and to the shared tier); a full disk or a
+        read-only folder only costs the cache."""
+        if share and self.shared is not None:
+            self.shared.write(path.name, data)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(path, data)
@@ -297,6 +371,15 @@ class LevelMemory:
             write_atomically(self.path, json.dumps(levels))
         except OSError as exc:
             log.debug("cannot remember the mastering gain: %s", exc)
+
+
+def _block_good(data: bytes, key: str) -> bool:
+    payload = data[_BLOCK_HEADER.size :]
+    return len(data) >= _BLOCK_HEADER.size and _BLOCK_HEADER.unpack_from(data) == (
+        _BLOCK_MAGIC,
+        _digest(key),
+        _digest(payload),
+    )
 
 
 def _digest(data: str | bytes) -> bytes:

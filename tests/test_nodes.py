@@ -407,3 +407,74 @@ def test_a_store_that_will_not_do_stops_the_node_in_one_line(s3: Store, cluster_
         [*base, "--storage", f"s3://{BUCKET}/x"], capture_output=True, text=True, timeout=60, check=False
     )
     assert missing.returncode != 0 and "--storage needs --public-url" in missing.stderr
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_an_edit_on_another_node_with_a_shared_cache(
+    shared: bool, s3: Store, postgresql: Any, cluster_env: Path, tmp_path: Path
+) -> None:
+    """An article narrated on one node and edited on another: with a shared clip cache
+    only the changed sentence is synthesized again; with each node's own, all of it."""
+    database = database_url(postgresql, tmp_path)
+    key = cli("keys", "create", "--name", "tests", "--database", database, data=tmp_path / "keys").stdout.strip()
+    extra = ("--cache", f"s3://{BUCKET}/cache-{tmp_path.name}") if shared else ()
+    first = node(tmp_path, "first", database, f"edit-{shared}", s3, *extra).start()
+    try:
+        with httpx.Client(base_url=first.url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
+            client.post("/articles", json={"id": "ferry", "markdown": STORY.format(n=7)})
+            wait_until(lambda: client.get("/articles/ferry").json()["status"] == "done", "not narrated")
+    finally:
+        first.stop()
+    before = len(cluster_env.read_text())
+    second = node(tmp_path, "second", database, f"edit-{shared}", s3, *extra).start()
+    try:
+        with httpx.Client(base_url=second.url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
+            edited = STORY.format(n=7).replace("in the spring", "in the summer")
+            job = client.post("/articles", json={"id": "ferry", "markdown": edited}).json()["job"]["id"]
+            done = wait_until(lambda: (j := client.get(f"/jobs/{job}").json())["state"] == "done" and j, "not narrated")
+    finally:
+        second.kill()
+    synthesized = len(cluster_env.read_text()) - before
+    assert done["sentences_synthesized"] == synthesized == (1 if shared else 4), (done, synthesized)
+
+
+# -- batch to the same store -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dask", [False, True])
+def test_batch_writes_to_the_store(dask: bool, s3: Store, cluster_env: Path, fake_engine: str, tmp_path: Path) -> None:
+    """``batch --out s3://…``: with its own worker processes, and on a Dask cluster whose
+    workers share nothing but the store."""
+    from audiogen.publish.batch import BatchOptions, run_batch
+
+    site = tmp_path / "site"
+    site.mkdir()
+    for number in range(3):
+        (site / f"story-{number}.md").write_text(STORY.format(n=number).replace(" [slow]", ""))
+    location = f"s3://{BUCKET}/batch-{tmp_path.name}"
+    options = BatchOptions(voice=fake_engine, artist="The Desk")
+    with contextlib.ExitStack() as stack:
+        scheduler = None
+        if dask:
+            distributed = pytest.importorskip("distributed")
+            cluster = stack.enter_context(
+                distributed.LocalCluster(
+                    n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+                )
+            )
+            scheduler = cluster.scheduler_address
+        result = run_batch([str(site)], location, options, jobs=2, scheduler=scheduler)
+        assert (result.done, result.failed) == (3, [])
+        (site / "story-1.md").write_text(STORY.format(n=1).replace(" [slow]", "").replace("spring", "summer"))
+        again = run_batch([str(site)], location, options, jobs=2, scheduler=scheduler)
+        assert (again.done, again.unchanged) == (1, 2)
+    client = s3.client()
+    prefix = f"batch-{tmp_path.name}/"
+    keys = {
+        o["Key"][len(prefix) :]: o["Size"] for o in client.list_objects_v2(Bucket=BUCKET, Prefix=prefix)["Contents"]
+    }
+    manifest = json.loads(client.get_object(Bucket=BUCKET, Key=prefix + "manifest.json")["Body"].read())["items"]
+    for record in manifest.values():
+        for name in record["files"]:
+            assert f"{record['episode']}/{name}" in keys
+        assert keys[f"{record['episode']}/{record['audio']}"] == record["bytes"]

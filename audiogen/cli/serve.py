@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,6 +73,13 @@ def _store(data: str, database: str | None) -> Iterator[Any]:
     envvar="AUDIOGEN_STORAGE",
     help="Keep episodes, the feed and the player in object storage (s3://BUCKET/PREFIX; audiogen[s3]), "
     "so several nodes share no folder. Also AUDIOGEN_STORAGE.",
+)
+@option(
+    "--cache",
+    "shared_cache",
+    metavar="URL",
+    help="A clip cache the nodes share besides their own (s3://BUCKET/cache): a sentence one node "
+    "synthesized is not synthesized again by another.",
 )
 @option(
     "--api-url",
@@ -159,6 +167,11 @@ def _serve(options: dict[str, Any]) -> None:
         raise click.UsageError("--storage needs --public-url: where listeners reach the bucket (or its CDN)")
     if options["storage"] and "://" not in options["storage"]:
         raise click.UsageError("--storage is a URL such as s3://BUCKET/PREFIX")
+    if options["shared_cache"]:
+        from audiogen.cache import shared_tier
+
+        os.environ["AUDIOGEN_CACHE_SHARED"] = options["shared_cache"]  # (the workers read it too)
+        shared_tier()
     resolve_voice(options["voice"])  # a wrong default voice stops here, not in every job
     batch_options = episode_options(options, engines=registry.registered())
     channel = {

@@ -8,6 +8,7 @@ even by workers on different machines.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -105,7 +106,11 @@ class Output:
     def episodes(self) -> Iterator[str]:
         """The episode folders present."""
         if self.remote:
-            for path in self.fs.ls(self.root, detail=False):
+            try:
+                found = self.fs.ls(self.root, detail=False)
+            except FileNotFoundError:  # (object storage has no empty folders: nothing yet)
+                return
+            for path in found:
                 name = str(path).rstrip("/").rsplit("/", 1)[-1]
                 if not name.startswith(".") and self.fs.isdir(path):
                     yield name
@@ -143,10 +148,16 @@ class Output:
     def publish(self, staged: Path, episode: str) -> None:
         """Put the staged episode in place, whole, replacing an older one."""
         if self.remote:
+            # each file uploaded whole over the one it replaces (never a moment without the
+            # episode), then the files the new version no longer has removed
             remote = f"{self.root}/{episode}"
-            if self.fs.exists(remote):
-                self.fs.rm(remote, recursive=True)
-            self.fs.put(str(staged), remote, recursive=True)
+            names = {path.name for path in staged.iterdir() if path.is_file()}
+            for name in sorted(names):
+                self.fs.put_file(str(staged / name), f"{remote}/{name}")
+            with contextlib.suppress(FileNotFoundError):
+                for old in self.fs.ls(remote, detail=False, refresh=True):
+                    if str(old).rstrip("/").rsplit("/", 1)[-1] not in names:
+                        self.fs.rm(old, recursive=True)
             shutil.rmtree(staged, ignore_errors=True)
             return
         target = self.folder / episode

@@ -351,7 +351,9 @@ class Service:
             if record.get("status") == "done" or not exists:
                 self._write_feed()
         if self.storage is not None and record.get("version") and exists:
-            self._prune_versions(record["episode"], {record["version"], str(before.get("version", ""))})
+            keep = {record["version"], str(before.get("version", ""))}
+            # (off the runner's path: the next job need not wait for the store's deletes)
+            threading.Thread(target=self._prune_versions, args=(record["episode"], keep), daemon=True).start()
         return exists
 
     def unpublish(self, article_id: str, modified: str | None = None) -> bool:
