@@ -130,7 +130,9 @@ def shared_tier() -> SharedTier | None:
         try:
             _SHARED = SharedTier(url)
         except (ImportError, ValueError) as exc:
-            raise AudiogenError(f"cannot use {url} as a shared cache: {exc}", hint="pip install 'audiogen[s3]'") from None
+            raise AudiogenError(
+                f"cannot use {url} as a shared cache: {exc}", hint="pip install 'audiogen[s3]'"
+            ) from None
     return _SHARED
 
 

@@ -478,3 +478,36 @@ def test_batch_writes_to_the_store(dask: bool, s3: Store, cluster_env: Path, fak
         for name in record["files"]:
             assert f"{record['episode']}/{name}" in keys
         assert keys[f"{record['episode']}/{record['audio']}"] == record["bytes"]
+
+
+def test_sponsor_spots_are_stitched_into_stored_episodes(
+    s3: Store, postgresql: Any, cluster_env: Path, tmp_path: Path
+) -> None:
+    from test_sponsors import spot_wav
+
+    database = database_url(postgresql, tmp_path)
+    key = cli("keys", "create", "--name", "tests", "--database", database, data=tmp_path / "keys").stdout.strip()
+    running = node(tmp_path, "node", database, "sponsored", s3).start()
+    try:
+        with httpx.Client(base_url=running.url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
+            client.post("/articles", json={"id": "ferry", "markdown": STORY.format(n=3)})
+            article = wait_until(lambda: (a := client.get("/articles/ferry").json())["status"] == "done" and a, "stuck")
+            spot = client.post("/spots", params={"name": "Acme"}, content=spot_wav(2.0)).json()
+            assert (
+                client.post("/campaigns", json={"name": "Acme", "spot": spot["id"], "placement": "post"}).status_code
+                == 201
+            )
+
+            def sponsored() -> str | None:
+                items = feed_items(f"{s3.endpoint}/{BUCKET}/sponsored/feed.xml")
+                return items[0][1] if items and ".sponsor-" in items[0][1] else None
+
+            url = wait_until(sponsored, "the feed never carried the spot", 60)
+            assert url.startswith(f"{s3.endpoint}/{BUCKET}/sponsored/episodes/")
+            audio = httpx.get(url, timeout=30)
+            plain = httpx.get(article["audio"]["url"], timeout=30)
+            assert audio.status_code == 200 and len(audio.content) > len(plain.content)
+            chapters = httpx.get(url.removesuffix(".mp3") + ".chapters.json", timeout=30).json()["chapters"]
+            assert chapters[-1]["title"] == "Sponsor"
+    finally:
+        running.kill()

@@ -126,6 +126,8 @@ class Service:
         if self.storage is not None:
             self.storage.check()  # a missing bucket or wrong credentials: said now, in one line
         self._cover_uploaded: bytes | None = None
+        #: the sponsored copies this node put in the store (``EPISODE/VERSION/NAME``)
+        self._in_store: set[str] = set()
         try:
             self.data.mkdir(parents=True, exist_ok=True)
             (self.data / EPISODES).mkdir(exist_ok=True)
@@ -241,14 +243,21 @@ class Service:
         records = articles.done_records(self.store)
         if self.storage is not None:
             # the versions the database points at, their metadata read through this node's copy
-            sponsored = {key: self.stored_record(record) for key, record in records.items() if record.get("version")}
-        else:
-            # an episode whose sponsored copy is not made yet is listed plain until it is
-            sponsored, missing = self.stitcher.records(
-                self.data / EPISODES, records, spots.campaigns(self.store, self.data), make=False
-            )
-            if missing:
-                self._stitch_wanted.set()
+            records = {key: self.stored_record(record) for key, record in records.items() if record.get("version")}
+        # an episode whose sponsored copy is not made yet is listed plain until it is
+        sponsored, missing = self.stitcher.records(
+            self.data / EPISODES, records, spots.campaigns(self.store, self.data), make=False
+        )
+        if self.storage is not None:  # a copy is listed once it is in the store, not before
+            for key, record in sponsored.items():
+                if (
+                    record.get("audio") != records[key].get("audio")
+                    and f"{record['episode']}/{record['audio']}" not in self._in_store
+                ):
+                    sponsored[key] = records[key]
+                    missing = True
+        if missing:
+            self._stitch_wanted.set()
         episodes, defaults = episodes_from_records(self.data / EPISODES, sponsored, self.episodes_url)
         channel = make_channel(self.config.channel, self.public_url + "/", self.feed_url, defaults, self.data)
         xml = build_feed(episodes, channel)
@@ -327,10 +336,44 @@ class Service:
             try:
                 # the copies the feed wants made, the ones no campaign wants removed; then the feed
                 records = articles.done_records(self.store)
-                self.stitcher.records(self.data / EPISODES, records, spots.campaigns(self.store, self.data), make=True)
+                campaigns = spots.campaigns(self.store, self.data)
+                if self.storage is not None:
+                    records = self._stitch_stored(records, campaigns)
+                self.stitcher.records(self.data / EPISODES, records, campaigns, make=True)
+                if self.storage is not None:
+                    self._upload_sponsored(records)
                 self.rebuild_feed()
             except Exception:  # a stitcher that fails must not end the service
                 log.exception("stitching sponsor spots failed")
+
+    def _stitch_stored(self, records: dict[str, dict[str, Any]], campaigns: list[Any]) -> dict[str, dict[str, Any]]:
+        """The stored versions as the stitcher reads them: each one a campaign runs for with
+        its audio fetched into this node's copy (stitching needs the narration's frames)."""
+        from audiogen.publish.sponsors import feed_choice
+
+        out = {}
+        for key, record in records.items():
+            if not record.get("version"):
+                continue
+            if feed_choice(campaigns, record.get("section"), key) is not None:
+                self.mirror(record, [record["audio"]])
+            out[key] = self.stored_record(record)
+        return out
+
+    def _upload_sponsored(self, records: dict[str, dict[str, Any]]) -> None:
+        """The sponsored copies this node made, into the store beside their versions."""
+        assert self.storage is not None
+        for record in records.values():
+            folder = self.data / EPISODES / record["episode"]
+            stem = str(record.get("audio", "")).rsplit(".", 1)[0]
+            made_files = (
+                sorted(folder.glob(f"{stem}.sponsor-*"), key=lambda f: f.suffix == ".mp3") if folder.is_dir() else []
+            )
+            for made in made_files:  # (the audio last: the feed lists it once it is there)
+                name = f"{record['episode']}/{made.name}"
+                if name not in self._in_store:
+                    self.storage.put_file(f"{EPISODES}/{name}", made, "episode")
+                    self._in_store.add(name)
 
     def finish_job(self, job_id: int, runner: str, record: dict[str, Any]) -> bool:
         """Record the end of a job and, when it published or removed an episode, write the
