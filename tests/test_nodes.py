@@ -242,6 +242,8 @@ class _Proxy(http.server.BaseHTTPRequestHandler):
 
     target: ClassVar[str] = ""
     failing: ClassVar[bool] = False
+    #: answer every request as a store that does not know the access key
+    denying: ClassVar[bool] = False
     protocol_version = "HTTP/1.1"  # (S3 clients send "Expect: 100-continue" with uploads)
 
     def _body(self) -> bytes:
@@ -261,6 +263,17 @@ class _Proxy(http.server.BaseHTTPRequestHandler):
 
     def _forward(self) -> None:
         body = self._body()
+        if self.denying:
+            refusal = (
+                b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>InvalidAccessKeyId</Code>"
+                b"<Message>The AWS Access Key Id you provided does not exist in our records.</Message></Error>"
+            )
+            self.send_response(403)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(refusal)))
+            self.end_headers()
+            self.wfile.write(refusal)
+            return
         if self.failing and self.command in ("PUT", "POST"):
             self.send_response(500)
             self.send_header("Content-Length", "0")
@@ -403,6 +416,21 @@ def test_a_store_that_will_not_do_stops_the_node_in_one_line(s3: Store, cluster_
         assert done.returncode == 1, done.stderr
         errors = [line for line in done.stderr.splitlines() if line.startswith("Error:")]
         assert len(errors) == 1 and words in errors[0] and "Traceback" not in done.stderr, done.stderr
+    # wrong credentials: the store refuses the node's key
+    handler = type("Proxy", (_Proxy,), {"target": s3.endpoint, "denying": True})
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        env = dict(os.environ, AWS_ENDPOINT_URL=f"http://127.0.0.1:{proxy.server_address[1]}", AWS_MAX_ATTEMPTS="1")
+        command = [*base, "--storage", f"s3://{BUCKET}/x", "--public-url", "https://cdn.news.example/a"]
+        command += ["--port", str(free_port())]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, check=False)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error:")]
+    assert done.returncode == 1 and len(errors) == 1, done.stderr
+    assert "the credentials are wrong or may not write there" in errors[0] and "Access Key Id" in errors[0]
     missing = subprocess.run(
         [*base, "--storage", f"s3://{BUCKET}/x"], capture_output=True, text=True, timeout=60, check=False
     )
