@@ -32,6 +32,16 @@ EXIT_PARTIAL = 3
 # -- batch ------------------------------------------------------------------------------
 
 
+#: sponsor spots for a feed (``batch --feed`` and ``feed``)
+_spots_option = option(
+    "--spots",
+    "spots",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Sponsor spots stitched into the feed's episodes: audio files, with campaigns.toml (see the README).",
+)
+
+
 @click.command()
 @click.argument("sources", nargs=-1)
 @option("--out", "out", required=True, metavar="DIR", help="Output folder (or fsspec URL with --scheduler).")
@@ -41,13 +51,7 @@ EXIT_PARTIAL = 3
 @option("--scheduler", metavar="tcp://HOST:PORT", help="Run on this Dask cluster instead (audiogen[dask]).")
 @option("--feed", "feed_path", metavar="FILE", help="Also write the podcast feed to FILE (needs --base-url).")
 @option("--base-url", metavar="URL", help="Where the output folder is served, for the feed's links.")
-@option(
-    "--spots",
-    "spots",
-    metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="Sponsor spots stitched into the feed's episodes: audio files, with campaigns.toml (see the README).",
-)
+@_spots_option
 @feed_options
 @option("--voice", metavar="VOICE", help="A preset (see 'audiogen voices'), a preset file, or ENGINE:VOICE.")
 @option(
@@ -268,13 +272,7 @@ def _summary(result: Any, seconds: float) -> None:
 @click.command()
 @click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
 @option("--base-url", required=True, metavar="URL", help="Where DIR is served (absolute http(s) URL).")
-@option(
-    "--spots",
-    "spots",
-    metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="Sponsor spots stitched into the episodes: audio files, with campaigns.toml (see the README).",
-)
+@_spots_option
 @click.option(
     "-o", "--output", "output", metavar="FILE", help="Where to write the feed (default: DIR/feed.xml; - for stdout)."
 )

@@ -37,6 +37,7 @@ from audiogen.audio.mp3splice import (
     seek_table,
 )
 from audiogen.errors import ExportError, SpliceError
+from audiogen.export.tags import add_chapter_frames
 from audiogen.files import write_atomically
 
 log = logging.getLogger("audiogen")
@@ -307,23 +308,5 @@ def _retag(target: Path, chapters: list[dict[str, Any]]) -> None:
         return
     tags.delall("CHAP")
     tags.delall("CTOC")
-    ids = []
-    for number, chapter in enumerate(chapters, start=1):
-        ids.append(f"chp{number}")
-        tags.add(
-            id3.CHAP(
-                element_id=ids[-1],
-                start_time=chapter["start_ms"],
-                end_time=chapter["end_ms"],
-                sub_frames=[id3.TIT2(encoding=3, text=chapter["title"])],
-            )
-        )
-    tags.add(
-        id3.CTOC(
-            element_id="toc",
-            flags=id3.CTOCFlags.TOP_LEVEL | id3.CTOCFlags.ORDERED,
-            child_element_ids=ids,
-            sub_frames=[id3.TIT2(encoding=3, text="Chapters")],
-        )
-    )
+    add_chapter_frames(tags, [(c["start_ms"], c["end_ms"], c["title"]) for c in chapters])
     tags.save(str(target))

@@ -56,27 +56,7 @@ def _tag_id3(narration: Narration, target: Path, audio_format: AudioFormat) -> N
     cover = _cover(narration)
     if cover is not None:
         tags.add(id3.APIC(encoding=3, mime=cover[1], type=id3.PictureType.COVER_FRONT, desc="Cover", data=cover[0]))
-    chapter_ids = []
-    for number, chapter in enumerate(narration.chapters, start=1):
-        element_id = f"chp{number}"
-        chapter_ids.append(element_id)
-        tags.add(
-            id3.CHAP(
-                element_id=element_id,
-                start_time=chapter.start_ms,
-                end_time=chapter.end_ms,
-                sub_frames=[id3.TIT2(encoding=3, text=chapter.title)],
-            )
-        )
-    if chapter_ids:
-        tags.add(
-            id3.CTOC(
-                element_id="toc",
-                flags=id3.CTOCFlags.TOP_LEVEL | id3.CTOCFlags.ORDERED,
-                child_element_ids=chapter_ids,
-                sub_frames=[id3.TIT2(encoding=3, text="Chapters")],
-            )
-        )
+    add_chapter_frames(tags, [(c.start_ms, c.end_ms, c.title) for c in narration.chapters])
     if audio_format.name == "wav":
         from mutagen.wave import WAVE
 
@@ -88,6 +68,34 @@ def _tag_id3(narration: Narration, target: Path, audio_format: AudioFormat) -> N
         wave.save()
     else:
         tags.save(str(target), v2_version=4)
+
+
+def add_chapter_frames(tags: Any, chapters: list[tuple[int, int, str]]) -> None:
+    """ID3 chapter frames (CHAP, one per chapter: start, end in ms and title) and their
+    table of contents (CTOC) added to ``tags``."""
+    from mutagen import id3
+
+    chapter_ids = []
+    for number, (start_ms, end_ms, title) in enumerate(chapters, start=1):
+        element_id = f"chp{number}"
+        chapter_ids.append(element_id)
+        tags.add(
+            id3.CHAP(
+                element_id=element_id,
+                start_time=start_ms,
+                end_time=end_ms,
+                sub_frames=[id3.TIT2(encoding=3, text=title)],
+            )
+        )
+    if chapter_ids:
+        tags.add(
+            id3.CTOC(
+                element_id="toc",
+                flags=id3.CTOCFlags.TOP_LEVEL | id3.CTOCFlags.ORDERED,
+                child_element_ids=chapter_ids,
+                sub_frames=[id3.TIT2(encoding=3, text="Chapters")],
+            )
+        )
 
 
 def _tag_mp4(narration: Narration, target: Path) -> None:

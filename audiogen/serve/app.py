@@ -32,27 +32,14 @@ from audiogen.serve import articles, auth, desk, site, spots, stats, subscribers
 from audiogen.serve.articles import Submission
 from audiogen.serve.runner import EPISODES
 from audiogen.serve.service import FEED_FILE, PLAYER_PATH, LinkGone, LinkRefused, Service, ServiceConfig
+from audiogen.serve.storage import content_type
 
 log = logging.getLogger("audiogen")
 
-_MEDIA_TYPES = {
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/mp4",
-    ".ogg": "audio/ogg",
-    ".opus": "audio/ogg",
-    ".wav": "audio/wav",
-    ".flac": "audio/flac",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".srt": "application/x-subrip; charset=utf-8",
-    ".json": "application/json",
-    ".html": "text/html; charset=utf-8",
-}
 #: a language tag: es, fr, en-GB, pt-BR
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$")
 #: the largest number a query or path takes (the databases' integers are 64-bit)
 _LARGEST = 2**62
-#: the Podcasting 2.0 chapters' own media type
-_CHAPTERS_TYPE = "application/json+chapters"
 #: pages of the service itself load only from the service
 _PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:;"
@@ -639,10 +626,9 @@ def create_app(config: ServiceConfig) -> Any:
             raise HTTPException(410, exc.message) from None
         if path is None:
             raise HTTPException(404, "no such file")
-        media = _CHAPTERS_TYPE if name.endswith(".chapters.json") else _MEDIA_TYPES.get(path.suffix.lower())
         return FileResponse(
             path,
-            media_type=media or "application/octet-stream",
+            media_type=content_type(name),
             headers={"Cache-Control": "public, max-age=60", "Access-Control-Allow-Origin": "*"},
         )
 

@@ -198,48 +198,48 @@ final class Audiogen_Sync {
 			return;
 		}
 		if ( 'publish' !== $post->post_status || ! self::narrated( $post ) ) {
-			$answer = $client->webhook(
-				'/webhooks/generic',
-				array(
-					'event'    => 'unpublish',
-					'id'       => Audiogen_Client::article_id( $post_id ),
-					'modified' => self::utc( $post->post_modified_gmt ),
-				)
+			$body = array(
+				'event'    => 'unpublish',
+				'id'       => Audiogen_Client::article_id( $post_id ),
+				'modified' => self::utc( $post->post_modified_gmt ),
 			);
-			if ( is_wp_error( $answer ) ) {
-				self::failed( $post_id, $answer, $reason );
-				return;
-			}
-			self::remember(
-				$post_id,
-				array(
-					'status'   => 'removed',
-					'error'    => '',
-					'attempts' => 0,
-					'article'  => null,
-					'sent'     => time(),
-				)
-			);
+			self::call( $client, $post_id, $reason, '/webhooks/generic', $body, array( 'status' => 'removed', 'article' => null ) );
 			return;
 		}
-		$answer = $client->webhook( '/webhooks/wordpress', self::payload( $post ) );
-		if ( is_wp_error( $answer ) ) {
-			self::failed( $post_id, $answer, $reason );
+		$answer = self::call( $client, $post_id, $reason, '/webhooks/wordpress', self::payload( $post ), array( 'status' => 'sent', 'polls' => 0 ) );
+		if ( null === $answer ) {
 			return;
 		}
-		self::remember(
-			$post_id,
-			array(
-				'status'   => 'sent',
-				'error'    => '',
-				'attempts' => 0,
-				'polls'    => 0,
-				'sent'     => time(),
-			)
-		);
 		self::take( $post_id, $answer );
 		wp_clear_scheduled_hook( self::POLL, array( $post_id, 'next' ) );
 		wp_schedule_single_event( time() + 15, self::POLL, array( $post_id, 'next' ) );
+	}
+
+	/**
+	 * A signed call for the post: on success its state changes by ``$state`` (and the
+	 * answer is given back), on failure the failure is kept on the post and retried.
+	 *
+	 * @param Audiogen_Client      $client  The service.
+	 * @param int                  $post_id The post.
+	 * @param string               $reason  Why the call is made: save, retry or delete.
+	 * @param string               $path    Where.
+	 * @param array<string, mixed> $body    What.
+	 * @param array<string, mixed> $state   The post's state once the call is taken.
+	 * @return array<string, mixed>|null
+	 */
+	private static function call( Audiogen_Client $client, int $post_id, string $reason, string $path, array $body, array $state ): ?array {
+		$answer = $client->webhook( $path, $body );
+		if ( is_wp_error( $answer ) ) {
+			self::failed( $post_id, $answer, $reason );
+			return null;
+		}
+		$taken = array(
+			'error'    => '',
+			'attempts' => 0,
+			'sent'     => time(),
+		);
+		self::remember( $post_id, array_merge( $taken, $state ) );
+		return $answer;
 	}
 
 	/**
