@@ -204,6 +204,41 @@ def test_the_public_feed_carries_the_spot_stitched_in(server: tuple[Server, http
     assert ".sponsor-" not in httpx.get(running.url + "/feed.xml").text
 
 
+def test_the_feed_is_whole_while_campaigns_rewrite_it(server: tuple[Server, httpx.Client]) -> None:
+    """Readers of /feed.xml while it is written again and again (campaigns started and
+    ended) each get a whole feed."""
+    import xml.etree.ElementTree as ET
+
+    running, client = server
+    narrate(client, id="harbour", markdown=STORY)
+    spot = upload(client, seconds=1.0)
+    stop = threading.Event()
+    problems: list[str] = []
+
+    def churn() -> None:
+        for _ in range(60):  # (bounded)
+            if stop.is_set():
+                return
+            started = client.post("/campaigns", json={"name": "Churn", "spot": spot["id"], "placement": "post"})
+            client.delete(f"/campaigns/{started.json()['id']}")
+
+    writer = threading.Thread(target=churn)
+    writer.start()
+    try:
+        with httpx.Client(timeout=30) as reader:
+            for _ in range(300):  # (bounded)
+                try:
+                    ET.fromstring(reader.get(running.url + "/feed.xml").content)
+                except (httpx.HTTPError, ET.ParseError) as exc:
+                    problems.append(f"{type(exc).__name__}: {exc}")
+                if not writer.is_alive():
+                    break
+    finally:
+        stop.set()
+        writer.join(60)
+    assert problems == []
+
+
 def test_private_feeds_read_by_podcast_parsers(server: tuple[Server, httpx.Client], data: Path) -> None:
     import feedparser
     import podcastparser

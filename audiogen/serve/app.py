@@ -652,9 +652,12 @@ def create_app(config: ServiceConfig) -> Any:
 
     @app.api_route("/" + FEED_FILE, tags=["episodes"], summary="The podcast feed", methods=["GET", "HEAD"])
     def feed() -> Any:
+        # Read whole, at once: the feed is replaced (renamed over) whenever an episode or a
+        # campaign changes, and a reader streaming the file while its size was taken from
+        # the one before would get a body cut short.
         # (a playlist on the publisher's pages reads it from another origin)
-        return FileResponse(
-            service.feed_path,
+        return Response(
+            service.feed_path.read_bytes(),
             media_type="application/rss+xml; charset=utf-8",
             headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=60"},
         )
