@@ -110,6 +110,10 @@ def postgresql(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     finally:
         with contextlib.suppress(Exception):
             server.cleanup()
+        # (a server restarted by a test has a postmaster the wheel's cleanup does not know)
+        user = {"user": server.system_user} if getattr(server, "system_user", None) else {}
+        with contextlib.suppress(Exception):
+            pgserver.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=server.pgdata, **user)
 
 
 @pytest.fixture
