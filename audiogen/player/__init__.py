@@ -152,24 +152,39 @@ def snippet(
     script is served (default: beside the audio); ``stats``: (where to send listening
     events, the episode's id there), which turns the player's events on; ``sponsor``:
     where the player asks which sponsor spot to play (with ``stats``)."""
-
-    def url(name: str) -> str:
-        return (base_url.rstrip("/") + "/" if base_url else "") + quote(name)
-
-    attributes = [("src", url(episode.audio.name)), ("timings", url(episode.timings_file.name))]
-    if episode.captions is not None:
-        attributes.append(("transcript", url(episode.captions.name)))
-    if label:
-        attributes.append(("label", label))
-    if about:
-        attributes.append(("about", about))
-    if stats is not None:
-        attributes += [("stats", stats[0]), ("episode", stats[1])]
-        if sponsor:
-            attributes.append(("sponsor", sponsor))
-    rendered = " ".join(f'{name}="{escape(value, quote=True)}"' for name, value in attributes)
-    script = escape(script_url or url(PLAYER_FILE), quote=True)
+    attributes = player_attributes(episode, base_url=base_url, label=label, about=about, stats=stats, sponsor=sponsor)
+    rendered = " ".join(f'{name}="{escape(value, quote=True)}"' for name, value in attributes.items())
+    script = escape(script_url or _url(base_url, PLAYER_FILE), quote=True)
     return f'<script type="module" src="{script}"></script>\n<audiogen-player {rendered}></audiogen-player>'
+
+
+def player_attributes(
+    episode: EpisodeFiles,
+    *,
+    base_url: str | None = None,
+    label: str | None = None,
+    about: str | None = None,
+    stats: tuple[str, str] | None = None,
+    sponsor: str | None = None,
+) -> dict[str, str]:
+    """The ``<audiogen-player>`` element's attributes (unescaped), as ``snippet`` prints
+    them; for a page that prints the element itself."""
+    attributes = {"src": _url(base_url, episode.audio.name), "timings": _url(base_url, episode.timings_file.name)}
+    if episode.captions is not None:
+        attributes["transcript"] = _url(base_url, episode.captions.name)
+    if label:
+        attributes["label"] = label
+    if about:
+        attributes["about"] = about
+    if stats is not None:
+        attributes.update(stats=stats[0], episode=stats[1])
+        if sponsor:
+            attributes["sponsor"] = sponsor
+    return attributes
+
+
+def _url(base_url: str | None, name: str) -> str:
+    return (base_url.rstrip("/") + "/" if base_url else "") + quote(name)
 
 
 def embed(

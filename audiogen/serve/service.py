@@ -17,10 +17,8 @@ import hashlib
 import json
 import logging
 import os
-import re
 import threading
 from dataclasses import dataclass, field
-from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -43,7 +41,6 @@ PLAYER_PATH = "/player/audiogen-player.js"
 FEED_LOCK = 0x617564696F67  # "audiog"
 #: the flagged sentences an article's view lists (the worst first)
 FLAGGED_SHOWN = 20
-_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
 
 
 @functools.cache
@@ -647,21 +644,34 @@ class Service:
     def player_embed(self, article: dict[str, Any]) -> dict[str, Any] | None:
         """The player as data, for a CMS that prints it itself: the script to load (as a
         module) with its version, and the ``<audiogen-player>`` element's attributes."""
-        html = self.player_snippet(article)
-        if html is None:
+        from audiogen.player import player_attributes
+
+        found = self._player_parts(article)
+        if found is None:
             return None
-        attributes = dict(_ATTRIBUTE.findall(html.split("<audiogen-player", 1)[1]))
+        files, options = found
         return {
             "script": self.public_url + PLAYER_PATH,
             "version": player_version(),
-            "attributes": {name: unescape(value) for name, value in attributes.items()},
+            "attributes": player_attributes(files, **options),
         }
 
     def player_snippet(self, article: dict[str, Any]) -> str | None:
         """The HTML that puts the episode's player on the article's page, with listening
         figures sent to this service."""
+        from audiogen.player import snippet
+
+        found = self._player_parts(article)
+        if found is None:
+            return None
+        files, options = found
+        return snippet(files, script_url=self.public_url + PLAYER_PATH, **options)
+
+    def _player_parts(self, article: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
+        """The episode's files and where the player finds them and reports, for a public
+        episode that is done; ``None`` otherwise."""
         from audiogen.errors import EmbedError
-        from audiogen.player import find_episode, snippet
+        from audiogen.player import EpisodeFiles, find_episode
 
         record = json.loads(article["record"]) if article["record"] else None
         if not record or record.get("status") != "done" or article.get("draft"):
@@ -669,8 +679,6 @@ class Service:
         if (article.get("access") or "public") != "public":
             return None  # a subscriber's page mints signed links (POST /links)
         if self.storage is not None:
-            from audiogen.player import EpisodeFiles
-
             names = set(record.get("files", []))
             stem = str(record["audio"]).rsplit(".", 1)[0]
             files = EpisodeFiles(
@@ -686,13 +694,12 @@ class Service:
             except EmbedError as exc:
                 log.warning("no player for %s: %s", article["id"], exc)
                 return None
-        return snippet(
-            files,
-            base_url=self.files_url(article, record),
-            script_url=self.public_url + PLAYER_PATH,
-            stats=(f"{self.api_url}/events", article["id"]),
-            sponsor=f"{self.api_url}/sponsor",
-        )
+        options = {
+            "base_url": self.files_url(article, record),
+            "stats": (f"{self.api_url}/events", article["id"]),
+            "sponsor": f"{self.api_url}/sponsor",
+        }
+        return files, options
 
     def files_url(self, article: dict[str, Any], record: dict[str, Any], *, node: bool = False) -> str:
         """Where an episode's files are fetched: its folder on this service, or its version
