@@ -125,6 +125,8 @@ class Service:
         self._cover_uploaded: bytes | None = None
         #: the sponsored copies this node put in the store (``EPISODE/VERSION/NAME``)
         self._in_store: set[str] = set()
+        #: the stored versions whose small files this node holds a copy of
+        self._mirrored: set[Path] = set()
         try:
             self.data.mkdir(parents=True, exist_ok=True)
             (self.data / EPISODES).mkdir(exist_ok=True)
@@ -280,14 +282,23 @@ class Service:
         ``names``), fetched from the store when missing; the folder."""
         assert self.storage is not None
         folder: Path = self.data / EPISODES / str(record["episode"]) / str(record["version"])
+        whole = names is None
+        if whole and folder in self._mirrored and folder.is_dir():
+            # (every feed written lists every episode: their files are looked for once, unless
+            # a narration here replaced the episode's folder meanwhile)
+            return folder
         wanted = names if names is not None else [n for n in record.get("files", []) if n != record.get("audio")]
         for name in wanted:
             if "/" in name or (folder / name).exists():
                 continue
             data = self.storage.read_bytes(f"{EPISODES}/{record['episode']}/{record['version']}/{name}")
-            if data is not None:
-                folder.mkdir(parents=True, exist_ok=True)
-                write_atomically(folder / name, data, error=ServiceError)
+            if data is None:
+                whole = False
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            write_atomically(folder / name, data, error=ServiceError)
+        if whole:
+            self._mirrored.add(folder)
         return folder
 
     def upload_episode(self, record: dict[str, Any]) -> dict[str, Any]:
