@@ -167,10 +167,21 @@ def local_page(new_page: Any) -> Any:
     return make
 
 
+def visit(page: Any, site: WordPressSite, url: str) -> None:
+    """Opens one of the site's pages, waiting for its document (a test then waits for what it
+    looks at); a page that does not come is reported with what the site was busy with."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    try:
+        page.goto(url, wait_until="domcontentloaded")
+    except Timeout as error:
+        raise AssertionError(f"{url} did not open: {error.message}\n{site.report()}") from None
+
+
 def sign_in(page: Any, site: WordPressSite) -> None:
     """Signed in once WordPress has set its cookie (the dashboard it then opens, heavy to
     build, is not waited for: the test goes where it wants next)."""
-    page.goto(site.url + "/wp-login.php")
+    visit(page, site, site.url + "/wp-login.php")
     page.fill("#user_login", site.user)
     page.fill("#user_pass", site.password)
     page.click("#wp-submit", no_wait_after=True)
@@ -179,7 +190,7 @@ def sign_in(page: Any, site: WordPressSite) -> None:
         if any(cookie["name"].startswith("wordpress_logged_in_") for cookie in page.context.cookies()):
             return
         page.wait_for_timeout(100)
-    raise AssertionError("WordPress did not sign the editor in")
+    raise AssertionError(f"WordPress did not sign the editor in\n{site.report()}")
 
 
 def js(page: Any, expression: str) -> Any:
@@ -227,7 +238,7 @@ def test_a_published_post_is_narrated_and_its_page_plays_it(newsroom: Newsroom, 
         # the page in a browser: the player is there, before the text, and plays
         page = local_page()
         errors = watch(page)
-        page.goto(post["link"])
+        visit(page, newsroom.site, post["link"])
         page.wait_for_function(f"() => {SHADOW} && {SHADOW}.querySelectorAll('.transcript button').length > 0")
         assert js(
             page, "document.querySelector('.wp-block-audiogen-player').nextElementSibling.textContent"
@@ -327,7 +338,11 @@ def test_a_wrong_secret_is_said_on_the_edit_screen(newsroom: Newsroom, local_pag
         while time.monotonic() < deadline:  # WP-Cron sends it, the service refuses it
             with contextlib.suppress(httpx.HTTPError):  # (as a system cron calls it, besides visits)
                 httpx.get(newsroom.site.url + "/wp-cron.php", timeout=30)
-            page.goto(f"{newsroom.site.url}/wp-admin/post.php?post={post['id']}&action=edit&classic-editor")
+            visit(
+                page,
+                newsroom.site,
+                f"{newsroom.site.url}/wp-admin/post.php?post={post['id']}&action=edit&classic-editor",
+            )
             text = page.locator("#audiogen").inner_text()
             if "failed" in text:
                 break
@@ -337,7 +352,7 @@ def test_a_wrong_secret_is_said_on_the_edit_screen(newsroom: Newsroom, local_pag
             in text
         )
         # the block editor shows the same panel
-        page.goto(f"{newsroom.site.url}/wp-admin/post.php?post={post['id']}&action=edit")
+        visit(page, newsroom.site, f"{newsroom.site.url}/wp-admin/post.php?post={post['id']}&action=edit")
         page.wait_for_selector("#audiogen .audiogen-error", state="attached", timeout=60000)
         assert "refused the webhook secret" in page.locator("#audiogen .audiogen-error").text_content()
     finally:
@@ -351,7 +366,7 @@ def test_the_panel_shows_the_narration_and_narrates_again(newsroom: Newsroom, lo
     first = newsroom.done(post["id"])
     page = local_page()
     sign_in(page, newsroom.site)
-    page.goto(f"{newsroom.site.url}/wp-admin/post.php?post={post['id']}&action=edit&classic-editor")
+    visit(page, newsroom.site, f"{newsroom.site.url}/wp-admin/post.php?post={post['id']}&action=edit&classic-editor")
     panel = page.locator("#audiogen")
     text = panel.inner_text()
     assert "Status: narrated" in text and "Length: 0:" in text
@@ -372,14 +387,14 @@ def test_a_title_with_markup_is_text_on_the_page_and_in_the_panel(newsroom: News
     assert article["title"] == shown
     assert "<audiogen-player" in page_once_narrated(post["link"])
     page = local_page()
-    page.goto(post["link"])
+    visit(page, newsroom.site, post["link"])
     page.wait_for_function(f"() => {SHADOW} && {SHADOW}.querySelectorAll('.transcript button').length > 0")
     page.wait_for_timeout(300)
     assert js(page, "window.__xss") is None
     assert shown in js(page, f"{SHADOW}.textContent")
     sign_in(page, newsroom.site)
     for screen in ("&classic-editor", ""):
-        page.goto(f"{newsroom.site.url}/wp-admin/post.php?post={post['id']}&action=edit{screen}")
+        visit(page, newsroom.site, f"{newsroom.site.url}/wp-admin/post.php?post={post['id']}&action=edit{screen}")
         page.wait_for_selector("#audiogen .audiogen-title", state="attached", timeout=60000)
         assert page.locator("#audiogen .audiogen-title").text_content() == shown
         assert js(page, "window.__xss") is None
@@ -394,7 +409,7 @@ def test_settings_keep_the_key_secret_and_test_the_connection(newsroom: Newsroom
     sign_in(page, site)
 
     def tested() -> str:
-        page.goto(site.url + "/wp-admin/options-general.php?page=audiogen")
+        visit(page, site, site.url + "/wp-admin/options-general.php?page=audiogen")
         page.click("#audiogen-test-connection")
         page.wait_for_function("() => /[.:]/.test(document.getElementById('audiogen-test-result').textContent)")
         page.wait_for_function("() => !document.getElementById('audiogen-test-result').textContent.endsWith('…')")
@@ -402,7 +417,7 @@ def test_settings_keep_the_key_secret_and_test_the_connection(newsroom: Newsroom
 
     try:
         assert tested().startswith("Connected")
-        page.goto(site.url + "/wp-admin/options-general.php?page=audiogen")
+        visit(page, site, site.url + "/wp-admin/options-general.php?page=audiogen")
         assert newsroom.key not in page.content() and newsroom.secret not in page.content()
         assert f"ends in …{newsroom.key[-4:]}" in page.content()
         # a new key typed in the form is saved; left empty, the saved one stays
@@ -415,7 +430,7 @@ def test_settings_keep_the_key_secret_and_test_the_connection(newsroom: Newsroom
         closed = f"http://127.0.0.1:{_closed_port()}"
         site.option("audiogen_settings", newsroom.settings(service_url=closed))
         assert tested().startswith(f"The service cannot be reached at {closed}:")
-        page.goto(site.url + "/wp-admin/options-general.php?page=audiogen")
+        visit(page, site, site.url + "/wp-admin/options-general.php?page=audiogen")
         page.fill("#audiogen-service-url", newsroom.service.url)
         page.click("#submit")
         page.wait_for_selector("#setting-error-settings_updated")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -67,6 +68,10 @@ update_option( 'audiogen_settings', $given['settings'] );
 list( $password ) = WP_Application_Passwords::create_new_application_password( $installed['user_id'], array( 'name' => 'tests' ) );
 echo json_encode( array( 'user_id' => $installed['user_id'], 'app_password' => $password ) );
 """
+
+
+#: a line of PHP's server log: ``[worker] [Mon Dec  7 13:39:56 2026] 127.0.0.1:50850 Accepted``
+_LOG_LINE = re.compile(r"^\[(\d+)\] \[([^]]+)\] (\S+:\d+) (.*)$")
 
 
 def free_port() -> int:
@@ -157,6 +162,9 @@ class WordPressSite:
             f"--log-error={log}",
             "--innodb-buffer-pool-size=32M",
             "--skip-log-bin",
+            # a test's database need not survive a power cut: no commit waits for the disk
+            "--innodb-flush-log-at-trx-commit=0",
+            "--innodb-doublewrite=0",
         ]
         self._processes.append(
             subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -219,7 +227,8 @@ class WordPressSite:
         return done.stdout
 
     def _serve(self) -> None:
-        env = dict(os.environ, PHP_CLI_SERVER_WORKERS="4")
+        # each worker runs one script at a time; WP-Cron and WordPress's calls to itself hold some
+        env = dict(os.environ, PHP_CLI_SERVER_WORKERS="8")
         with self.server_log.open("w") as log:
             self._processes.append(
                 subprocess.Popen(
@@ -273,6 +282,46 @@ class WordPressSite:
             self.php(str(path), name, json.dumps(value))
         finally:
             path.unlink()
+
+    def in_flight(self, now: float | None = None) -> list[str]:
+        """The requests PHP's server accepted and has not closed, oldest first, each with its
+        age in seconds and, once known, its request line (from the server's log)."""
+        accepted: dict[str, tuple[float, str]] = {}
+        for line in self.server_log.read_text(errors="replace").splitlines():
+            found = _LOG_LINE.match(line)
+            if found is None:
+                continue
+            worker, stamp, client, what = found.groups()
+            key = worker + " " + client
+            if what == "Accepted":
+                when = time.mktime(time.strptime(" ".join(stamp.split()), "%a %b %d %H:%M:%S %Y"))
+                accepted[key] = (when, "")
+            elif what == "Closing":
+                accepted.pop(key, None)
+            elif key in accepted:
+                accepted[key] = (accepted[key][0], what)
+        now = time.time() if now is None else now
+        return [
+            f"{now - when:.0f} s worker {key}: {what or '(its answer not yet sent)'}" for key, (when, what) in accepted.items()
+        ]
+
+    def processes(self) -> str:
+        """MariaDB's process list: what each connection is running or waiting on."""
+        done = subprocess.run(
+            [_program("mariadb"), "--no-defaults", f"--socket={self.socket}", "-uroot", "-e", "SHOW FULL PROCESSLIST"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        return done.stdout + done.stderr
+
+    def report(self) -> str:
+        """What the site is busy with, for a test that waited too long on it."""
+        log = self.server_log.read_text(errors="replace").splitlines()[-40:]
+        return "\n".join(
+            ["requests in flight:", *self.in_flight(), "MariaDB:", self.processes(), "PHP's server, last lines:", *log]
+        )
 
     def debug_lines(self) -> list[str]:
         """What PHP reported to WordPress's debug log (warnings, notices, errors)."""
