@@ -114,7 +114,7 @@ def main() -> None:
     spoken = args.speech_dir / "news_sentences.spoken.txt"
     written_lines = [line for line in written.read_text(encoding="utf-8").splitlines() if line.strip()]
     spoken_lines = [line for line in spoken.read_text(encoding="utf-8").splitlines() if line.strip()]
-    options = ConvertOptions(notice=False, cache=False)
+    options = ConvertOptions(notice=False, cache=False, word_timings=True)  # as --proof narrates
     recognizer = Recognizer(args.model)
     wrong = {i: misreadings(w, s) for i, (w, s) in enumerate(zip(written_lines, spoken_lines, strict=True))}
     misread = {i for i, found in wrong.items() if found}

@@ -145,6 +145,13 @@ def test_an_abbreviation_read_as_written_is_a_misreading() -> None:
     # a word heard without its ending is misheard, not shortened
     assert not abbreviation_read_as_written(fold("prices peaked"), fold("prices peak"))
     assert not abbreviation_read_as_written(fold("it topped"), fold("it top"))
+    assert not abbreviation_read_as_written(fold("the highest since 1981"), fold("the high since 1981"))
+    # a word heard in pieces is not cut short: "just as a" for "Justices"
+    justices = fold("The court ruled six to three, with Justices Sotomayor, Kagan and Jackson dissenting.")
+    assert not abbreviation_read_as_written(
+        justices, fold("the court ruled 6 3 with just as a sodomayer cagan and jackson")
+    )
+    assert abbreviation_read_as_written(fold("Sen. John Carter spoke"), fold("sen john carter spoke"))
     assert score(3, 0) == 1.0 and score(4, 2) == 0.5 and score(8, 9) == 0.0
     assert score(2, 1) == 0.75  # a short sentence is scored as if it had four words
 
@@ -492,6 +499,39 @@ def test_single_word_events_in_meant_and_heard() -> None:
     one = fold("She won the race")
     assert confirmed(one, [("misread", 1, "one")], [("misread", 1, "one")]) == []
     assert sounds_alike("won", "one") and sounds_alike("mace", "mays") and not sounds_alike("captain", "umbrella")
+    # a word heard in pieces that together sound like it is no slip; a stranger is
+    report = fold("Read the full sixty-eight page report")
+    assert doubted_words(report, fold("read the full 6 date page report")) == []
+    assert doubted_words(report, fold("read the full umbrella page report")) == [("misread", 3, "umbrella")]
+    # a word said besides the text, as a misreading says one ("Louis Roman fourteen")
+    louis = fold("Louis XIV ruled France")
+    assert ("inserted", 0, "roman") in doubted_words(louis, fold("louis roman 14 ruled france"))
+    assert doubted_words(louis, fold("louis the 14 ruled france")) == []  # a word of grammar
+
+
+def test_what_the_recognizer_writes_its_own_way_costs_nothing() -> None:
+    from audiogen.proof.words import name_words, soundalikes_forgiven
+
+    text = "Governor Kathy Hochul signed the measure, officials said."
+    meant = fold(text)
+    heard = fold("governor cathy hachel signed the measure fischl said")
+    charged, _ = align(meant, heard)
+    hochul, officials = meant.index("hochul"), meant.index("officials")
+    assert charged[hochul] > 0 and charged[officials] > 0
+    forgiven = soundalikes_forgiven(meant, heard, charged)
+    assert forgiven[officials] == 0  # "fischl": the recognizer's spelling of "officials"
+    assert forgiven[hochul] == charged[hochul]  # "hachel" is not that close
+    # but a name is judged over its audio: anything sounding at all like it costs nothing
+    assert sum(soundalikes_forgiven(meant, heard, charged, names=name_words(text))) == 0
+    # a word said as another keeps its cost, a name heard as a stranger too
+    wrong = fold("governor cathy umbrella signed the pancake officials said")
+    charged, _ = align(meant, wrong)
+    kept = soundalikes_forgiven(meant, wrong, charged, names=name_words(text))
+    assert kept[hochul] == kept[meant.index("measure")] == 1.0
+    # and so does an abbreviation's word kept apart ("sen" sounds like "Senator")
+    senator = fold("Senator Lee spoke")
+    charged, _ = align(senator, fold("sen lee spoke"))
+    assert soundalikes_forgiven(senator, fold("sen lee spoke"), charged, keep=frozenset({"senator"})) == charged
 
 
 def test_a_word_said_as_another_through_a_lexicon_is_found_on_its_word(recognizer: Recognizer, tmp_path: Path) -> None:

@@ -173,7 +173,7 @@ def episode_options(options: dict[str, Any], **more: Any) -> Any:
         bitrate=normalize_bitrate(options["bitrate"]),
         vbr=options["vbr"],
         srt=options["srt"],
-        word_timings=options["word_timings"],
+        word_timings=options["word_timings"] or bool(more.get("proof")),  # proof places its findings on words
         intro=_absolute(options["intro"]),
         outro=_absolute(options["outro"]),
         music=_absolute(options["music"]),

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -59,10 +60,12 @@ from audiogen.proof.timing import (
     sound_distance,
 )
 from audiogen.proof.words import (
+    STRANGER,
     confirmed,
     doubted_words,
     name_words,
     sound_likeness,
+    soundalikes_forgiven,
     spelled_words,
     word_spans,
 )
@@ -255,10 +258,15 @@ def proof_narration(
     timed_words = sentence_words(timings)
     per_letter = letter_time([word for sentence in timed_words for word in sentence])
     abbreviated = {index: abbreviated_words(sentences[index][2]) for index in heard_first}
+    for index, (words, heard_words, cost, charged) in heard_first.items():
+        heard_first[index] = (
+            words,
+            *_soundalikes(words, (heard_words, cost, charged), language, abbreviated[index], sentences[index][2]),
+        )
     # single words heard wrong: their sentences are heard again, whatever the score
     spelled = {index: spelled_words(sentences[index][2]) for index in heard_first}
     word_doubts = {
-        index: doubted_words(words, heard_words, spelled[index])
+        index: doubted_words(words, heard_words, spelled[index], name_words(sentences[index][2]))
         for index, (words, heard_words, *_) in heard_first.items()
     }
     # words not said or said twice, shown by time and sound: no second hearing needed
@@ -304,8 +312,8 @@ def proof_narration(
         shared: dict[int, tuple[list[str], float, list[float]]] = {}
         for batch, hearing in zip(again, second.hear_many(clips, language, careful=True), strict=True):
             parts = [_part(heard_first[index][0], region) for index, *_, region in batch]
-            for (index, *_), result in zip(batch, split_heard(parts, fold(hearing.text)), strict=True):
-                shared[index] = result
+            for (index, *_), part, result in zip(batch, parts, split_heard(parts, fold(hearing.text)), strict=True):
+                shared[index] = _soundalikes(part, result, language, abbreviated[index], sentences[index][2])
         # a whole sentence heard worse among the others than at first (a stretch shared out
         # wrong, or a recognizer that stopped short) is heard once more, alone
         alone = [
@@ -319,14 +327,22 @@ def proof_narration(
         if alone:
             clips = [_joined(samples, [_span(start, end, sentences)])[0] for _, start, end, *_ in alone]
             for (index, *_), hearing in zip(alone, second.hear_many(clips, language, careful=True), strict=True):
-                shared[index] = split_heard([heard_first[index][0]], fold(hearing.text))[0]
+                whole = heard_first[index][0]
+                shared[index] = _soundalikes(
+                    whole,
+                    split_heard([whole], fold(hearing.text))[0],
+                    language,
+                    abbreviated[index],
+                    sentences[index][2],
+                )
         for index, *_, region in (item for batch in again for item in batch):
             heard_words, cost, charged = shared[index]
             words, first_heard, first_cost, first_charged = heard_first[index]
             low, high = region
             part = _part(words, region)
             events_again[index] = [
-                (kind, low + at, word) for kind, at, word in doubted_words(part, heard_words, spelled[index])
+                (kind, low + at, word)
+                for kind, at, word in doubted_words(part, heard_words, spelled[index], name_words(sentences[index][2]))
             ]
             wrong_twice[index] = {
                 word for word, a, b in zip(part, first_charged[low:high], charged, strict=True) if a >= 0.9 and b >= 0.9
@@ -413,6 +429,13 @@ def _word_findings(
         near = {words[at] for at in (index - 1, index, index + 1) if 0 <= at < len(words)}
         if kind == "repeated" and heard != words[index] and near & names:
             continue  # a name heard in pieces ("to buy a" for "Tobias"), not a word said twice
+        if kind == "inserted" and any(sound_likeness(name, heard, language) >= STRANGER for name in near & names):
+            continue  # a piece of a name ("shed" of "america shed" for "Marrakesh")
+        if kind == "inserted":  # a word said that the text does not have
+            findings.append(
+                WordFinding(said if spans[index] else words[index], heard, start, end, "misread", "said besides")
+            )
+            continue
         findings.append(WordFinding(said if spans[index] else words[index], heard, start, end, kind))
     return findings
 
@@ -448,6 +471,16 @@ def _region(
         return whole
     first_ms, last_ms = spans[low][0], spans[high - 1][1]  # type: ignore[index]
     return (index, max(start, first_ms), min(end, last_ms), text, (low, high))
+
+
+def _soundalikes(
+    meant: list[str], result: tuple[list[str], float, list[float]], language: str, keep: AbstractSet[str], text: str
+) -> tuple[list[str], float, list[float]]:
+    """A hearing's (heard words, cost, cost per meant word) of a sentence (``text``) with
+    nothing charged to what it wrote its own way (``soundalikes_forgiven``)."""
+    heard, _, charged = result
+    charged = soundalikes_forgiven(meant, heard, charged, language, keep, name_words(text))
+    return heard, sum(charged), charged
 
 
 def _part(words: list[str], region: tuple[int, int]) -> list[str]:

@@ -163,6 +163,8 @@ def abbreviation_read_as_written(meant: list[str], heard: list[str]) -> bool:
     """A word heard as a shortening of what was meant ("feb" for "February", "sgt" for
     "Sergeant"): an abbreviation the voice read as written. A misheard name is almost
     never a shortening of itself."""
+    from audiogen.proof.words import SPELLED_ITS_WAY, sound_likeness
+
     _, owner = align(meant, heard)
     for j, i in enumerate(owner):
         if i < 0:
@@ -171,13 +173,16 @@ def abbreviation_read_as_written(meant: list[str], heard: list[str]) -> bool:
         if wanted in FUNCTION_WORDS or (len(said) >= 5 and said[-2:] == wanted[-2:]):
             continue  # "the" for "their", "chairman" for "chairwoman": other words, not shortenings
         if said.isalpha() and wanted.isalpha() and 2 <= len(said) <= len(wanted) - 2 and _shortened(said, wanted):
+            pieces = [word for word, at in zip(heard, owner, strict=True) if at == i]
+            if len(pieces) > 1 and sound_likeness(wanted, " ".join(pieces)) >= SPELLED_ITS_WAY:
+                continue  # heard in pieces ("just as a" for "Justices"), not cut short
             return True
     return False
 
 
-#: endings a recognizer drops or a speaker swallows ("peaked" heard "peak"): a word heard
+#: endings a recognizer drops or a speaker swallows ("peaked" heard "peak", "highest" heard "high"): a word heard
 #: without one is that word misheard, not shortened
-_ENDINGS = ("s", "es", "d", "ed", "ing", "er", "ers", "ly")
+_ENDINGS = ("s", "es", "d", "ed", "ing", "er", "ers", "est", "ly")
 
 
 def _shortened(said: str, wanted: str) -> bool:

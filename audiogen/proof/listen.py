@@ -103,7 +103,7 @@ def _joined_base_model() -> Path:
 #: the longest clip heard in one piece (a Whisper model's window)
 WINDOW_SAMPLES = 30 * SAMPLE_RATE
 #: clips decoded together
-BATCH = 4
+BATCH = 8
 #: a hearing that repeats itself this much is a decoder caught in a loop
 _LOOPING = 2.4
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Set as AbstractSet
 from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
-from audiogen.proof.compare import FUNCTION_WORDS, word_events
+from audiogen.proof.compare import FUNCTION_WORDS, align, word_events
 from audiogen.proof.fold import fold
 
 #: two words whose phonemes are at least this alike sound the same to a listener
@@ -29,6 +30,10 @@ ECHO = 0.6
 MERGED = 0.75
 #: a word of grammar heard as a content word less like it than this was said as another
 STRANGER = 0.3
+#: a meant word whose heard words sound at least this like it costs its sentence nothing:
+#: the recognizer's spelling ("hachel" for "Hochul", "just as" for "Justices"), where a
+#: word said as another ("umbrella" for "captain") is far from it
+SPELLED_ITS_WAY = 0.6
 
 
 #: the words of a web address, read by rule ("example dot org slash budget"): a
@@ -37,15 +42,21 @@ _ADDRESS_WORDS = frozenset({"dot", "slash", "www", "http", "https", "com", "org"
 
 
 def doubted_words(
-    meant: list[str], heard: list[str], spelled: frozenset[str] = frozenset()
+    meant: list[str], heard: list[str], spelled: frozenset[str] = frozenset(), names: frozenset[str] = frozenset()
 ) -> list[tuple[str, int, str]]:
     """The single-word events worth hearing again: a content word heard as another or
     not at all, any word heard twice. ``spelled``: the words the sentence spells letter
-    by letter ("E S T"), which a recognizer writes as it likes ("est", "EST", "E.S.T.")."""
+    by letter ("E S T"), which a recognizer writes as it likes ("est", "EST", "E.S.T.");
+    ``names``: the sentence's names, judged by their sound over the audio, not by how a
+    recognizer spells them (one heard as a word that sounds nothing like it still is)."""
     out = []
+    _, owner = align(meant, heard)
     for kind, index, word in word_events(meant, heard):
         wanted = meant[index]
         short = len(wanted) <= 2 and not wanted.isdigit()  # a figure heard as a word is no slip
+        pieces = [w for w, at in zip(heard, owner, strict=True) if at == index]
+        if kind == "misread" and (_in_pieces(wanted, pieces) or _name_spelled(wanted, pieces, names)):
+            continue  # "6 date" for "sixty-eight", "conquil" for "Okonkwo": said, written askew
         if wanted in spelled or wanted in _ADDRESS_WORDS or (short and kind != "repeated"):
             continue
         if kind == "inserted":
@@ -53,6 +64,8 @@ def doubted_words(
             # brain"): an extra content word that sounds like a meant word beside it
             if word not in FUNCTION_WORDS and word.isalpha() and _echoes(word, meant, index):
                 out.append(("repeated", index, word))
+            elif _said_besides(word, meant, index, heard):
+                out.append(("inserted", index, word))
             continue
         if kind != "repeated":
             if _merged(meant, heard, index) or (wanted in FUNCTION_WORDS and not _stranger(wanted, word)):
@@ -61,6 +74,36 @@ def doubted_words(
                 continue  # a figure heard as another figure: recognizers mishear numbers
         out.append((kind, index, word))
     return out
+
+
+def _name_spelled(wanted: str, pieces: list[str], names: frozenset[str]) -> bool:
+    """Whether a name was heard as something sounding at all like it (a recognizer's
+    spelling of a name it does not know), not as a word sounding nothing like it."""
+    return wanted in names and bool(pieces) and _sound_likeness(wanted, " ".join(pieces)) >= STRANGER
+
+
+def _in_pieces(wanted: str, pieces: list[str]) -> bool:
+    """Whether several heard words together sound like the one meant word they stand for."""
+    return len(pieces) > 1 and _sound_likeness(wanted, " ".join(pieces)) >= SPELLED_ITS_WAY
+
+
+def _said_besides(word: str, meant: list[str], index: int, heard: list[str]) -> bool:
+    """Whether a content word heard but not meant, after meant word ``index``, was said
+    besides the text ("Louis Roman fourteen" for "Louis XIV"): a word of four letters or
+    more sounding like neither meant word beside it, nor, with a heard word beside it,
+    like one of them in pieces ("america shed" for "Marrakesh")."""
+    if len(word) < 4 or not word.isalpha() or word in FUNCTION_WORDS:
+        return False
+    beside = [meant[other] for other in (index, index + 1) if 0 <= other < len(meant)]
+    if any(_sound_likeness(wanted, word) >= STRANGER for wanted in beside):
+        return False
+    words = [wanted for wanted in beside if not wanted[:1].isdigit()]  # a figure is written, not split
+    for at, said in enumerate(heard):
+        if said == word:
+            pairs = [" ".join(heard[at - 1 : at + 1]) if at else "", " ".join(heard[at : at + 2])]
+            if any(_in_pieces(wanted, pair.split()) for wanted in words for pair in pairs if pair):
+                return False
+    return True
 
 
 def _stranger(wanted: str, word: str) -> bool:
@@ -131,6 +174,39 @@ def _merged(meant: list[str], heard: list[str], index: int) -> bool:
         return True
     candidates = [word for word in heard if word.isalpha() and word not in meant]
     return any(_sound_likeness(pair, word) >= MERGED for pair in joined if pair.isalpha() for word in candidates)
+
+
+def soundalikes_forgiven(
+    meant: list[str],
+    heard: list[str],
+    charged: list[float],
+    language: str = "en",
+    keep: AbstractSet[str] = frozenset(),
+    names: frozenset[str] = frozenset(),
+) -> list[float]:
+    """``charged`` (the cost each meant word was charged) with nothing charged to a word
+    whose heard words, together, sound like it (``SPELLED_ITS_WAY``): what a recognizer
+    writes its own way was said right. A name (``names``) is forgiven anything that sounds
+    at all like it (``STRANGER``): names are judged over their audio ("check this name").
+    Words in ``keep`` (an abbreviation's words, whose reading as written sounds like
+    them: "sen" for "Senator") keep their charge."""
+    if not any(charged):
+        return charged
+    _, owner = align(meant, heard)
+    said: list[list[str]] = [[] for _ in meant]
+    for word, at in zip(heard, owner, strict=True):
+        if 0 <= at < len(meant):
+            said[at].append(word)
+    return [
+        0.0
+        if cost
+        and said[at]
+        and meant[at] not in keep
+        and _sound_likeness(meant[at], " ".join(said[at]), language)
+        >= (STRANGER if meant[at] in names else SPELLED_ITS_WAY)
+        else cost
+        for at, cost in enumerate(charged)
+    ]
 
 
 def sounds_alike(meant: str, heard: str, language: str = "en") -> bool:
