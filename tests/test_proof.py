@@ -295,6 +295,10 @@ def test_batch_with_proof_records_accuracy_and_names_the_episodes_to_listen_to(t
     assert 0 < records["ferry.md"]["proof_accuracy"] < records["garden.md"]["proof_accuracy"] <= 1
     episode = out / records["ferry.md"]["episode"]
     assert any(p.name.endswith(".proof.html") for p in episode.iterdir())
+    # narrated with word timings, as convert --proof is: a finding is placed on its words
+    proof = json.loads(next(p for p in episode.iterdir() if p.name.endswith(".proof.json")).read_text(encoding="utf-8"))
+    found = [w for s in proof["sentences"] if s["flagged"] for w in s["words"]]
+    assert any(w["meant"] == "crossing" and w["end_ms"] > w["start_ms"] for w in found), found
     # fixed: the flagged sentence is read as written, and nothing is left to listen to
     shutil.rmtree(out)
     fixed = CliRunner().invoke(main, [*args, "--proof", "fix"])
@@ -713,3 +717,26 @@ def test_fix_says_a_glitch_again_and_ranks_a_finding_above_a_score() -> None:
     noisy = SentenceProof(0, 0, 900, "The ferry sailed.", "the ferry sailed", 1.0, True, words=[noise])
     clean = SentenceProof(0, 0, 900, "The ferry sailed.", "the ferry sailed", 0.9, False)
     assert _standing(clean) > _standing(noisy)  # no finding beats a better score with one
+
+
+def test_every_stretch_fits_one_window_of_the_recognizer() -> None:
+    """Stretches joined with their margins and silences stay within the 30 seconds a
+    Whisper model hears at once (a longer clip falls to the slow full search)."""
+    from audiogen.proof.check import _CONFIRM_GAP_SECONDS, _joined, _span, _windows
+    from audiogen.proof.listen import WINDOW_SAMPLES
+
+    rng = np.random.default_rng(7)
+    sentences, at = [], 0
+    for _ in range(120):
+        length = int(rng.integers(800, 9000))
+        sentences.append((at, at + length, "words"))
+        at += length + int(rng.integers(300, 1200))
+    samples = np.zeros(int(at * 16), dtype=np.float32)
+    items = [(index, start, end, text) for index, (start, end, text) in enumerate(sentences)]
+    for windows, gap in (
+        (_windows(items), 0.3),
+        (_windows(items[::3], consecutive=False, gap=_CONFIRM_GAP_SECONDS), _CONFIRM_GAP_SECONDS),
+    ):
+        clips = [_joined(samples, [_span(s, e, sentences) for _, s, e, _ in window], gap=gap)[0] for window in windows]
+        assert max(clip.size for clip in clips) <= WINDOW_SAMPLES
+        assert sum(clip.size for clip in clips) > 0.8 * len(clips) * 26 * 16000  # and they are filled

@@ -83,7 +83,8 @@ THRESHOLD_ALONE = 0.75
 SCREEN_THRESHOLD = 0.9
 #: the kinds of word-level finding, in the order a report lists them
 FINDING_KINDS = ("misread", "dropped", "repeated", "noise", "name")
-#: the longest stretch of joined sentences given to the recognizer at once
+#: the longest stretch of joined sentences given to the recognizer at once, silences and
+#: margins counted (under the 30 seconds a Whisper model hears in one window)
 WINDOW_SECONDS = 28.0
 #: silence put between joined sentences, so words do not run together
 _GAP_SECONDS = 0.3
@@ -623,14 +624,16 @@ def _windows(sentences: list[_Item], *, consecutive: bool = True, gap: float = _
     windows: list[list[_Item]] = []
     length = 0.0
     for sentence in sentences:
-        seconds = (sentence[2] - sentence[1]) / 1000 + gap
+        # as ``_joined`` lays it out: the span with its margins, silence after it, and
+        # silence before the first (a clip over a window is heard by the slow, full search)
+        seconds = (sentence[2] - sentence[1] + 2 * _MARGIN_MS) / 1000 + gap
         follows = not consecutive or (bool(windows) and windows[-1][-1][0] == sentence[0] - 1)
         if windows and length + seconds <= WINDOW_SECONDS and follows:
             windows[-1].append(sentence)
             length += seconds
         else:
             windows.append([sentence])
-            length = seconds
+            length = gap + seconds
     return windows
 
 
