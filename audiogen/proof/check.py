@@ -13,7 +13,9 @@ doubts are heard again (with a wider search) before they are reported, by the co
 model when there is one — several at a time, spaced by a second of silence, since a
 Whisper model hears thirty seconds whether they hold one sentence or six — and the better
 of the two hearings counts, so that sharing out a stretch, or one model's slip, does not
-flag a sentence by mistake: a voice's misreading is heard wrong by both.
+flag a sentence by mistake: a voice's misreading is heard wrong by both. Nothing is charged
+to what a recognizer writes its own way: a word whose heard words sound like it in the
+voice's phonemes ("fischl" for "officials"), a name heard as anything like it.
 
 Single words are checked on their own too (``words``): a content word heard as another,
 not heard, or heard twice makes the stretch around it heard again, and a word both
