@@ -179,18 +179,20 @@ def visit(page: Any, site: WordPressSite, url: str) -> None:
 
 
 def sign_in(page: Any, site: WordPressSite) -> None:
-    """Signed in once WordPress has set its cookie (the dashboard it then opens, heavy to
-    build, is not waited for: the test goes where it wants next)."""
+    """Signed in once WordPress's answer has taken the browser to the admin screens (its
+    redirect committed: the dashboard, heavy to build, is not waited for, and the test's
+    next page no longer races the redirect, which once took its place)."""
+    from playwright.sync_api import TimeoutError as Timeout
+
     visit(page, site, site.url + "/wp-login.php")
     page.fill("#user_login", site.user)
     page.fill("#user_pass", site.password)
-    page.click("#wp-submit", no_wait_after=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if any(cookie["name"].startswith("wordpress_logged_in_") for cookie in page.context.cookies()):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"WordPress did not sign the editor in\n{site.report()}")
+    try:
+        with page.expect_navigation(url=re.compile(r"/wp-admin/"), wait_until="commit", timeout=60000):
+            page.click("#wp-submit", no_wait_after=True)
+    except Timeout:
+        raise AssertionError(f"WordPress did not sign the editor in\n{site.report()}") from None
+    assert any(cookie["name"].startswith("wordpress_logged_in_") for cookie in page.context.cookies())
 
 
 def js(page: Any, expression: str) -> Any:
