@@ -302,7 +302,8 @@ class WordPressSite:
                 accepted[key] = (accepted[key][0], what)
         now = time.time() if now is None else now
         return [
-            f"{now - when:.0f} s worker {key}: {what or '(its answer not yet sent)'}" for key, (when, what) in accepted.items()
+            f"{now - when:.0f} s worker {key}: {what or '(its answer not yet sent)'}"
+            for key, (when, what) in accepted.items()
         ]
 
     def processes(self) -> str:
