@@ -269,7 +269,7 @@ def proof_narration(
     # single words heard wrong: their sentences are heard again, whatever the score
     spelled = {index: spelled_words(sentences[index][2]) for index in heard_first}
     word_doubts = {
-        index: doubted_words(words, heard_words, spelled[index], name_words(sentences[index][2]))
+        index: doubted_words(words, heard_words, spelled[index])
         for index, (words, heard_words, *_) in heard_first.items()
     }
     # words not said or said twice, shown by time and sound: no second hearing needed
@@ -344,8 +344,7 @@ def proof_narration(
             low, high = region
             part = _part(words, region)
             events_again[index] = [
-                (kind, low + at, word)
-                for kind, at, word in doubted_words(part, heard_words, spelled[index], name_words(sentences[index][2]))
+                (kind, low + at, word) for kind, at, word in doubted_words(part, heard_words, spelled[index])
             ]
             wrong_twice[index] = {
                 word for word, a, b in zip(part, first_charged[low:high], charged, strict=True) if a >= 0.9 and b >= 0.9

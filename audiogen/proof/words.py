@@ -42,21 +42,19 @@ _ADDRESS_WORDS = frozenset({"dot", "slash", "www", "http", "https", "com", "org"
 
 
 def doubted_words(
-    meant: list[str], heard: list[str], spelled: frozenset[str] = frozenset(), names: frozenset[str] = frozenset()
+    meant: list[str], heard: list[str], spelled: frozenset[str] = frozenset()
 ) -> list[tuple[str, int, str]]:
     """The single-word events worth hearing again: a content word heard as another or
     not at all, any word heard twice. ``spelled``: the words the sentence spells letter
-    by letter ("E S T"), which a recognizer writes as it likes ("est", "EST", "E.S.T.");
-    ``names``: the sentence's names, judged by their sound over the audio, not by how a
-    recognizer spells them (one heard as a word that sounds nothing like it still is)."""
+    by letter ("E S T"), which a recognizer writes as it likes ("est", "EST", "E.S.T.")."""
     out = []
     _, owner = align(meant, heard)
     for kind, index, word in word_events(meant, heard):
         wanted = meant[index]
         short = len(wanted) <= 2 and not wanted.isdigit()  # a figure heard as a word is no slip
         pieces = [w for w, at in zip(heard, owner, strict=True) if at == index]
-        if kind == "misread" and (_in_pieces(wanted, pieces) or _name_spelled(wanted, pieces, names)):
-            continue  # "6 date" for "sixty-eight", "conquil" for "Okonkwo": said, written askew
+        if kind == "misread" and _in_pieces(wanted, pieces):
+            continue  # "6 date" for "sixty-eight": the word heard in pieces, said right
         if wanted in spelled or wanted in _ADDRESS_WORDS or (short and kind != "repeated"):
             continue
         if kind == "inserted":
@@ -74,12 +72,6 @@ def doubted_words(
                 continue  # a figure heard as another figure: recognizers mishear numbers
         out.append((kind, index, word))
     return out
-
-
-def _name_spelled(wanted: str, pieces: list[str], names: frozenset[str]) -> bool:
-    """Whether a name was heard as something sounding at all like it (a recognizer's
-    spelling of a name it does not know), not as a word sounding nothing like it."""
-    return wanted in names and bool(pieces) and _sound_likeness(wanted, " ".join(pieces)) >= STRANGER
 
 
 def _in_pieces(wanted: str, pieces: list[str]) -> bool:
