@@ -69,3 +69,27 @@ def test_every_lossy_file_stays_under_the_ceiling_decoded(
     assert measured_true_peak(spoken / ("again-" + name)) <= -1.0
     if name == "out.mp3":  # the streamed export was measured too (a streamed file over the
         assert first.streamed or again.streamed  # ceiling is encoded again the usual way)
+
+
+def test_the_quick_check_finds_the_peak_the_samples_show(spoken: Path, tmp_path: Path) -> None:
+    """Every lossy export ends with ffmpeg finding the decoded peak itself; it must agree
+    with the samples read out (which also say where the peak is), be -inf for silence,
+    and say in one line that a file is not audio."""
+    from audiogen.audio.encode import decoded_peak_db, decoded_true_peak
+    from audiogen.errors import ExportError
+
+    for name in ("first.wav", "out.mp3", "out.ogg", "out.m4a"):
+        path = spoken / name
+        if not path.exists():  # made by the test above; made here when run alone
+            convert(str(SAMPLE), path, ConvertOptions(voice="joe"))
+        quick, (read, _) = decoded_peak_db(path), decoded_true_peak(path)
+        assert abs(quick - read) < 0.01, (name, quick, read)
+        assert quick == pytest.approx(measured_true_peak(path), abs=0.06), name
+    silence = tmp_path / "silence.wav"
+    quiet = ["-v", "error", "-f", "lavfi", "-i", "anullsrc=r=22050:cl=mono", "-t", "1"]
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), *quiet, str(silence)], check=True)
+    assert decoded_peak_db(silence) == float("-inf")
+    broken = tmp_path / "broken.mp3"
+    broken.write_text("not audio at all")
+    with pytest.raises(ExportError, match="cannot be decoded"):
+        decoded_peak_db(broken)

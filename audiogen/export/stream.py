@@ -20,7 +20,7 @@ from audiogen.audio.encode import (
     ExportOptions,
     codec_headroom_db,
     codec_options,
-    decoded_true_peak,
+    decoded_peak_db,
     encoder_command,
     encoder_identity,
     lossy,
@@ -185,7 +185,7 @@ class StreamingExport:
             assert self.tmp is not None
             ceiling_db = self.target.true_peak - DECODED_SLACK_DB
             try:
-                peak_db, _ = decoded_true_peak(self.tmp)
+                peak_db = decoded_peak_db(self.tmp)
             except ExportError:
                 peak_db = math.inf
             if peak_db > ceiling_db:
