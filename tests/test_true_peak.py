@@ -93,3 +93,48 @@ def test_the_quick_check_finds_the_peak_the_samples_show(spoken: Path, tmp_path:
     broken.write_text("not audio at all")
     with pytest.raises(ExportError, match="cannot be decoded"):
         decoded_peak_db(broken)
+
+
+def test_an_overshoot_is_mended_where_it_happened(
+    fake_engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Soft tones with louder moments just under the ceiling, one paragraph ending in a
+    loud burst of square wave, and no room left for the codec: MP3's decoded peaks go
+    over the ceiling at the burst. The ceiling is lowered around that place only, and only
+    its block is encoded again; the others come back from the pass before, sample for
+    sample (lowered everywhere, it reached the louder moments of every paragraph, and
+    all ten blocks were encoded again)."""
+    import numpy as np
+
+    import audiogen
+    from audiogen.article import Clip
+    from audiogen.assemble import assemble
+    from audiogen.audio import encode
+    from audiogen.audio.mp3splice import MemoryBlocks
+    from audiogen.export import export_files
+    from audiogen.pipeline import make_script
+
+    rate = 22050
+    paragraphs = [f"Paragraph number {n} of the story, said as a steady tone." for n in range(1, 9)]
+    article = audiogen.Article(title="Clicks", segments=[audiogen.Segment("paragraph", text) for text in paragraphs])
+    script = make_script(article, audiogen.resolve_voice(fake_engine))
+    clips = []
+    for number, (_, _, sentence) in enumerate(script.sentences()):
+        t = np.arange(rate * 2) / rate
+        samples = 0.05 * np.sin(2 * np.pi * (200 + 10 * number) * t)
+        samples[rate // 2 : rate // 2 + rate // 10] *= 6  # a louder moment
+        if sentence.display == paragraphs[4]:
+            samples[-rate // 10 :] = 0.99 * np.sign(np.sin(2 * np.pi * 700 * t[: rate // 10]))
+        clips.append(Clip(samples=(samples * 32767).astype(np.int16), sample_rate=rate, text=sentence.spoken))
+    narration = assemble(script, clips)
+    monkeypatch.setitem(encode._CODEC_HEADROOM_DB, "mp3", (0.0, 0.0))
+    target = tmp_path / "click.mp3"
+    written = export_files(narration, target, cache=MemoryBlocks())
+    assert measured_true_peak(target) <= -1.0
+    blocks = written.blocks_encoded + written.blocks_cached
+    assert blocks >= 8 and written.blocks_cached == blocks - 1 and written.blocks_encoded == 1, (
+        written.blocks_encoded,
+        written.blocks_cached,
+    )
+    assert written.report is not None and written.report.extra_room_db > 0
+    assert -16.3 <= written.report.output_lufs <= -15.7

@@ -159,6 +159,40 @@ def decoded_true_peak(path: Path) -> tuple[float, float]:
     return (gain_to_db(peak) if peak > 0 else -math.inf), at / _PEAK_RATE
 
 
+#: decoded peaks over the ceiling closer together than this (seconds) are one place
+_OVER_GAP_S = 0.05
+
+
+def decoded_overs(path: Path, ceiling_db: float) -> list[tuple[float, float]]:
+    """Every place where ``path``, decoded, goes over ``ceiling_db`` (as
+    ``decoded_true_peak`` measures): where its highest point is (seconds) and how high
+    (dBTP), in order."""
+    threshold = db_to_gain(ceiling_db)
+    gap = round(_OVER_GAP_S * _PEAK_RATE)
+    command = [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-vn", "-ac", "1", "-ar", str(_PEAK_RATE)]
+    command += ["-f", "f32le", "-"]
+    places: list[list[float]] = []  # [last sample over, peak, where]
+    seen = 0
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as process:
+        assert process.stdout is not None
+        while data := process.stdout.read(1 << 22):
+            usable = len(data) - len(data) % 4
+            magnitude = np.abs(np.frombuffer(data[:usable], dtype="<f4"))
+            for index in np.flatnonzero(magnitude > threshold):
+                position, value = seen + int(index), float(magnitude[index])
+                if places and position - places[-1][0] <= gap:
+                    places[-1][0] = position
+                    if value > places[-1][1]:
+                        places[-1][1:] = [value, position]
+                else:
+                    places.append([position, value, position])
+            seen += magnitude.size
+        code = process.wait()
+    if code != 0:
+        raise ExportError(f"the encoded {path.suffix.lstrip('.')} file cannot be decoded (ffmpeg exit {code})")
+    return [(where / _PEAK_RATE, gain_to_db(peak)) for _, peak, where in places]
+
+
 _PEAK_LEVEL = re.compile(r"Peak level dB:\s*(-?inf|-?[\d.]+)")
 
 
@@ -240,20 +274,23 @@ def encode_narration(
             mastering.report = replace(mastering.report, true_peak_dbtp=round(peak_db, 2))
             if peak_db <= ceiling_db or attempt == PEAK_RETRIES:
                 break
-            peak_db, at = decoded_true_peak(target)  # where it is
-            # The codec made that peak out of what the mix had there: the limiter must
-            # leave that much room below the ceiling everywhere.
-            local = mastering.output_peak(round(at * rate), rate // 50)
-            overshoot_db = peak_db - gain_to_db(local) if local > 0 else peak_db - ceiling_db
+            # The codec made those peaks out of what the mix had there: the limiter must
+            # leave that much more room below the ceiling there (the blocks elsewhere are
+            # not encoded again).
+            places = decoded_overs(target, ceiling_db) or [decoded_true_peak(target)[::-1]]
+            for at, peak in places:
+                position = round(at * rate)
+                local = mastering.output_peak(position, rate // 50)
+                overshoot_db = peak - gain_to_db(local) if local > 0 else peak - ceiling_db
+                # (with a margin: the limiter's new work moves the codec's overshoot a little)
+                mastering.lower_ceiling(db_to_gain(ceiling_db - overshoot_db - PEAK_STEP_MARGIN_DB), around=position)
             log.debug(
-                "the decoded %s peaks at %.2f dBTP (%.2f dB over its input at %.2f s); encoding again",
+                "the decoded %s peaks at %.2f dBTP, over its ceiling in %d place(s) (%s); encoding those again",
                 audio_format.name,
                 peak_db,
-                overshoot_db,
-                at,
+                len(places),
+                ", ".join(f"{at:.2f} s" for at, _ in places[:5]),
             )
-            # (with a margin: the limiter's new work moves the codec's overshoot a little)
-            mastering.lower_ceiling(db_to_gain(ceiling_db - overshoot_db - PEAK_STEP_MARGIN_DB))
     finally:
         if metadata_file is not None:
             metadata_file.unlink(missing_ok=True)

@@ -36,6 +36,8 @@ STEP_SECONDS = 0.1
 OVERSAMPLE = 4
 #: look-ahead (and release) of the limiter
 LIMITER_MS = 3.0
+#: how far around a place where a codec's decoded peak overshot its ceiling is lowered
+SPOT_SECONDS = 0.1
 #: inter-sample peaks of speech stay within this of the sample peak; below it the
 #: (costly) oversampling is skipped
 INTERSAMPLE_HEADROOM_DB = 4.0
@@ -297,19 +299,52 @@ def to_pcm(samples: FloatArray) -> npt.NDArray[np.int16]:
 
 class Limiter:
     """A look-ahead true-peak limiter. It works on windows that carry ``margin`` samples
-    of context on each side of the part that is kept."""
+    of context on each side of the part that is kept.
 
-    def __init__(self, rate: int, ceiling: float) -> None:
+    ``spots`` are stretches (first and last sample of the narration, ceiling) held under
+    a lower ceiling than the rest: where a codec's decoded peaks overshot. A window
+    that meets none of them is limited exactly as without them, so the blocks of an MP3
+    around a spot come out the same, sample for sample, and are not encoded again."""
+
+    def __init__(self, rate: int, ceiling: float, spots: tuple[tuple[int, int, float], ...] = ()) -> None:
+        self.rate = rate
         self.ceiling = ceiling
+        self.spots = spots
         self._width = max(int(rate * LIMITER_MS / 1000), 1)
         self.margin = 2 * self._width + 32
 
-    def limited(self, chunk: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """The chunk limited, and its true peaks after limiting (the peaks before, times
-        the gain the limiter gave them: the gain moves too slowly to make new ones)."""
-        peaks = sample_peaks(chunk, ceiling=self.ceiling)
+    @property
+    def lowest(self) -> float:
+        """The lowest ceiling anywhere."""
+        return min([self.ceiling, *(ceiling for _, _, ceiling in self.spots)])
+
+    def with_spot(self, first: int, last: int, ceiling: float) -> Limiter:
+        """This limiter, holding samples ``first``…``last`` under ``ceiling`` too."""
+        return Limiter(self.rate, self.ceiling, (*self.spots, (first, last, ceiling)))
+
+    def _ceilings(self, offset: int, size: int) -> float | npt.NDArray[np.float64]:
+        """The ceiling over a window starting at sample ``offset``: one number, or one per
+        sample where a spot lies in it."""
+        ceilings: npt.NDArray[np.float64] | None = None
+        for first, last, ceiling in self.spots:
+            start, end = max(first - offset, 0), min(last + 1 - offset, size)
+            if start < end and ceiling < self.ceiling:
+                if ceilings is None:
+                    ceilings = np.full(size, self.ceiling)
+                ceilings[start:end] = np.minimum(ceilings[start:end], ceiling)
+        return self.ceiling if ceilings is None else ceilings
+
+    def limited(
+        self, chunk: npt.NDArray[np.float64], offset: int = 0
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The chunk (which starts at sample ``offset`` of the narration) limited, and its
+        true peaks after limiting (the peaks before, times the gain the limiter gave them:
+        the gain moves too slowly to make new ones)."""
+        ceilings = self._ceilings(offset, chunk.size) if self.spots else self.ceiling
+        low = ceilings if isinstance(ceilings, float) else float(ceilings.min())
+        peaks = sample_peaks(chunk, ceiling=low)
         # a hair under the ceiling, for what the gain changes themselves add
-        need = np.minimum(1.0, self.ceiling * 0.99 / np.maximum(peaks, 1e-12))
+        need = np.minimum(1.0, ceilings * 0.99 / np.maximum(peaks, 1e-12))
         if need.min() >= 1.0:
             return chunk, peaks
         size = 2 * self._width + 1
@@ -319,12 +354,18 @@ class Limiter:
         return chunk * envelope, peaks * envelope
 
     def output(
-        self, window: npt.NDArray[np.float64], count: int, meter: LoudnessMeter, *, limit: bool = True
+        self,
+        window: npt.NDArray[np.float64],
+        count: int,
+        meter: LoudnessMeter,
+        *,
+        limit: bool = True,
+        offset: int = 0,
     ) -> tuple[npt.NDArray[np.int16], float]:
-        """Limit ``window`` (or only find its peaks), measure the ``count`` samples it
-        keeps and give them as int16, with their true peak."""
+        """Limit ``window`` (starting at sample ``offset``; or only find its peaks), measure
+        the ``count`` samples it keeps and give them as int16, with their true peak."""
         if limit:
-            window, peaks = self.limited(window)
+            window, peaks = self.limited(window, offset)
         else:
             peaks = sample_peaks(window, ceiling=self.ceiling)
         kept = window[self.margin : self.margin + count]
@@ -344,9 +385,14 @@ class Mastering:
     target by more than ``TOLERANCE_LU``, ``retry`` corrects the gain for another pass."""
 
     TOLERANCE_LU = 0.3
-    #: stretches of audio on which the limiter's loss is estimated
-    SAMPLE_BLOCKS = 8
-    SAMPLE_LENGTH = 1 << 16
+    #: stretches of audio (three quarters of a second each) on which the limiter's loss
+    #: is estimated: at least this many, else enough for this share of the narration, at
+    #: most ``MAX_SAMPLE_BLOCKS`` (eight stretches of three seconds missed a 27-minute
+    #: narration by 0.5 LU, and the whole of it was mastered and encoded again)
+    SAMPLE_BLOCKS = 32
+    SAMPLE_SHARE = 0.15
+    MAX_SAMPLE_BLOCKS = 192
+    SAMPLE_LENGTH = 1 << 14
 
     def __init__(
         self,
@@ -387,11 +433,16 @@ class Mastering:
         gain_db = 0.0 if math.isinf(measured) else min(self.target.lufs - measured, MAX_GAIN_DB)
         self._limit = loudest * db_to_gain(gain_db + INTERSAMPLE_HEADROOM_DB) > self.limiter.ceiling
         if self._limit:
-            # Driving the limiter harder makes it take more: settle the make-up gain in a
-            # few rounds of estimates.
-            drive = gain_db
+            # Driving the limiter harder makes it take more: the make-up gain is where
+            # ``drive = gain + loss(drive)`` settles. Each round of that closes about half
+            # the distance left (a 27-minute narration was still 0.5 LU short after two),
+            # so after two rounds the rest of the way is extrapolated (Aitken's method).
+            rounds = [gain_db]
             for _ in range(2):
-                drive = gain_db + self._estimated_loss(db_to_gain(drive))
+                rounds.append(gain_db + self._estimated_loss(db_to_gain(rounds[-1])))
+            first, second = rounds[1] - rounds[0], rounds[2] - rounds[1]
+            ratio = second / first if first > 0 else 0.0
+            drive = rounds[2] + second * ratio / (1 - ratio) if 0 < ratio < 0.9 else rounds[2]
         else:
             drive = gain_db
         # in steps of 0.01 dB, as reported and remembered: a re-narration at the
@@ -410,13 +461,14 @@ class Mastering:
         """How many LU the limiter takes away at ``gain``, measured (with gating, as the
         loudness itself is) on blocks spread evenly over the narration."""
         length = min(self.SAMPLE_LENGTH, self.total)
-        count = min(self.SAMPLE_BLOCKS, max(self.total // max(length, 1), 1))
+        wanted = max(self.SAMPLE_BLOCKS, min(self.MAX_SAMPLE_BLOCKS, round(self.SAMPLE_SHARE * self.total / length)))
+        count = min(wanted, max(self.total // max(length, 1), 1))
         step = self.total // count
         before, after = LoudnessMeter(self.rate), LoudnessMeter(self.rate)
         margin = self.limiter.margin
         for index in range(count):
             chunk = self.render(index * step - margin, length + 2 * margin).astype(np.float64) * gain
-            limited, _ = self.limiter.limited(chunk)
+            limited, _ = self.limiter.limited(chunk, index * step - margin)
             before.add(chunk[margin : margin + length])
             after.add(limited[margin : margin + length])
         loss = before.integrated() - after.integrated()
@@ -442,17 +494,22 @@ class Mastering:
         margin = self.limiter.margin
         window = self.render(start - margin, count + 2 * margin).astype(np.float64) * self.gain
         if self._limit:
-            _, peaks = self.limiter.limited(window)
+            _, peaks = self.limiter.limited(window, start - margin)
         else:
             peaks = sample_peaks(window, ceiling=self.limiter.ceiling)
         return float(peaks[margin : margin + count].max())
 
-    def lower_ceiling(self, ceiling: float) -> None:
+    def lower_ceiling(self, ceiling: float, around: int | None = None) -> None:
         """Limit to ``ceiling`` (linear) from now on, if that is lower (a codec's decoded
-        peaks overshot the output); the loudness the limiter then takes is made up by the
-        usual correction."""
-        if ceiling < self.limiter.ceiling:
-            self.limiter = Limiter(self.rate, ceiling)
+        peaks overshot the output): everywhere, or only within ``SPOT_SECONDS`` of sample
+        ``around`` (where they overshot; the rest stays as it was). The loudness the
+        limiter then takes is made up by the usual correction."""
+        if around is not None:
+            radius = round(self.rate * SPOT_SECONDS)
+            self.limiter = self.limiter.with_spot(around - radius, around + radius, ceiling)
+            self._limit = True
+        elif ceiling < self.limiter.ceiling:
+            self.limiter = Limiter(self.rate, ceiling, self.limiter.spots)
             self._limit = True
 
     def pcm_chunks(self) -> Iterator[npt.NDArray[np.int16]]:
@@ -467,7 +524,7 @@ class Mastering:
         for start in range(0, self.total, CHUNK):
             count = min(CHUNK, self.total - start)
             window = self.render(start - margin, count + 2 * margin).astype(np.float64) * self.gain
-            pcm, chunk_peak = self.limiter.output(window, count, meter, limit=self._limit)
+            pcm, chunk_peak = self.limiter.output(window, count, meter, limit=self._limit, offset=start - margin)
             peak = max(peak, chunk_peak)
             yield pcm
         self.report = MasteringReport(
@@ -476,7 +533,7 @@ class Mastering:
             output_lufs=round(meter.integrated(), 2),
             true_peak_dbtp=round(gain_to_db(peak), 2) if peak > 0 else -math.inf,
             limited=self._limit,
-            extra_room_db=round(gain_to_db(self._usual_ceiling / self.limiter.ceiling), 2),
+            extra_room_db=round(gain_to_db(self._usual_ceiling / self.limiter.lowest), 2),
         )
 
 
