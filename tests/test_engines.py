@@ -119,6 +119,63 @@ def test_piper_word_timings_follow_the_speech(tmp_path: Path) -> None:
         assert cue.words[0].start_ms - cue.start_ms < 300 and cue.end_ms - cue.words[-1].end_ms < 300
 
 
+def test_piper_lanes_are_asked_for_and_bounded_by_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    from audiogen.backends import piper
+
+    monkeypatch.delenv("AUDIOGEN_ENGINE_THREADS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    monkeypatch.delenv("AUDIOGEN_ENGINE_LANES", raising=False)
+    assert piper.engine_lanes() == 1  # one sentence at a time unless asked
+    for asked, lanes in (("2", 2), ("3", 3), ("8", 3), ("1", 1), ("0", 1), ("many", 1)):
+        monkeypatch.setenv("AUDIOGEN_ENGINE_LANES", asked)
+        assert piper.engine_lanes() == lanes, asked
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
+    monkeypatch.setenv("AUDIOGEN_ENGINE_LANES", "16")
+    assert piper.engine_lanes() == piper.MAX_LANES
+    # a batch process given its share of the cores speaks one sentence at a time
+    monkeypatch.setenv("AUDIOGEN_ENGINE_THREADS", "1")
+    assert piper.engine_lanes() == 1
+
+
+def test_piper_sentences_spoken_side_by_side_come_back_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sentences spoken two at once (``AUDIOGEN_ENGINE_LANES``): each clip must still be
+    its own sentence, in the order asked for, with its words where they are said."""
+    monkeypatch.setenv("AUDIOGEN_ENGINE_LANES", "2")
+    long = (
+        "The council met for five hours on Tuesday evening and in the end approved the "
+        "new budget for the library, the swimming pool and the repairs to the old bridge."
+    )
+    short = "Yes."
+    sentences = [long, short, long, short, short, long, short]
+    with EngineWorker("piper", registry.target_for("piper"), timeout=120, voice="en_US-joe-medium") as worker:
+        clips = list(worker.synthesize(sentences, SynthesisOptions(voice="en_US-joe-medium", word_timings=True)))
+    seconds = [clip.samples.size / clip.sample_rate for clip in clips]
+    for text, clip, length in zip(sentences, clips, seconds, strict=True):
+        if text == long:
+            assert length > 6 and [w[2] for w in clip.words][:3] == ["The", "council", "met"], (length, clip.words)
+        else:
+            assert length < 1.5 and [w[2] for w in clip.words] == ["Yes."], (length, clip.words)
+
+
+@pytest.mark.parametrize("lanes", ["1", "2"])
+def test_piper_says_which_sentence_failed_and_keeps_the_ones_before(
+    monkeypatch: pytest.MonkeyPatch, lanes: str
+) -> None:
+    monkeypatch.setenv("AUDIOGEN_ENGINE_LANES", lanes)
+    spoken: list[float] = []
+    with EngineWorker("piper", registry.target_for("piper"), timeout=60, voice="en_US-joe-medium") as worker:
+        with pytest.raises(audiogen.AudiogenError, match="Piper produced no audio for “—”"):
+            for clip in worker.synthesize(
+                ["The first sentence is fine.", "So is the second one.", "—", "The last one never comes."],
+                SynthesisOptions(voice="en_US-joe-medium"),
+            ):
+                spoken.append(clip.samples.size / clip.sample_rate)
+        assert len(spoken) == 2 and all(length > 0.8 for length in spoken)
+        # the worker goes on with the next request
+        again = list(worker.synthesize(["Still here."], SynthesisOptions(voice="en_US-joe-medium")))
+    assert len(again) == 1 and again[0].samples.size > 0
+
+
 def test_pyttsx3_speaks_the_first_sentence_of_every_worker() -> None:
     """pyttsx3's own espeak driver lost a worker's first sentence about one time in
     eight (its polling loop ended before espeak-ng's callback wrote the file)."""
