@@ -283,20 +283,3 @@ def test_a_file_size_limit_is_one_line(fake_engine: str, tmp_path: Path) -> None
         " — raise the limit, e.g. ulimit -f unlimited"
     ]
     assert not list(tmp_path.glob("out*")) and not list(tmp_path.glob(".out*"))
-
-
-def test_the_command_line_loads_proof_listening_only_when_asked() -> None:
-    """Every command names the default recognizer in its options; the comparison behind
-    proof-listening (a fifth of a second to import) loads only for a proof."""
-    probe = (
-        "import sys, audiogen.cli\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith('audiogen.proof.'))\n"
-        "import audiogen.proof as proof\n"
-        "print(' '.join(loaded)); print(proof.ProofReport.__module__, proof.repair.__module__)\n"
-        "try:\n    proof.nothing_of_that_name\nexcept AttributeError as exc:\n    print('missing:', exc)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
-    loaded, homes, missing = result.stdout.splitlines()
-    assert "audiogen.proof.check" not in loaded.split() and "audiogen.proof.repair" not in loaded.split()
-    assert homes == "audiogen.proof.check audiogen.proof.repair"
-    assert missing.startswith("missing:") and "nothing_of_that_name" in missing
