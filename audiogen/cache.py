@@ -344,28 +344,43 @@ class LevelMemory:
     def key(*parts: object) -> str:
         return hashlib.sha256(json.dumps([str(p) for p in parts]).encode("utf-8")).hexdigest()[:32]
 
-    def _read(self) -> dict[str, float]:
-        """The remembered gains; a damaged file (or a damaged value in it) is only a
-        memory lost: the next narration masters the usual way and writes it anew."""
+    def _read(self) -> dict[str, Level]:
+        """The remembered gains (and places held lower); a damaged file (or a damaged
+        value in it) is only a memory lost: the next narration masters the usual way and
+        writes it anew."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError):
             return {}
         if not isinstance(data, dict):
             return {}
-        levels = {}
+        levels: dict[str, Level] = {}
         for key, value in data.items():
             if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) <= MAX_GAIN_DB:
                 levels[str(key)] = float(value)  # NaN and infinities fail the comparison
+            elif isinstance(value, list) and (spots := _spots(value)) is not None:
+                levels[str(key)] = spots
         return levels
 
     def get(self, key: str) -> float | None:
-        return self._read().get(key)
+        value = self._read().get(key)
+        return value if isinstance(value, float) else None
+
+    def get_spots(self, key: str) -> tuple[tuple[int, int, float], ...]:
+        """Places (first and last sample, ceiling) held under a lower ceiling last time."""
+        value = self._read().get(key)
+        return value if isinstance(value, tuple) else ()
 
     def put(self, key: str, gain_db: float) -> None:
+        self._put(key, gain_db)
+
+    def put_spots(self, key: str, spots: tuple[tuple[int, int, float], ...]) -> None:
+        self._put(key, tuple(spots))
+
+    def _put(self, key: str, value: Level) -> None:
         levels = self._read()
         levels.pop(key, None)
-        levels[key] = gain_db  # newest last; the oldest go first when the file is full
+        levels[key] = value  # newest last; the oldest go first when the file is full
         while len(levels) > MAX_LEVELS:
             levels.pop(next(iter(levels)))
         try:
@@ -373,6 +388,34 @@ class LevelMemory:
             write_atomically(self.path, json.dumps(levels))
         except OSError as exc:
             log.debug("cannot remember the mastering gain: %s", exc)
+
+
+#: a remembered gain, or places held under a lower ceiling
+Level = float | tuple[tuple[int, int, float], ...]
+#: at most this many places are remembered for one narration
+MAX_SPOTS = 200
+
+
+def _spots(value: list[object]) -> tuple[tuple[int, int, float], ...] | None:
+    """Remembered places, if every one is (first, last, ceiling) with 0 < ceiling <= 1."""
+    spots = []
+    for item in value[:MAX_SPOTS]:
+        if not (isinstance(item, list) and len(item) == 3):
+            return None
+        first, last, ceiling = item
+        if not (
+            isinstance(first, int)
+            and isinstance(last, int)
+            and not isinstance(first, bool)
+            and not isinstance(last, bool)
+            and first <= last
+            and isinstance(ceiling, int | float)
+            and not isinstance(ceiling, bool)
+            and 0 < ceiling <= 1
+        ):
+            return None
+        spots.append((first, last, float(ceiling)))
+    return tuple(spots)
 
 
 def _block_good(data: bytes, key: str) -> bool:

@@ -178,6 +178,7 @@ def convert(
         memory.put(memory_key, written.kept_gain_db)
         room = written.report.extra_room_db if written.report is not None else 0.0
         memory.put(memory_key + ROOM_KEY, room)  # the codec's overshoot, learned
+        memory.put_spots(memory_key + SPOTS_KEY, written.report.spots if written.report is not None else ())
     return result
 
 
@@ -194,6 +195,8 @@ def slugify(title: str, limit: int = 80) -> str:
 
 #: beside an article's remembered gain: the room its decoded peaks needed beyond the usual
 ROOM_KEY = ":room"
+#: and the places held lower than the rest, where its decoded peaks overshot there only
+SPOTS_KEY = ":spots"
 
 
 def _streaming_export(
@@ -229,7 +232,8 @@ def _streaming_export(
         blocks=ClipCache(),
     )
     room = memory.get(key + ROOM_KEY) or 0.0
-    return memory, key, StreamingExport(path, audio_format, export, gain, extra_room_db=room)
+    spots = memory.get_spots(key + SPOTS_KEY)
+    return memory, key, StreamingExport(path, audio_format, export, gain, extra_room_db=room, spots=spots)
 
 
 def _narrate(

@@ -200,3 +200,21 @@ def test_a_narration_made_without_the_cache_exports_without_it(
     narrate(_article(), fake_engine, cache=own).export(tmp_path / "again.mp3")
     assert any(own.folder.rglob("*.mp3blk"))
     assert not any(clip_cache.rglob("*.*"))
+
+
+def test_remembered_gains_and_places_survive_each_other_and_damage(tmp_path: Path) -> None:
+    from audiogen.cache import LevelMemory
+
+    memory = LevelMemory(tmp_path)
+    memory.put("a", 6.25)
+    memory.put_spots("a:spots", ((100, 4510, 0.5), (9000, 13410, 0.61)))
+    memory.put("b", -3.0)  # writing one keeps the others
+    assert memory.get("a") == 6.25 and memory.get("b") == -3.0
+    assert memory.get_spots("a:spots") == ((100, 4510, 0.5), (9000, 13410, 0.61))
+    assert memory.get("a:spots") is None and memory.get_spots("a") == () and memory.get_spots("none") == ()
+    # damaged values are memories lost, not errors
+    data = json.loads(memory.path.read_text())
+    data |= {"x:spots": [[1, "two", 0.5]], "y:spots": [[5, 1, 0.5]], "z:spots": [[1, 2, 7.0]], "w": [True]}
+    memory.path.write_text(json.dumps(data))
+    assert all(memory.get_spots(key) == () for key in ("x:spots", "y:spots", "z:spots", "w"))
+    assert memory.get("a") == 6.25

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import imageio_ffmpeg
 import pytest
@@ -95,29 +96,20 @@ def test_the_quick_check_finds_the_peak_the_samples_show(spoken: Path, tmp_path:
         decoded_peak_db(broken)
 
 
-def test_an_overshoot_is_mended_where_it_happened(
-    fake_engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Soft tones with louder moments just under the ceiling, one paragraph ending in a
-    loud burst of square wave, and no room left for the codec: MP3's decoded peaks go
-    over the ceiling at the burst. The ceiling is lowered around that place only, and only
-    its block is encoded again; the others come back from the pass before, sample for
-    sample (lowered everywhere, it reached the louder moments of every paragraph, and
-    all ten blocks were encoded again)."""
+def _clicks(voice: str, **assembly: Any) -> Any:
+    """Soft tones with louder moments just under the ceiling, one paragraph (the fifth)
+    ending in a loud burst of square wave, assembled into a narration."""
     import numpy as np
 
     import audiogen
     from audiogen.article import Clip
     from audiogen.assemble import assemble
-    from audiogen.audio import encode
-    from audiogen.audio.mp3splice import MemoryBlocks
-    from audiogen.export import export_files
     from audiogen.pipeline import make_script
 
     rate = 22050
     paragraphs = [f"Paragraph number {n} of the story, said as a steady tone." for n in range(1, 9)]
     article = audiogen.Article(title="Clicks", segments=[audiogen.Segment("paragraph", text) for text in paragraphs])
-    script = make_script(article, audiogen.resolve_voice(fake_engine))
+    script = make_script(article, audiogen.resolve_voice(voice))
     clips = []
     for number, (_, _, sentence) in enumerate(script.sentences()):
         t = np.arange(rate * 2) / rate
@@ -126,15 +118,58 @@ def test_an_overshoot_is_mended_where_it_happened(
         if sentence.display == paragraphs[4]:
             samples[-rate // 10 :] = 0.99 * np.sign(np.sin(2 * np.pi * 700 * t[: rate // 10]))
         clips.append(Clip(samples=(samples * 32767).astype(np.int16), sample_rate=rate, text=sentence.spoken))
-    narration = assemble(script, clips)
+    return assemble(script, clips, **assembly)
+
+
+def test_an_overshoot_is_mended_where_it_happened(
+    fake_engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no room left for the codec, MP3's decoded peaks go over the ceiling at the
+    burst. The ceiling is lowered around that place only, and only its block is encoded
+    again; the others come back from the pass before, sample for sample (lowered
+    everywhere, it reached the louder moments of every paragraph, and all ten blocks were
+    encoded again)."""
+    from audiogen.audio import encode
+    from audiogen.audio.mp3splice import MemoryBlocks
+    from audiogen.export import export_files
+
     monkeypatch.setitem(encode._CODEC_HEADROOM_DB, "mp3", (0.0, 0.0))
     target = tmp_path / "click.mp3"
-    written = export_files(narration, target, cache=MemoryBlocks())
+    written = export_files(_clicks(fake_engine), target, cache=MemoryBlocks())
     assert measured_true_peak(target) <= -1.0
     blocks = written.blocks_encoded + written.blocks_cached
     assert blocks >= 8 and written.blocks_cached == blocks - 1 and written.blocks_encoded == 1, (
         written.blocks_encoded,
         written.blocks_cached,
     )
-    assert written.report is not None and written.report.extra_room_db > 0
+    assert written.report is not None and written.report.spots and written.report.extra_room_db == 0
     assert -16.3 <= written.report.output_lufs <= -15.7
+
+
+def test_a_streamed_re_narration_holds_the_same_places_lower(
+    fake_engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-narration is encoded while it is assembled, at the remembered gain: it must
+    hold the places the last export held lower, or its decoded peaks go over there and
+    it is thrown away (CI saw an unchanged article never streamed)."""
+    from audiogen.audio import encode
+    from audiogen.audio.encode import ExportOptions, format_for
+    from audiogen.audio.master import LoudnessTarget
+    from audiogen.audio.mp3splice import MemoryBlocks
+    from audiogen.export import export_files
+    from audiogen.export.stream import StreamingExport
+
+    monkeypatch.setitem(encode._CODEC_HEADROOM_DB, "mp3", (0.0, 0.0))
+    first = export_files(_clicks(fake_engine), tmp_path / "first.mp3", cache=MemoryBlocks()).report
+    assert first is not None and first.spots
+    for spots in (first.spots, ()):
+        target = tmp_path / f"again-{len(spots)}.mp3"
+        options = ExportOptions(loudness=LoudnessTarget(-16.0, -1.0), blocks=MemoryBlocks())
+        stream = StreamingExport(target, format_for(target, None), options, first.gain_db, spots=spots)
+        _clicks(fake_engine, on_audio=stream.feed, on_block=stream.block, measure=False)
+        report = stream.finish()
+        if spots:
+            assert report is not None and report.spots == spots and stream.tmp is not None
+            assert measured_true_peak(stream.tmp) <= -1.0
+        else:
+            assert report is None  # over the ceiling at the burst: the usual export follows

@@ -59,9 +59,13 @@ class MasteringReport:
     output_lufs: float
     true_peak_dbtp: float
     limited: bool
-    #: how much lower than the codec's usual room the limiter had to go (a codec's decoded
-    #: peaks overshot it): a re-narration streamed at the remembered gain starts there
+    #: how much lower than the codec's usual room the limiter had to go everywhere (a
+    #: codec's decoded peaks overshot it): a re-narration streamed at the remembered gain
+    #: starts there
     extra_room_db: float = 0.0
+    #: where it had to go lower only there (``Limiter.spots``): a re-narration streamed at
+    #: the remembered gain holds the same places under the same ceilings
+    spots: tuple[tuple[int, int, float], ...] = ()
 
 
 def db_to_gain(db: float) -> float:
@@ -533,7 +537,8 @@ class Mastering:
             output_lufs=round(meter.integrated(), 2),
             true_peak_dbtp=round(gain_to_db(peak), 2) if peak > 0 else -math.inf,
             limited=self._limit,
-            extra_room_db=round(gain_to_db(self._usual_ceiling / self.limiter.lowest), 2),
+            extra_room_db=round(gain_to_db(self._usual_ceiling / self.limiter.ceiling), 2),
+            spots=self.limiter.spots,
         )
 
 

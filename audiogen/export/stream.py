@@ -60,7 +60,13 @@ class StreamingExport:
     encoder before the audio."""
 
     def __init__(
-        self, path: Path, audio_format: AudioFormat, options: ExportOptions, gain_db: float, extra_room_db: float = 0.0
+        self,
+        path: Path,
+        audio_format: AudioFormat,
+        options: ExportOptions,
+        gain_db: float,
+        extra_room_db: float = 0.0,
+        spots: tuple[tuple[int, int, float], ...] = (),
     ) -> None:
         if options.loudness is None or audio_format.name == "m4a":
             raise ValueError("streaming export needs a loudness target and a format without up-front chapters")
@@ -69,6 +75,9 @@ class StreamingExport:
         self.gain = db_to_gain(gain_db)
         #: room below the ceiling beyond the codec's usual, learned on the last export
         self.extra_room_db = max(0.0, extra_room_db)
+        #: places held lower, learned on the last export (``Limiter.spots``)
+        self.spots = spots
+        self._sent = 0  # samples handed to the limiter to keep so far
         self.folder = check_target(path)
         self.tmp: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -85,7 +94,7 @@ class StreamingExport:
         self.failed: str | None = None
         # The limiter, the meter and the pipe run in a thread of their own, so the
         # assembler goes on while the encoder takes its time.
-        self._queue: queue.Queue[tuple[Any, int] | None] = queue.Queue(maxsize=4)
+        self._queue: queue.Queue[tuple[Any, int, int] | None] = queue.Queue(maxsize=4)
         self._thread: threading.Thread | None = None
 
     def block(self, position: int) -> None:
@@ -109,7 +118,9 @@ class StreamingExport:
             return
         pending = np.concatenate(self._pending)
         while pending.size >= window and self.failed is None:
-            self._queue.put((pending[:window], STREAM_STEP))
+            # (the window starts ``margin`` samples before what it keeps)
+            self._queue.put((pending[:window], STREAM_STEP, self._sent - self._limiter.margin))
+            self._sent += STREAM_STEP
             pending = pending[STREAM_STEP:]
         self._pending, self._pending_size = [pending], pending.size
 
@@ -137,16 +148,16 @@ class StreamingExport:
             )
         room = codec_headroom_db(self.audio_format, self.options) + self.extra_room_db
         ceiling = db_to_gain(self.target.true_peak - room)
-        self._limiter = Limiter(rate, ceiling)
+        self._limiter = Limiter(rate, ceiling, self.spots)
         self._meter = LoudnessMeter(rate)
         # before the first sample lies silence: the limiter's left context
         self._pending, self._pending_size = [np.zeros(self._limiter.margin)], self._limiter.margin
         self._thread = threading.Thread(target=self._drain, name="audiogen-encoder", daemon=True)
         self._thread.start()
 
-    def _emit(self, window: Any, count: int) -> None:
+    def _emit(self, window: Any, count: int, offset: int) -> None:
         assert self._limiter is not None and self._meter is not None
-        pcm, peak = self._limiter.output(window, count, self._meter)
+        pcm, peak = self._limiter.output(window, count, self._meter, offset=offset)
         self._peak = max(self._peak, peak)
         try:
             if self._writer is not None:
@@ -164,7 +175,7 @@ class StreamingExport:
         margin = self._limiter.margin
         if self.failed is None:
             rest = np.concatenate((*self._pending, np.zeros(margin)))
-            self._queue.put((rest, max(rest.size - 2 * margin, 0)))
+            self._queue.put((rest, max(rest.size - 2 * margin, 0), self._sent - margin))
         self._stop_thread()
         code = self._end_encoder()
         output = self._meter.integrated()
@@ -201,6 +212,7 @@ class StreamingExport:
             true_peak_dbtp=round(peak_db, 2),
             limited=True,
             extra_room_db=self.extra_room_db,
+            spots=self.spots,
         )
 
     def _end_encoder(self) -> int:
