@@ -375,12 +375,17 @@ class LevelMemory:
         self._put(key, gain_db)
 
     def put_spots(self, key: str, spots: tuple[tuple[int, int, float], ...]) -> None:
-        self._put(key, tuple(spots))
+        """Remember the places (none: forget those remembered under ``key``)."""
+        if spots:
+            self._put(key, tuple(spots))
+        elif key in self._read():
+            self._put(key, None)
 
-    def _put(self, key: str, value: Level) -> None:
+    def _put(self, key: str, value: Level | None) -> None:
         levels = self._read()
         levels.pop(key, None)
-        levels[key] = value  # newest last; the oldest go first when the file is full
+        if value is not None:
+            levels[key] = value  # newest last; the oldest go first when the file is full
         while len(levels) > MAX_LEVELS:
             levels.pop(next(iter(levels)))
         try:

@@ -218,3 +218,7 @@ def test_remembered_gains_and_places_survive_each_other_and_damage(tmp_path: Pat
     memory.path.write_text(json.dumps(data))
     assert all(memory.get_spots(key) == () for key in ("x:spots", "y:spots", "z:spots", "w"))
     assert memory.get("a") == 6.25
+    # no places: nothing kept for them (the file holds gains alone, as before)
+    memory.put_spots("a:spots", ())
+    memory.put_spots("c:spots", ())
+    assert "a:spots" not in json.loads(memory.path.read_text()) and "c:spots" not in json.loads(memory.path.read_text())
