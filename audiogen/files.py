@@ -31,6 +31,18 @@ def umask() -> int:
     return mask
 
 
+def model_folder() -> Path:
+    """Where models made once from the shipped ones are kept (unpacked, joined, or given
+    one more output): ``AUDIOGEN_MODEL_DIR``, else the user cache folder. Apart from the
+    clip cache, which is pruned by size."""
+    override = os.environ.get("AUDIOGEN_MODEL_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("audiogen", appauthor=False))
+
+
 def temp_part(folder: Path, name: str) -> Path:
     """A new empty part for ``name`` in ``folder``, with the usual mode for new files
     (``mkstemp`` alone makes it private)."""
@@ -112,6 +124,16 @@ def write_atomically(target: Path, data: str | bytes, *, error: type[AudiogenErr
     """Write ``data`` (text is UTF-8) to ``target``."""
     with _replacing(target, error) as tmp:
         tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return target
+
+
+def write_chunks_atomically(
+    target: Path, chunks: Iterable[bytes | memoryview], *, error: type[AudiogenError] | None = None
+) -> Path:
+    """Write ``chunks`` one after the other to ``target`` (a large file, never held whole)."""
+    with _replacing(target, error) as tmp, tmp.open("wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
     return target
 
 

@@ -320,11 +320,9 @@ def _word_spans(tokens: list[str], frames: np.ndarray, offset: int) -> list[tupl
 
 def _timed_model(model: Path, onnx: Any) -> Path:
     """A copy of the model that also gives its durations, made once into the cache."""
-    from platformdirs import user_cache_dir
+    from audiogen.files import model_folder, write_atomically
 
-    from audiogen.files import write_atomically
-
-    folder = Path(os.environ.get("AUDIOGEN_MODEL_DIR") or user_cache_dir("audiogen", appauthor=False))
+    folder = model_folder()
     stat = model.stat()
     tag = hashlib.sha256(f"{model.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
     timed = folder / f"kokoro-timed-{tag}.onnx"

@@ -76,10 +76,10 @@ def _joined_base_model() -> Path:
     (checked by size on every use, rewritten whole if it is not right)."""
     import shutil
 
-    from platformdirs import user_cache_dir
+    from audiogen.files import model_folder
 
     parts, files = _base_parts()
-    folder = Path(os.environ.get("AUDIOGEN_MODEL_DIR") or user_cache_dir("audiogen", appauthor=False)) / "whisper-base"
+    folder = model_folder() / "whisper-base"
     model = folder / "model.bin"
     size = sum(part.stat().st_size for part in parts)
     try:
