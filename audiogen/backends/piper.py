@@ -24,6 +24,7 @@ import numpy as np
 
 from audiogen.article import Clip
 from audiogen.backends.base import Backend, SynthesisOptions, VoiceInfo
+from audiogen.backends.derived import derived_model
 from audiogen.errors import BackendError, VoiceError
 
 
@@ -59,7 +60,7 @@ class PiperBackend(Backend):
             import piper  # noqa: F401
         except ImportError:
             raise BackendError("Piper is not installed", hint="pip install piper-tts") from None
-        self._loaded: dict[tuple[str, bool], Any] = {}
+        self._loaded: dict[str, Any] = {}
         self._pool: ThreadPoolExecutor | None = None
 
     def voices(self) -> list[VoiceInfo]:
@@ -71,11 +72,11 @@ class PiperBackend(Backend):
     def prepare(self, voice: str) -> None:
         self._voice(voice)
 
-    def _voice(self, voice_id: str, aligned: bool = False) -> Any:
-        """The loaded voice; ``aligned`` loads it patched to report phoneme durations."""
+    def _voice(self, voice_id: str) -> Any:
+        """The loaded voice (one model for speech with and without word timings)."""
         voice_id = voice_id or self.default_voice
-        if (voice_id, aligned) in self._loaded:
-            return self._loaded[voice_id, aligned]
+        if voice_id in self._loaded:
+            return self._loaded[voice_id]
         from piper import PiperVoice
 
         paths = installed_voices().get(voice_id)
@@ -87,16 +88,16 @@ class PiperBackend(Backend):
                 hint=f"installed Piper voices: {', '.join(sorted(installed_voices())) or 'none'}",
             )
         try:
-            voice = _load_voice(PiperVoice, paths[0], paths[1], aligned)
+            voice = _load_voice(PiperVoice, paths[0], paths[1])
         except Exception as exc:
             raise BackendError(f"cannot load Piper voice {voice_id}: {exc}") from None
-        self._loaded[voice_id, aligned] = voice
+        self._loaded[voice_id] = voice
         return voice
 
     def synthesize(self, sentences: Iterable[str], options: SynthesisOptions) -> Iterator[Clip]:
         from piper import SynthesisConfig
 
-        voice = self._voice(options.voice, aligned=options.word_timings)
+        voice = self._voice(options.voice)
         config = SynthesisConfig(length_scale=voice.config.length_scale / options.speed)
 
         def speak(text: str) -> Clip:
@@ -171,11 +172,12 @@ def _speak(voice: Any, config: Any, text: str, word_timings: bool) -> Clip:
 _PHONEMIZING = threading.Lock()
 
 
-def _load_voice(voice_class: Any, model: Path, config: Path, aligned: bool) -> Any:
+def _load_voice(voice_class: Any, model: Path, config: Path) -> Any:
     """Load a Piper voice with onnxruntime's graph optimizations off: measured on the
     shipped voice, the optimized graph takes 0.7 s to prepare instead of 0.2 s and
     speaks no faster, and that half second is most of re-narrating an edited paragraph.
-    ``aligned`` patches the model (in memory) to also give each phoneme's duration."""
+    The model is the one that also gives each phoneme's length (``derived_model``), for
+    speech with word timings and without: the same work, and one model in memory, not two."""
     import json
 
     import onnxruntime
@@ -193,16 +195,12 @@ def _load_voice(voice_class: Any, model: Path, config: Path, aligned: bool) -> A
     elif engine_lanes() > 1:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-    source: str | bytes = str(model)
-    if aligned:
-        import onnx
-        from piper.patch_voice_with_alignment import add_alignment_output
-
-        graph = onnx.load(str(model))
-        with contextlib.suppress(ValueError):  # already patched on disk
-            add_alignment_output(graph)
-        source = graph.SerializeToString()
-    session = onnxruntime.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
+    source: Path | bytes = model
+    with contextlib.suppress(ImportError):  # without onnx (piper-tts without its extra): no word timings
+        source = derived_model(model, "piper-aligned", _add_alignment)
+    session = onnxruntime.InferenceSession(
+        source if isinstance(source, bytes) else str(source), sess_options=options, providers=["CPUExecutionProvider"]
+    )
     with open(config, encoding="utf-8") as handle:
         settings = PiperConfig.from_dict(json.load(handle))
     voice = voice_class(
@@ -219,6 +217,14 @@ def _load_voice(voice_class: Any, model: Path, config: Path, aligned: bool) -> A
 
     voice.phonemize = taking_turns  # (the model itself may run for several sentences at once)
     return voice
+
+
+def _add_alignment(graph: Any) -> None:
+    """Make the model give each phoneme's length in samples, too."""
+    from piper.patch_voice_with_alignment import add_alignment_output
+
+    with contextlib.suppress(ValueError):  # already patched on disk
+        add_alignment_output(graph)
 
 
 def _word_spans(alignments: Iterable[Any], offset: int) -> list[tuple[int, int]]:
