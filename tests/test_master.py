@@ -47,6 +47,22 @@ def test_meter_gives_the_same_figure_in_any_chunking() -> None:
     assert meter.integrated() == pytest.approx(whole, abs=1e-6)
 
 
+@pytest.mark.parametrize("gain_db", [-30.0, 0.0, 6.0, 24.0])
+def test_a_meter_gives_the_loudness_of_what_it_heard_at_another_gain(gain_db: float) -> None:
+    """The filter is linear, so a signal metered once tells its loudness at any gain;
+    only the gates see the difference (quiet passages cross the absolute one)."""
+    rate = 22050
+    signal = _speechlike(rate, 10, seed=5)
+    signal[rate * 4 : rate * 6] *= 10 ** (-52 / 20)  # near the absolute gate at some gains, not others
+    gain = 10 ** (gain_db / 20)
+    meter = LoudnessMeter(rate)
+    meter.add(signal)
+    assert meter.integrated(gain) == pytest.approx(loudness(signal * gain, rate), abs=1e-4)
+    short = LoudnessMeter(rate)
+    short.add(signal[: rate // 10])  # shorter than a gating block
+    assert short.integrated(gain) == pytest.approx(loudness(signal[: rate // 10] * gain, rate), abs=1e-4)
+
+
 def test_silence_and_very_short_signals() -> None:
     assert loudness(np.zeros(44100), 22050) == -np.inf
     assert np.isfinite(loudness(0.1 * np.sin(np.arange(2000)), 22050))

@@ -198,14 +198,15 @@ class LoudnessMeter:
         self._energies.extend([0.0] * whole)
         self._partial_count += rest
 
-    def integrated(self) -> float:
-        """Integrated loudness in LUFS (−inf for silence)."""
+    def integrated(self, gain: float = 1.0) -> float:
+        """Integrated loudness in LUFS (−inf for silence) of what was added, or of it
+        scaled by ``gain`` (the filter is linear: only the gates see the difference)."""
         per_block = round(BLOCK_SECONDS / STEP_SECONDS)
-        hops = np.asarray(self._energies, dtype=np.float64)
+        hops = np.asarray(self._energies, dtype=np.float64) * (gain * gain)
         if hops.size < per_block:
             # shorter than one gating block: the mean square of what there is
             count = hops.size * self._hop + self._partial_count
-            total = float(hops.sum()) + self._partial
+            total = float(hops.sum()) + self._partial * gain * gain
             return _lufs(total / count) if count else -math.inf
         cumulative = np.concatenate(([0.0], np.cumsum(hops)))
         blocks = (cumulative[per_block:] - cumulative[:-per_block]) / (per_block * self._hop)
@@ -339,14 +340,20 @@ class Limiter:
         return self.ceiling if ceilings is None else ceilings
 
     def limited(
-        self, chunk: npt.NDArray[np.float64], offset: int = 0
+        self,
+        chunk: npt.NDArray[np.float64],
+        offset: int = 0,
+        *,
+        peaks: npt.NDArray[np.float64] | None = None,
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """The chunk (which starts at sample ``offset`` of the narration) limited, and its
         true peaks after limiting (the peaks before, times the gain the limiter gave them:
-        the gain moves too slowly to make new ones)."""
+        the gain moves too slowly to make new ones). ``peaks``: the chunk's true peaks,
+        when they are known already."""
         ceilings = self._ceilings(offset, chunk.size) if self.spots else self.ceiling
         low = ceilings if isinstance(ceilings, float) else float(ceilings.min())
-        peaks = sample_peaks(chunk, ceiling=low)
+        if peaks is None:
+            peaks = sample_peaks(chunk, ceiling=low)
         # a hair under the ceiling, for what the gain changes themselves add
         need = np.minimum(1.0, ceilings * 0.99 / np.maximum(peaks, 1e-12))
         if need.min() >= 1.0:
@@ -420,6 +427,13 @@ class Mastering:
         self.gain = 1.0
         self._limit = False
         self._input = -math.inf
+        #: the stretches the limiter's loss is estimated on (where each starts, and its
+        #: true peaks at gain 1, in single precision), and their loudness metered at gain
+        #: 1: the same in every round, only the gain differs
+        self._stretches: list[tuple[int, npt.NDArray[np.float32]]] | None = None
+        self._stretches_meter: LoudnessMeter | None = None
+        #: the ceiling (at gain 1) above which their true peaks were found
+        self._stretches_threshold = math.inf
 
     def measure(self) -> MasteringReport:
         if self.measured is not None:
@@ -463,20 +477,35 @@ class Mastering:
 
     def _estimated_loss(self, gain: float) -> float:
         """How many LU the limiter takes away at ``gain``, measured (with gating, as the
-        loudness itself is) on blocks spread evenly over the narration."""
+        loudness itself is) on stretches spread evenly over the narration."""
         length = min(self.SAMPLE_LENGTH, self.total)
+        margin = self.limiter.margin
+        if self._stretches is None or self.limiter.lowest / gain < self._stretches_threshold:
+            self._sample_stretches(length, gain)
+        assert self._stretches is not None and self._stretches_meter is not None
+        after = LoudnessMeter(self.rate)
+        for offset, peaks in self._stretches:
+            chunk = self.render(offset, length + 2 * margin).astype(np.float64) * gain
+            limited, _ = self.limiter.limited(chunk, offset, peaks=peaks.astype(np.float64) * gain)
+            after.add(limited[margin : margin + length])
+        loss = self._stretches_meter.integrated(gain) - after.integrated()
+        return loss if math.isfinite(loss) else 0.0
+
+    def _sample_stretches(self, length: int, gain: float) -> None:
+        """Render the stretches the loss is estimated on, meter them, and find their true
+        peaks wherever a gain up to 3 dB above ``gain`` could take them to the ceiling."""
         wanted = max(self.SAMPLE_BLOCKS, min(self.MAX_SAMPLE_BLOCKS, round(self.SAMPLE_SHARE * self.total / length)))
         count = min(wanted, max(self.total // max(length, 1), 1))
         step = self.total // count
-        before, after = LoudnessMeter(self.rate), LoudnessMeter(self.rate)
         margin = self.limiter.margin
+        threshold = self.limiter.lowest / (gain * db_to_gain(3.0))
+        meter, stretches = LoudnessMeter(self.rate), []
         for index in range(count):
-            chunk = self.render(index * step - margin, length + 2 * margin).astype(np.float64) * gain
-            limited, _ = self.limiter.limited(chunk, index * step - margin)
-            before.add(chunk[margin : margin + length])
-            after.add(limited[margin : margin + length])
-        loss = before.integrated() - after.integrated()
-        return loss if math.isfinite(loss) else 0.0
+            offset = index * step - margin
+            chunk = self.render(offset, length + 2 * margin).astype(np.float64)
+            meter.add(chunk[margin : margin + length])
+            stretches.append((offset, sample_peaks(chunk, ceiling=threshold).astype(np.float32)))
+        self._stretches, self._stretches_meter, self._stretches_threshold = stretches, meter, threshold
 
     def retry(self) -> bool:
         """After a pass that missed the target, correct the gain; ``False`` when the
