@@ -96,6 +96,31 @@ def test_the_quick_check_finds_the_peak_the_samples_show(spoken: Path, tmp_path:
         decoded_peak_db(broken)
 
 
+def test_an_mp3_in_blocks_is_measured_while_it_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The frames of an MP3 written block by block are decoded as they are written: the
+    true peak the export reports is the one ffmpeg finds in the finished file, and the
+    finished file is not decoded once more to find it."""
+    import json
+
+    from audiogen.audio import encode
+
+    monkeypatch.setenv("AUDIOGEN_CACHE_DIR", str(tmp_path / "cache"))
+    whole_file_checks: list[Path] = []
+    check = encode.decoded_peak_db
+
+    def counted(path: Path) -> float:
+        whole_file_checks.append(path)
+        return check(path)
+
+    monkeypatch.setattr(encode, "decoded_peak_db", counted)
+    made = convert(str(SAMPLE), tmp_path / "out.mp3", ConvertOptions(voice="joe", cache=False))
+    assert made.mp3_blocks_encoded + made.mp3_blocks_cached > 5
+    assert whole_file_checks == []
+    reported = json.loads((tmp_path / "out.json").read_text())["loudness"]["true_peak_dbtp"]
+    assert reported == pytest.approx(check(tmp_path / "out.mp3"), abs=0.01)
+    assert reported <= -1.0
+
+
 def _clicks(voice: str, **assembly: Any) -> Any:
     """Soft tones with louder moments just under the ceiling, one paragraph (the fifth)
     ending in a loud burst of square wave, assembled into a narration."""

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import logging
 import math
+import queue
 import re
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,7 +28,7 @@ from audiogen.audio.master import (
     to_pcm,
 )
 from audiogen.audio.mix import mix
-from audiogen.audio.mp3splice import BlockStore, SplicedWriter, write_spliced
+from audiogen.audio.mp3splice import DECODER_DELAY, ENCODER_DELAY, BlockStore, SplicedWriter, write_spliced
 from audiogen.audio.pcm import CHUNK, ffmpeg_exe
 from audiogen.errors import ExportError, SpliceError
 
@@ -196,21 +198,84 @@ def decoded_overs(path: Path, ceiling_db: float) -> list[tuple[float, float]]:
 _PEAK_LEVEL = re.compile(r"Peak level dB:\s*(-?inf|-?[\d.]+)")
 
 
+def _peak_command(source: str, *, skip: int = 0) -> list[str]:
+    """ffmpeg decoding ``source`` and saying its true peak (dBTP): its decoder, the same
+    resampling to 192 kHz as ``decoded_true_peak``, and its statistics filter. ``skip``:
+    MP3 frames without their Info frame, whose first ``skip`` samples (the codec's delay,
+    which a player trims) are left out, so that the resampling lines up with the file's."""
+    command = [ffmpeg_exe(), "-nostdin", "-v", "info", "-nostats", *(["-f", "mp3"] if skip else []), "-i", source]
+    trim = f"atrim=start_sample={skip}," if skip else ""
+    stats = f"{trim}aresample={_PEAK_RATE},astats=measure_perchannel=none:measure_overall=Peak_level"
+    return [*command, "-vn", "-ac", "1", "-af", stats, "-f", "null", "-"]
+
+
+def _read_peak(code: int, messages: str, what: str) -> float:
+    found = _PEAK_LEVEL.findall(messages)
+    if code != 0 or not found:
+        raise ExportError(f"the encoded {what} file cannot be decoded (ffmpeg exit {code})")
+    return float(found[-1])
+
+
 def decoded_peak_db(path: Path) -> float:
     """The true peak (dBTP) of ``path`` decoded, as ``decoded_true_peak`` measures it but
-    found by ffmpeg itself (its decoder, the same resampling to 192 kHz, and its
-    statistics filter): a third less time than reading the samples out, for the check every
-    lossy export ends with; ``decoded_true_peak`` says where, when it is too high."""
-    command = [ffmpeg_exe(), "-nostdin", "-v", "info", "-nostats", "-i", str(path), "-vn", "-ac", "1"]
-    command += ["-af", f"aresample={_PEAK_RATE},astats=measure_perchannel=none:measure_overall=Peak_level"]
-    command += ["-f", "null", "-"]
-    result = subprocess.run(command, capture_output=True, text=True, errors="replace")
-    found = _PEAK_LEVEL.findall(result.stderr)
-    if result.returncode != 0 or not found:
-        raise ExportError(
-            f"the encoded {path.suffix.lstrip('.')} file cannot be decoded (ffmpeg exit {result.returncode})"
+    found by ffmpeg itself: a third less time than reading the samples out, for the check
+    every lossy export ends with; ``decoded_true_peak`` says where, when it is too high."""
+    result = subprocess.run(_peak_command(str(path)), capture_output=True, text=True, errors="replace")
+    return _read_peak(result.returncode, result.stderr, path.suffix.lstrip("."))
+
+
+class DecodedPeakMeter:
+    """The decoded true peak of an MP3 measured while it is written: the audio frames,
+    handed over in order as each block is written, are decoded by one ffmpeg (fed from a
+    thread of its own) while the blocks after them are still being encoded, so the
+    figure is ready soon after the last block instead of a whole decoding later. The
+    same frames as in the file, so the same peak as ``decoded_peak_db`` of it."""
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            _peak_command("pipe:0", skip=ENCODER_DELAY + DECODER_DELAY),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
-    return float(found[-1])
+        self._frames: queue.Queue[bytes | memoryview | None] = queue.Queue()
+        self._messages: list[bytes] = []
+        self._feeder = threading.Thread(target=self._feed, name="audiogen-peak-feed", daemon=True)
+        self._reader = threading.Thread(target=self._read, name="audiogen-peak-read", daemon=True)
+        self._feeder.start()
+        self._reader.start()
+
+    def add(self, frames: bytes | memoryview) -> None:
+        self._frames.put(frames)
+
+    def _feed(self) -> None:
+        assert self._process.stdin is not None
+        try:
+            with self._process.stdin:
+                while (frames := self._frames.get()) is not None:
+                    self._process.stdin.write(frames)
+        except OSError:  # ffmpeg stopped; its exit code says so
+            pass
+
+    def _read(self) -> None:
+        assert self._process.stderr is not None
+        with self._process.stderr:
+            self._messages.append(self._process.stderr.read())
+
+    def finish(self) -> float:
+        """The true peak (dBTP) of all the frames added."""
+        self._frames.put(None)
+        self._feeder.join()
+        code = self._process.wait()
+        self._reader.join()
+        return _read_peak(code, b"".join(self._messages).decode("utf-8", "replace"), "mp3")
+
+    def abort(self) -> None:
+        self._process.kill()
+        self._frames.put(None)
+        self._feeder.join()
+        self._process.wait()
+        self._reader.join()
 
 
 def codec_options(audio_format: AudioFormat, options: ExportOptions) -> list[str]:
@@ -265,12 +330,17 @@ def encode_narration(
     writer: SplicedWriter | None = None
     try:
         for attempt in range(PEAK_RETRIES + 1):
-            writer = _encode_passes(narration, target, audio_format, options, mastering, command)
+            measure_peak = mastering is not None and lossy(audio_format)
+            writer, peak_meter = _encode_passes(
+                narration, target, audio_format, options, mastering, command, measure_peak
+            )
             if mastering is None or mastering.report is None or not lossy(audio_format):
+                if peak_meter is not None:
+                    peak_meter.abort()
                 break
             # what a listener hears is the decoded file: its peaks, not the encoder's input's
             ceiling_db = mastering.target.true_peak - DECODED_SLACK_DB
-            peak_db = decoded_peak_db(target)
+            peak_db = peak_meter.finish() if peak_meter is not None else decoded_peak_db(target)
             mastering.report = replace(mastering.report, true_peak_dbtp=round(peak_db, 2))
             if peak_db <= ceiling_db or attempt == PEAK_RETRIES:
                 break
@@ -306,10 +376,14 @@ def _encode_passes(
     options: ExportOptions,
     mastering: Mastering | None,
     command: list[str],
-) -> SplicedWriter | None:
-    """Encode the mix into ``target``, again at a corrected gain when the loudness missed."""
+    measure_peak: bool = False,
+) -> tuple[SplicedWriter | None, DecodedPeakMeter | None]:
+    """Encode the mix into ``target``, again at a corrected gain when the loudness missed.
+    With ``measure_peak``, an MP3 written in blocks is decoded while it is written: the
+    meter of the last pass comes back with its writer, to be finished."""
     spliced = splices(audio_format, options) and bool(narration.blocks)
     writer: SplicedWriter | None = None
+    meter: DecodedPeakMeter | None = None
     passes = 0
     while passes < 3:  # a pass that gave up splicing does not count (that happens once)
         if mastering is not None:
@@ -319,7 +393,11 @@ def _encode_passes(
                 to_pcm(mix(narration, start, min(CHUNK, narration.audio.size - start)))
                 for start in range(0, narration.audio.size, CHUNK)
             )
+        if meter is not None:
+            meter.abort()
+            meter = None
         if spliced:
+            meter = DecodedPeakMeter() if measure_peak else None
             try:
                 writer = write_spliced(
                     target,
@@ -330,8 +408,14 @@ def _encode_passes(
                     options.blocks,
                     ffmpeg=ffmpeg_exe(),
                     identity=encoder_identity(),
+                    on_audio=meter.add if meter is not None else None,
                 )
-            except SpliceError as exc:
+            except BaseException as exc:
+                if meter is not None:
+                    meter.abort()
+                    meter = None
+                if not isinstance(exc, SpliceError):
+                    raise
                 log.debug("the mp3 is encoded whole: %s", exc)
                 spliced, writer = False, None
                 continue
@@ -342,7 +426,7 @@ def _encode_passes(
         # misjudged) is corrected and encoded again
         if mastering is None or not mastering.retry():
             break
-    return writer
+    return writer, meter
 
 
 def splices(audio_format: AudioFormat, options: ExportOptions) -> bool:

@@ -26,6 +26,7 @@ import subprocess
 import tempfile
 import threading
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,8 @@ log = logging.getLogger("audiogen")
 #: LAME's delay before the first input sample plus its flush after the last one
 ENCODER_OVERHEAD = 1152
 ENCODER_DELAY = 576
+#: and the decoder's (an MP3 decoder's output lags its input by this many samples)
+DECODER_DELAY = 529
 #: blocks encoded at once, and waiting to be written, at most
 JOBS = 2
 IN_FLIGHT = 4
@@ -337,8 +340,11 @@ class SplicedWriter:
         *,
         ffmpeg: str,
         identity: str,
+        on_audio: Callable[[bytes | memoryview], None] | None = None,
     ) -> None:
         self.target, self.rate, self.store = target, rate, store
+        #: hears the audio frames as they are written, in order (not the Info frame)
+        self.on_audio = on_audio
         self.frame = frame_samples(rate)
         self.command = block_command(ffmpeg, rate, codec)
         self.identity = identity + "|" + " ".join(codec) + f"|{rate}"
@@ -444,6 +450,8 @@ class SplicedWriter:
             self._bytes = block.info_length
         audio = block.audio
         self._out.write(audio)
+        if self.on_audio is not None:
+            self.on_audio(audio)
         self._music_crc = crc16_combine(self._music_crc, block.music_crc, len(audio))
         self._blocks.append((block.frames, len(audio)))
         self._bytes += len(audio)
@@ -501,10 +509,12 @@ def write_spliced(
     *,
     ffmpeg: str,
     identity: str,
+    on_audio: Callable[[bytes | memoryview], None] | None = None,
 ) -> SplicedWriter:
     """All of ``chunks`` (int16 arrays, in order) into ``target``, cut at ``marks``; the
-    writer that did it (how many blocks it encoded and reused)."""
-    writer = SplicedWriter(target, rate, codec, store, ffmpeg=ffmpeg, identity=identity)
+    writer that did it (how many blocks it encoded and reused). ``on_audio`` hears the
+    audio frames as they are written."""
+    writer = SplicedWriter(target, rate, codec, store, ffmpeg=ffmpeg, identity=identity, on_audio=on_audio)
     for position in marks:
         writer.mark(position)
     try:

@@ -17,6 +17,7 @@ import numpy as np
 from audiogen.audio.encode import (
     DECODED_SLACK_DB,
     AudioFormat,
+    DecodedPeakMeter,
     ExportOptions,
     codec_headroom_db,
     codec_options,
@@ -82,6 +83,8 @@ class StreamingExport:
         self.tmp: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._writer: SplicedWriter | None = None
+        #: an MP3 written in blocks is decoded as it is written, for its true peak
+        self._peak_meter: DecodedPeakMeter | None = None
         self._started = False
         self._marks: list[int] = []
         self._errors: Any = None
@@ -134,8 +137,15 @@ class StreamingExport:
         self.tmp = temp_part(self.folder, self.path.name)
         if splices(self.audio_format, self.options):
             codec = codec_options(self.audio_format, self.options)
+            self._peak_meter = DecodedPeakMeter()
             writer = SplicedWriter(
-                self.tmp, rate, codec, self.options.blocks, ffmpeg=ffmpeg_exe(), identity=encoder_identity()
+                self.tmp,
+                rate,
+                codec,
+                self.options.blocks,
+                ffmpeg=ffmpeg_exe(),
+                identity=encoder_identity(),
+                on_audio=self._peak_meter.add,
             )
             for position in self._marks:
                 writer.mark(position)
@@ -196,7 +206,8 @@ class StreamingExport:
             assert self.tmp is not None
             ceiling_db = self.target.true_peak - DECODED_SLACK_DB
             try:
-                peak_db = decoded_peak_db(self.tmp)
+                meter, self._peak_meter = self._peak_meter, None
+                peak_db = meter.finish() if meter is not None else decoded_peak_db(self.tmp)
             except ExportError:
                 peak_db = math.inf
             if peak_db > ceiling_db:
@@ -258,6 +269,9 @@ class StreamingExport:
             self._stop_thread()
         if self._writer is not None:  # after the thread: nothing writes to it any more
             self._writer.abort(delete=False)
+        if self._peak_meter is not None:
+            self._peak_meter.abort()
+            self._peak_meter = None
         if self._errors is not None and not self._errors.closed:
             self._errors.close()
         if self.tmp is not None:
