@@ -174,3 +174,43 @@ def test_a_spot_lowers_the_ceiling_there_and_nowhere_else() -> None:
     assert gain_to_db(sample_peaks(held).max()) <= gain_to_db(lowered) + 0.05
     assert spot.report is not None and spot.report.extra_room_db == 0  # nowhere else
     assert spot.report.spots == ((where - round(0.1 * rate), where + round(0.1 * rate), lowered),)
+
+
+def test_a_pass_after_a_spot_limits_only_the_chunks_around_it_again() -> None:
+    """A narration's passes keep their output: the pass after a place is held lower
+    renders and limits only the chunks that reach it, and gives what a pass from scratch
+    with the same spot gives, sample for sample, at the same loudness."""
+    from audiogen.audio.pcm import CHUNK
+
+    rate = 22050
+    signal = _speechlike(rate, 60, seed=13) * 6
+    target = LoudnessTarget(-16.0, -1.0)
+    rendered: list[int] = []
+    render = _render_of(signal)
+
+    def counted(start: int, count: int) -> np.ndarray:
+        rendered.append(start)
+        return render(start, count)
+
+    again = Mastering(counted, signal.size, rate, target)
+    again.measure()
+    list(again.pcm_chunks())
+    where = 2 * CHUNK + CHUNK // 2  # in the middle of the third chunk
+    again.lower_ceiling(again.limiter.ceiling / 2, around=where)
+    rendered.clear()
+    second = np.concatenate(list(again.pcm_chunks()))
+    assert rendered == [2 * CHUNK - again.limiter.margin]
+
+    fresh = Mastering(_render_of(signal), signal.size, rate, target)
+    fresh.measure()
+    fresh.lower_ceiling(fresh.limiter.ceiling / 2, around=where)
+    assert np.array_equal(second, np.concatenate(list(fresh.pcm_chunks())))
+    assert again.report is not None and fresh.report is not None
+    assert again.report.output_lufs == pytest.approx(fresh.report.output_lufs, abs=0.01)
+    assert again.report.true_peak_dbtp == fresh.report.true_peak_dbtp
+
+    # a gain changed by a retry for loudness changes every chunk
+    again.gain *= 1.01
+    rendered.clear()
+    list(again.pcm_chunks())
+    assert len(rendered) == -(-signal.size // CHUNK)

@@ -327,7 +327,7 @@ class Limiter:
         """This limiter, holding samples ``first``…``last`` under ``ceiling`` too."""
         return Limiter(self.rate, self.ceiling, (*self.spots, (first, last, ceiling)))
 
-    def _ceilings(self, offset: int, size: int) -> float | npt.NDArray[np.float64]:
+    def ceilings(self, offset: int, size: int) -> float | npt.NDArray[np.float64]:
         """The ceiling over a window starting at sample ``offset``: one number, or one per
         sample where a spot lies in it."""
         ceilings: npt.NDArray[np.float64] | None = None
@@ -350,7 +350,7 @@ class Limiter:
         true peaks after limiting (the peaks before, times the gain the limiter gave them:
         the gain moves too slowly to make new ones). ``peaks``: the chunk's true peaks,
         when they are known already."""
-        ceilings = self._ceilings(offset, chunk.size) if self.spots else self.ceiling
+        ceilings = self.ceilings(offset, chunk.size)
         low = ceilings if isinstance(ceilings, float) else float(ceilings.min())
         if peaks is None:
             peaks = sample_peaks(chunk, ceiling=low)
@@ -385,6 +385,25 @@ class Limiter:
         return to_pcm(kept), peak
 
 
+@dataclass(frozen=True)
+class _KeptChunk:
+    """A chunk of a pass's output, and what decided it besides the narration itself."""
+
+    gain: float
+    limit: bool
+    ceilings: float | npt.NDArray[np.float64]
+    pcm: npt.NDArray[np.int16]
+    peak: float
+
+    def same(self, gain: float, limit: bool, ceilings: float | npt.NDArray[np.float64]) -> bool:
+        """Whether a pass with these settings would give this chunk again."""
+        if gain != self.gain or limit != self.limit:
+            return False
+        if isinstance(ceilings, float) or isinstance(self.ceilings, float):
+            return isinstance(ceilings, float) and isinstance(self.ceilings, float) and ceilings == self.ceilings
+        return bool(np.array_equal(ceilings, self.ceilings))
+
+
 class Mastering:
     """Measure ``render`` over ``total`` samples, then give it back at the target.
 
@@ -404,6 +423,10 @@ class Mastering:
     SAMPLE_SHARE = 0.15
     MAX_SAMPLE_BLOCKS = 192
     SAMPLE_LENGTH = 1 << 14
+    #: narrations up to this many samples (12.7 minutes at 22.05 kHz; 32 MB) keep each
+    #: pass's output: a pass that holds a few places lower (a codec's decoded peaks went
+    #: over the ceiling there) limits only the chunks around them again
+    KEEP_SAMPLES = 1 << 24
 
     def __init__(
         self,
@@ -434,6 +457,8 @@ class Mastering:
         self._stretches_meter: LoudnessMeter | None = None
         #: the ceiling (at gain 1) above which their true peaks were found
         self._stretches_threshold = math.inf
+        #: the last pass's output, chunk by chunk (``KEEP_SAMPLES``)
+        self._kept: dict[int, _KeptChunk] = {}
 
     def measure(self) -> MasteringReport:
         if self.measured is not None:
@@ -554,10 +579,21 @@ class Mastering:
         meter = LoudnessMeter(self.rate)
         peak = 0.0
         margin = self.limiter.margin
+        keep = self.total <= self.KEEP_SAMPLES
         for start in range(0, self.total, CHUNK):
             count = min(CHUNK, self.total - start)
-            window = self.render(start - margin, count + 2 * margin).astype(np.float64) * self.gain
-            pcm, chunk_peak = self.limiter.output(window, count, meter, limit=self._limit, offset=start - margin)
+            offset = start - margin
+            ceilings = self.limiter.ceilings(offset, count + 2 * margin)
+            kept = self._kept.get(start)
+            if kept is not None and kept.same(self.gain, self._limit, ceilings):
+                # limited exactly as in the pass before: its output, measured again
+                pcm, chunk_peak = kept.pcm, kept.peak
+                meter.add(pcm / 32768.0)
+            else:
+                window = self.render(offset, count + 2 * margin).astype(np.float64) * self.gain
+                pcm, chunk_peak = self.limiter.output(window, count, meter, limit=self._limit, offset=offset)
+                if keep:
+                    self._kept[start] = _KeptChunk(self.gain, self._limit, ceilings, pcm, chunk_peak)
             peak = max(peak, chunk_peak)
             yield pcm
         self.report = MasteringReport(
