@@ -451,9 +451,10 @@ class Mastering:
         self._limit = False
         self._input = -math.inf
         #: the stretches the limiter's loss is estimated on (where each starts, and its
-        #: true peaks at gain 1, in single precision), and their loudness metered at gain
-        #: 1: the same in every round, only the gain differs
-        self._stretches: list[tuple[int, npt.NDArray[np.float32]]] | None = None
+        #: true peaks at gain 1 where they are above the samples: which, and how high),
+        #: and their loudness metered at gain 1: the same in every round, only the gain
+        #: differs
+        self._stretches: list[tuple[int, npt.NDArray[np.intp], npt.NDArray[np.float64]]] | None = None
         self._stretches_meter: LoudnessMeter | None = None
         #: the ceiling (at gain 1) above which their true peaks were found
         self._stretches_threshold = math.inf
@@ -509,9 +510,11 @@ class Mastering:
             self._sample_stretches(length, gain)
         assert self._stretches is not None and self._stretches_meter is not None
         after = LoudnessMeter(self.rate)
-        for offset, peaks in self._stretches:
+        for offset, between, heights in self._stretches:
             chunk = self.render(offset, length + 2 * margin).astype(np.float64) * gain
-            limited, _ = self.limiter.limited(chunk, offset, peaks=peaks.astype(np.float64) * gain)
+            peaks = np.abs(chunk)
+            peaks[between] = heights * gain
+            limited, _ = self.limiter.limited(chunk, offset, peaks=peaks)
             after.add(limited[margin : margin + length])
         loss = self._stretches_meter.integrated(gain) - after.integrated()
         return loss if math.isfinite(loss) else 0.0
@@ -529,7 +532,9 @@ class Mastering:
             offset = index * step - margin
             chunk = self.render(offset, length + 2 * margin).astype(np.float64)
             meter.add(chunk[margin : margin + length])
-            stretches.append((offset, sample_peaks(chunk, ceiling=threshold).astype(np.float32)))
+            peaks = sample_peaks(chunk, ceiling=threshold)
+            between = np.flatnonzero(peaks > np.abs(chunk))
+            stretches.append((offset, between, peaks[between]))
         self._stretches, self._stretches_meter, self._stretches_threshold = stretches, meter, threshold
 
     def retry(self) -> bool:
