@@ -198,3 +198,41 @@ def test_a_streamed_re_narration_holds_the_same_places_lower(
             assert measured_true_peak(stream.tmp) <= -1.0
         else:
             assert report is None  # over the ceiling at the burst: the usual export follows
+
+
+def test_the_places_over_the_ceiling_are_found_while_the_mp3_is_written(
+    fake_engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The meter that decodes an MP3 as it is written tells the peak of every tenth of a
+    second: the places it finds over the ceiling are the ones the finished file's samples
+    show, each within its tenth of a second, and the file is not decoded again for them."""
+    from audiogen.audio import encode
+    from audiogen.audio.encode import PEAK_WINDOW_S, DecodedPeakMeter, decoded_overs, decoded_peak_db
+    from audiogen.audio.mp3splice import MemoryBlocks
+    from audiogen.export import export_files
+
+    monkeypatch.setitem(encode._CODEC_HEADROOM_DB, "mp3", (0.0, 0.0))
+    monkeypatch.setattr(encode, "PEAK_RETRIES", 0)  # keep the first pass, overshoot and all
+    meters: list[DecodedPeakMeter] = []
+
+    class Kept(DecodedPeakMeter):
+        def __init__(self) -> None:
+            super().__init__()
+            meters.append(self)
+
+    searched: list[Path] = []
+    monkeypatch.setattr(encode, "DecodedPeakMeter", Kept)
+    monkeypatch.setattr(encode, "decoded_overs", lambda path, ceiling: searched.append(path) or [])
+    target = tmp_path / "click.mp3"
+    export_files(_clicks(fake_engine), target, cache=MemoryBlocks())
+    (meter,) = meters
+    peak = decoded_peak_db(target)
+    assert max(p for _, p in meter.windows) == pytest.approx(peak, abs=0.01)
+    found = meter.overs(-1.05)
+    assert found, "the burst goes over the ceiling with no room left for the codec"
+    monkeypatch.undo()
+    expected = decoded_overs(target, -1.05)
+    assert expected and searched == []
+    for at, _ in expected:
+        assert any(abs(at - middle) <= PEAK_WINDOW_S / 2 + 0.001 for middle, _ in found), (at, found)
+    assert all(height > -1.05 for _, height in found)

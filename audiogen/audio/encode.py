@@ -198,15 +198,12 @@ def decoded_overs(path: Path, ceiling_db: float) -> list[tuple[float, float]]:
 _PEAK_LEVEL = re.compile(r"Peak level dB:\s*(-?inf|-?[\d.]+)")
 
 
-def _peak_command(source: str, *, skip: int = 0) -> list[str]:
+def _peak_command(source: str) -> list[str]:
     """ffmpeg decoding ``source`` and saying its true peak (dBTP): its decoder, the same
-    resampling to 192 kHz as ``decoded_true_peak``, and its statistics filter. ``skip``:
-    MP3 frames without their Info frame, whose first ``skip`` samples (the codec's delay,
-    which a player trims) are left out, so that the resampling lines up with the file's."""
-    command = [ffmpeg_exe(), "-nostdin", "-v", "info", "-nostats", *(["-f", "mp3"] if skip else []), "-i", source]
-    trim = f"atrim=start_sample={skip}," if skip else ""
-    stats = f"{trim}aresample={_PEAK_RATE},astats=measure_perchannel=none:measure_overall=Peak_level"
-    return [*command, "-vn", "-ac", "1", "-af", stats, "-f", "null", "-"]
+    resampling to 192 kHz as ``decoded_true_peak``, and its statistics filter."""
+    command = [ffmpeg_exe(), "-nostdin", "-v", "info", "-nostats", "-i", source, "-vn", "-ac", "1"]
+    stats = f"aresample={_PEAK_RATE},astats=measure_perchannel=none:measure_overall=Peak_level"
+    return [*command, "-af", stats, "-f", "null", "-"]
 
 
 def _read_peak(code: int, messages: str, what: str) -> float:
@@ -224,22 +221,42 @@ def decoded_peak_db(path: Path) -> float:
     return _read_peak(result.returncode, result.stderr, path.suffix.lstrip("."))
 
 
+#: the stretches a decoded MP3's peaks are told for, as it is written (seconds)
+PEAK_WINDOW_S = 0.1
+_WINDOW_PEAK = re.compile(r"pts_time:(-?[\d.]+)\s.*?Peak_level=(-?inf|-?[\d.]+)", re.DOTALL)
+
+
 class DecodedPeakMeter:
     """The decoded true peak of an MP3 measured while it is written: the audio frames,
     handed over in order as each block is written, are decoded by one ffmpeg (fed from a
     thread of its own) while the blocks after them are still being encoded, so the
     figure is ready soon after the last block instead of a whole decoding later. The
-    same frames as in the file, so the same peak as ``decoded_peak_db`` of it."""
+    same frames as in the file (the codec's delay, which a player trims, left out, so the
+    resampling lines up with the file's), so the same peak as ``decoded_peak_db``; and the
+    peak of every tenth of a second, so that places over the ceiling are known without
+    decoding the file again."""
 
     def __init__(self) -> None:
+        window = round(PEAK_WINDOW_S * _PEAK_RATE)
+        chain = [
+            f"atrim=start_sample={ENCODER_DELAY + DECODER_DELAY}",
+            "asetpts=PTS-STARTPTS",
+            f"aresample={_PEAK_RATE}",
+            f"asetnsamples=n={window}:p=0",
+            "astats=metadata=1:reset=1:measure_perchannel=none:measure_overall=Peak_level",
+            "ametadata=mode=print:key=lavfi.astats.Overall.Peak_level",
+        ]
+        command = [ffmpeg_exe(), "-nostdin", "-v", "info", "-nostats", "-f", "mp3", "-i", "pipe:0", "-vn", "-ac", "1"]
         self._process = subprocess.Popen(
-            _peak_command("pipe:0", skip=ENCODER_DELAY + DECODER_DELAY),
+            [*command, "-af", ",".join(chain), "-f", "null", "-"],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
         self._frames: queue.Queue[bytes | memoryview | None] = queue.Queue()
         self._messages: list[bytes] = []
+        #: (start in seconds, true peak in dBTP) of each tenth of a second, once finished
+        self.windows: list[tuple[float, float]] = []
         self._feeder = threading.Thread(target=self._feed, name="audiogen-peak-feed", daemon=True)
         self._reader = threading.Thread(target=self._read, name="audiogen-peak-read", daemon=True)
         self._feeder.start()
@@ -268,7 +285,16 @@ class DecodedPeakMeter:
         self._feeder.join()
         code = self._process.wait()
         self._reader.join()
-        return _read_peak(code, b"".join(self._messages).decode("utf-8", "replace"), "mp3")
+        messages = b"".join(self._messages).decode("utf-8", "replace")
+        self.windows = [(float(start), float(peak)) for start, peak in _WINDOW_PEAK.findall(messages)]
+        if code != 0 or not self.windows:
+            raise ExportError(f"the encoded mp3 file cannot be decoded (ffmpeg exit {code})")
+        return max(peak for _, peak in self.windows)
+
+    def overs(self, ceiling_db: float) -> list[tuple[float, float]]:
+        """Every tenth of a second (its middle, in seconds) whose decoded peak is over
+        ``ceiling_db``, and that peak, after ``finish``."""
+        return [(start + PEAK_WINDOW_S / 2, peak) for start, peak in self.windows if peak > ceiling_db]
 
     def abort(self) -> None:
         self._process.kill()
@@ -347,10 +373,12 @@ def encode_narration(
             # The codec made those peaks out of what the mix had there: the limiter must
             # leave that much more room below the ceiling there (the blocks elsewhere are
             # not encoded again).
-            places = decoded_overs(target, ceiling_db) or [decoded_true_peak(target)[::-1]]
-            for at, peak in places:
+            # (found in tenths of a second while the MP3 was written, else in its samples)
+            places = peak_meter.overs(ceiling_db) if peak_meter is not None else decoded_overs(target, ceiling_db)
+            reach = rate // 50 + (round(PEAK_WINDOW_S * rate) // 2 if peak_meter is not None else 0)
+            for at, peak in places or [decoded_true_peak(target)[::-1]]:
                 position = round(at * rate)
-                local = mastering.output_peak(position, rate // 50)
+                local = mastering.output_peak(position, reach)
                 overshoot_db = peak - gain_to_db(local) if local > 0 else peak - ceiling_db
                 # (with a margin: the limiter's new work moves the codec's overshoot a little)
                 mastering.lower_ceiling(db_to_gain(ceiling_db - overshoot_db - PEAK_STEP_MARGIN_DB), around=position)
