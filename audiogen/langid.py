@@ -71,8 +71,7 @@ def _identifier() -> Any:
                 from py3langid.modelio import load_model
 
                 ptc, pc, classes, nextmove, row, output = load_model(source)
-                tables = {"classes": classes, "ptc": ptc, "pc": pc, "nextmove": nextmove, "row": row}
-                tables["output"] = output
+                tables = {"classes": classes, "ptc": ptc, "pc": pc, "nextmove": nextmove, "row": row, "output": output}
                 with contextlib.suppress(OSError):  # unpacked again next time
                     _write(stored, tables)
             _model = langid.LanguageIdentifier(
@@ -80,7 +79,7 @@ def _identifier() -> Any:
                 np.asarray(tables["pc"]),
                 list(tables["classes"]),
                 tables["nextmove"],
-                list(tables["output"]),
+                tables["output"],
                 norm_probs=True,
                 tk_row=tables["row"],
             )
@@ -151,6 +150,7 @@ def _read(path: Path) -> dict[str, Any] | None:
     # the state machine is walked a byte at a time from Python: plain arrays index fastest
     tables["nextmove"] = _plain(tables["nextmove"])
     tables["row"] = _plain(tables["row"])
+    tables["output"] = tables["output"].tolist()  # Python ints, as py3langid has them
     return tables
 
 
