@@ -721,6 +721,48 @@ def test_the_queue_on_postgresql(postgresql: str) -> None:
         store.close()
 
 
+def an_article_is_seen_with_its_job_at_one_moment(database: str, data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job that ends on another connection (another node, the runner) between the reads of
+    the article and of its job: the API shows both as they were, never a finished job on an
+    article still running (a client waiting for the job to end then read a running article)."""
+    from audiogen.serve.service import Service, ServiceConfig
+
+    service = Service(ServiceConfig(data=data, database=database))
+    other = Store(database)
+    try:
+        submitted = articles.submit(service.store, Submission("seen-together", "text", "One."), "api")
+        assert submitted.job is not None
+        job = submitted.job["id"]
+        other.execute("UPDATE jobs SET state = 'running', runner = 'elsewhere' WHERE id = ?", (job,))
+        other.execute("UPDATE articles SET status = 'running' WHERE id = 'seen-together'")
+        reading_job = articles.active_job
+
+        def job_read_after_it_ended(store: Store, article_id: str) -> Any:
+            articles.finish(other, job, "elsewhere", {"status": "done", "title": "One", "audio": "one.mp3", "files": ["one.mp3"]})
+            return reading_job(store, article_id)
+
+        monkeypatch.setattr(articles, "active_job", job_read_after_it_ended)
+        view = service.current_view("seen-together")
+        assert view is not None and (view["status"], view["job"]["state"]) == ("running", "running")
+        monkeypatch.setattr(articles, "active_job", reading_job)
+        view = service.current_view("seen-together")
+        assert view is not None and (view["status"], view["job"]["state"]) == ("done", "done")
+        assert service.current_view("no-such-article") is None
+    finally:
+        other.close()
+        service.store.close()
+
+
+def test_an_article_is_seen_with_its_job_at_one_moment_on_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    an_article_is_seen_with_its_job_at_one_moment(str(tmp_path / "one.sqlite3"), tmp_path / "data", monkeypatch)
+
+
+def test_an_article_is_seen_with_its_job_at_one_moment_on_postgresql(
+    postgresql: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    an_article_is_seen_with_its_job_at_one_moment(postgresql, tmp_path / "data", monkeypatch)
+
+
 def test_the_service_runs_on_postgresql(postgresql: str, data: Path) -> None:
     key = cli("keys", "create", "--name", "pg", "--database", postgresql, data=data).stdout.strip()
     running = Server(data, "--database", postgresql).start()

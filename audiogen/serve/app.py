@@ -222,7 +222,7 @@ def create_app(config: ServiceConfig) -> Any:
             service.runner.wake()
         if submitted.published:  # a narrated draft published as it is: into the feed now
             service.rebuild_feed()
-        view = service.article_view(submitted.article)
+        view = service.current_view(submitted.article["id"]) or service.article_view(submitted.article)
         status = 200 if submitted.unchanged else 201 if submitted.created else 202
         view["unchanged"] = submitted.unchanged
         if submitted.stale:
@@ -242,12 +242,13 @@ def create_app(config: ServiceConfig) -> Any:
         offset: int = Query(0, ge=0, le=_LARGEST),
         key: auth.KeyInfo = Depends(api_key),  # noqa: B008
     ) -> Any:
-        rows = articles.list_articles(service.store, limit, offset)
-        return {"articles": [service.article_view(row) for row in rows]}
+        with service.store.snapshot():  # (each article seen with its job at one moment)
+            rows = articles.list_articles(service.store, limit, offset)
+            return {"articles": [service.article_view(row) for row in rows]}
 
     @app.get("/articles/{article_id}", tags=["articles"], summary="An article, its episode and its job")
     def get_article(article_id: str, key: auth.KeyInfo = Depends(api_key)) -> Any:  # noqa: B008
-        return service.article_view(known(article_id))
+        return known_view(article_id)
 
     @app.delete(
         "/articles/{article_id}",
@@ -273,7 +274,7 @@ def create_app(config: ServiceConfig) -> Any:
         article = known(article_id)
         articles.narrate_again(service.store, [article["id"]], "api")
         service.runner.wake()
-        return JSONResponse(service.article_view(known(article_id)), status_code=202)
+        return JSONResponse(known_view(article_id), status_code=202)
 
     @app.get("/articles/{article_id}/player", tags=["episodes"], summary="The player's HTML for the article page")
     def get_player(article_id: str) -> Any:
@@ -294,6 +295,12 @@ def create_app(config: ServiceConfig) -> Any:
         if article is None:
             raise HTTPException(404, "no such article")
         return article
+
+    def known_view(article_id: str) -> dict[str, Any]:
+        view = service.current_view(article_id)
+        if view is None:
+            raise HTTPException(404, "no such article")
+        return view
 
     def unpublish(article_id: str, modified: str | None = None) -> bool:
         return service.unpublish(article_id, modified)

@@ -676,10 +676,11 @@ def register(app: FastAPI, service: Service) -> None:
     @app.get("/desk/articles/{article_id}", include_in_schema=False)
     def article(request: Request, article_id: str) -> Any:
         def render(token: str) -> Any:
-            found = known(article_id)
-            if found is None:
-                return desk.page("No such article", '<p role="alert">No such article.</p>', token=token, status=404)
-            return desk.article_page(token, found, done(request))
+            with service.store.snapshot():  # (the article's status and its job at one moment)
+                found = known(article_id)
+                if found is None:
+                    return desk.page("No such article", '<p role="alert">No such article.</p>', token=token, status=404)
+                return desk.article_page(token, found, done(request))
 
         return signed_page(request, render)
 

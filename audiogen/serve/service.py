@@ -505,7 +505,17 @@ class Service:
                     view[name] = result[name]
         return view
 
+    def current_view(self, article_id: str) -> dict[str, Any] | None:
+        """The article as the API shows it, its row and its job read at one moment (a job
+        that ended between two reads would show as finished on an article still running);
+        ``None`` when there is no such article."""
+        with self.store.snapshot():
+            article = articles.get_article(self.store, article_id)
+            return None if article is None else self.article_view(article)
+
     def article_view(self, article: dict[str, Any]) -> dict[str, Any]:
+        """The API's view of ``article`` with its job (read in one ``store.snapshot()``
+        with the article, or the two may disagree)."""
         job = articles.active_job(self.store, article["id"]) or articles.latest_job(self.store, article["id"])
         view: dict[str, Any] = {
             "id": article["id"],

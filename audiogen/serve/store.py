@@ -295,11 +295,26 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Store]:
         """Statements that land together or not at all (nested: part of the outer one)."""
+        with self._begun(sqlite="BEGIN IMMEDIATE", postgresql=None):
+            yield self
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """Reads that see the database at one moment: a row and the rows that go with it
+        (an article and its job) read apart could straddle a write that changed both, and
+        show a job finished on an article still running. Inside a transaction: part of it."""
+        with self._begun(sqlite="BEGIN", postgresql="SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"):
+            yield self
+
+    @contextlib.contextmanager
+    def _begun(self, *, sqlite: str, postgresql: str | None) -> Iterator[None]:
+        """One transaction on this store's connection, begun as the dialect's statement
+        says (PostgreSQL's: the first statement in it, if any), committed at the end."""
         with self._lock:
             if self._depth:
                 self._depth += 1
                 try:
-                    yield self
+                    yield
                 finally:
                     self._depth -= 1
                 return
@@ -309,12 +324,14 @@ class Store:
             try:
                 if self.dialect == "postgresql":
                     with _database_failures(), self._connection.transaction():
-                        yield self
+                        if postgresql:
+                            self._connection.execute(postgresql)
+                        yield
                 else:
                     with _database_failures():
-                        self._connection.execute("BEGIN IMMEDIATE")
+                        self._connection.execute(sqlite)
                     try:
-                        yield self
+                        yield
                     except BaseException:
                         with contextlib.suppress(*_DATABASE_ERRORS):
                             self._connection.execute("ROLLBACK")
