@@ -738,7 +738,9 @@ def an_article_is_seen_with_its_job_at_one_moment(database: str, data: Path, mon
         reading_job = articles.active_job
 
         def job_read_after_it_ended(store: Store, article_id: str) -> Any:
-            articles.finish(other, job, "elsewhere", {"status": "done", "title": "One", "audio": "one.mp3", "files": ["one.mp3"]})
+            articles.finish(
+                other, job, "elsewhere", {"status": "done", "title": "One", "audio": "one.mp3", "files": ["one.mp3"]}
+            )
             return reading_job(store, article_id)
 
         monkeypatch.setattr(articles, "active_job", job_read_after_it_ended)
@@ -753,7 +755,9 @@ def an_article_is_seen_with_its_job_at_one_moment(database: str, data: Path, mon
         service.store.close()
 
 
-def test_an_article_is_seen_with_its_job_at_one_moment_on_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_article_is_seen_with_its_job_at_one_moment_on_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     an_article_is_seen_with_its_job_at_one_moment(str(tmp_path / "one.sqlite3"), tmp_path / "data", monkeypatch)
 
 
