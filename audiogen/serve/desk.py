@@ -206,8 +206,13 @@ class Desk:
             parts.append(link(page + 1, "Older"))
         return f'<nav aria-label="Pages" class="pager">{" ".join(parts)}</nav>'
 
-    def article_page(self, token: str, article: dict[str, Any], message: str = "") -> HTMLResponse:
-        view = self.service.article_view(article)
+    def article_page(self, token: str, article_id: str, message: str = "") -> HTMLResponse | None:
+        """The article's page; ``None`` when there is no such article."""
+        with self.store.snapshot():  # (its status and its job at one moment)
+            article = articles.get_article(self.store, article_id)
+            if article is None:
+                return None
+            view = self.service.article_view(article)
         record = _record(article)
         timings = site.timings_of(self.episodes, article)
         report = self.service.proof_report(article, record)
@@ -676,11 +681,10 @@ def register(app: FastAPI, service: Service) -> None:
     @app.get("/desk/articles/{article_id}", include_in_schema=False)
     def article(request: Request, article_id: str) -> Any:
         def render(token: str) -> Any:
-            with service.store.snapshot():  # (the article's status and its job at one moment)
-                found = known(article_id)
-                if found is None:
-                    return desk.page("No such article", '<p role="alert">No such article.</p>', token=token, status=404)
-                return desk.article_page(token, found, done(request))
+            shown = desk.article_page(token, article_id, done(request))
+            if shown is None:
+                return desk.page("No such article", '<p role="alert">No such article.</p>', token=token, status=404)
+            return shown
 
         return signed_page(request, render)
 
