@@ -1,4 +1,4 @@
-from audiogen.cli import main
+from audiogen.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

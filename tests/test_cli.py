@@ -283,3 +283,43 @@ def test_a_file_size_limit_is_one_line(fake_engine: str, tmp_path: Path) -> None
         " — raise the limit, e.g. ulimit -f unlimited"
     ]
     assert not list(tmp_path.glob("out*")) and not list(tmp_path.glob(".out*"))
+
+
+_PROGRAM_EXIT = """
+import atexit, sys, threading, time
+from pathlib import Path
+from audiogen.cli import run
+marks = Path(sys.argv[1])
+atexit.register(lambda: marks.joinpath("exit-handler").write_text("ran"))
+if sys.argv[2] == "thread":
+    def later() -> None:
+        time.sleep(0.5)
+        marks.joinpath("thread").write_text("done")
+    threading.Thread(target=later).start()
+sys.argv = ["audiogen", *sys.argv[3:]]
+run()
+"""
+
+
+@pytest.mark.parametrize("thread", [False, True])
+def test_the_program_ends_with_its_output_and_exit_handlers(tmp_path: Path, thread: bool) -> None:
+    """The program skips the interpreter's teardown at the end, not what comes before it:
+    all it printed (more than a pipe holds), the exit code and message, the exit handlers,
+    a thread still at work."""
+    article = tmp_path / "long.md"
+    article.write_text("# Long\n\n" + "\n\n".join(f"Paragraph {n} says a little more. " * 40 for n in range(90)))
+    command = [sys.executable, "-c", _PROGRAM_EXIT, str(tmp_path), "thread" if thread else "-"]
+    done = subprocess.run([*command, "extract", str(article)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout) > 100_000 and done.stdout.rstrip().endswith("Paragraph 89 says a little more.")
+    assert (tmp_path / "exit-handler").read_text() == "ran"
+    assert (tmp_path / "thread").exists() == thread
+    (tmp_path / "exit-handler").unlink()
+    failed = subprocess.run(
+        [*command, "extract", str(tmp_path / "missing.md")], capture_output=True, text=True, timeout=120
+    )
+    assert failed.returncode == 1 and failed.stdout == ""
+    assert len(failed.stderr.strip().splitlines()) == 1 and "missing.md" in failed.stderr
+    assert (tmp_path / "exit-handler").read_text() == "ran"
+    usage = subprocess.run([*command, "no-such-command"], capture_output=True, text=True, timeout=120)
+    assert usage.returncode == 2 and "No such command" in usage.stderr
