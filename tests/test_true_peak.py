@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import imageio_ffmpeg
+import numpy as np
 import pytest
 
 from audiogen.conversion import ConvertOptions, convert
@@ -236,3 +237,37 @@ def test_the_places_over_the_ceiling_are_found_while_the_mp3_is_written(
     for at, _ in expected:
         assert any(abs(at - middle) <= PEAK_WINDOW_S / 2 + 0.001 for middle, _ in found), (at, found)
     assert all(height > -1.05 for _, height in found)
+
+
+def test_a_stream_stopped_while_its_encoder_starts_is_discarded_cleanly(
+    fake_engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stop (SIGTERM raises in the main thread) can land while the stream's encoder
+    thread is being started: what was begun is still thrown away, without an error of its
+    own (a convert stopped so ended with 'cannot join thread before it is started')."""
+    import threading
+    import types
+
+    from audiogen.audio.encode import ExportOptions, format_for
+    from audiogen.audio.master import LoudnessTarget
+    from audiogen.audio.mp3splice import MemoryBlocks
+    from audiogen.export import stream as streams
+
+    class Stopped(Exception):
+        pass
+
+    class Interrupted(threading.Thread):
+        def start(self) -> None:
+            if self.name == "audiogen-encoder":
+                raise Stopped
+            super().start()
+
+    monkeypatch.setattr(streams, "threading", types.SimpleNamespace(Thread=Interrupted))
+    target = tmp_path / "again.mp3"
+    options = ExportOptions(loudness=LoudnessTarget(-16.0, -1.0), blocks=MemoryBlocks())
+    stream = streams.StreamingExport(target, format_for(target, None), options, 6.0)
+    with pytest.raises(Stopped):
+        stream.feed(np.zeros(22050, dtype=np.int16), 22050)
+    assert list(tmp_path.glob(".again.mp3.*.part"))
+    stream.discard()
+    assert not list(tmp_path.glob(".*.part")) and not target.exists()

@@ -162,8 +162,11 @@ class StreamingExport:
         self._meter = LoudnessMeter(rate)
         # before the first sample lies silence: the limiter's left context
         self._pending, self._pending_size = [np.zeros(self._limiter.margin)], self._limiter.margin
-        self._thread = threading.Thread(target=self._drain, name="audiogen-encoder", daemon=True)
-        self._thread.start()
+        thread = threading.Thread(target=self._drain, name="audiogen-encoder", daemon=True)
+        thread.start()
+        # (kept once started: a stop signal that lands inside ``start`` left a thread that
+        # ``discard`` then could not join, and a convert stopped then said so in a traceback's words)
+        self._thread = thread
 
     def _emit(self, window: Any, count: int, offset: int) -> None:
         assert self._limiter is not None and self._meter is not None
